@@ -1,0 +1,22 @@
+/**
+ * @module @mlaas/contract
+ * The MLaaS helper API contract, shared by the helper (validation, OpenAPI) and the CLI/SDK (types, checks).
+ */
+export { ERROR_STATUS, ERROR_CODES, isErrorCode } from './error-codes.js';
+export type { ErrorCode } from './error-codes.js';
+export { successEnvelope, ErrorBody, ErrorEnvelope } from './schemas/envelope.js';
+export type { SuccessEnvelope } from './schemas/envelope.js';
+export { HealthData, HealthResponse, ReadyData, ReadyResponse, DependencyCheck } from './schemas/health.js';
+export {
+  SERVICE_ID_PATTERN,
+  SERVICE_NAME_PATTERN,
+  AuthenticationMethod,
+  Credentials,
+  Service,
+  UserInfo,
+  ServicesData,
+  ServicesResponse,
+  InitRequest,
+  InitData,
+  InitResponse,
+} from './schemas/services.js';

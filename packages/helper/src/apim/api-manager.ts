@@ -1,0 +1,102 @@
+/**
+ * @module apim/api-manager
+ * The `ApiManager` port: what provisioning needs from an API-management system (3scale, or the embedded
+ * store), in domain terms. Adapters translate their system into these types; nothing else knows a
+ * 3scale field name or an SQL table.
+ */
+import type { AuthenticationMethod } from '@mlaas/contract';
+
+/** Who is asking, as established from a verified access token. */
+export interface Identity {
+  /** Stable user id (from the first present claim of USER_ID_CLAIMS). */
+  userId: string;
+  email: string | null;
+  /** The token's `sub`, used to key per-user limits. */
+  subject: string;
+  roles: readonly string[];
+  groups: readonly string[];
+}
+
+export type AccountState = 'approved' | 'pending' | 'rejected' | 'suspended';
+
+/** A developer account in the API manager; keys belong to it. */
+export interface Account {
+  id: string;
+  username: string;
+  email: string | null;
+  state: AccountState;
+}
+
+/** Where the gateway reads credentials: transport terms, not 3scale's. */
+export interface CredentialLocation {
+  location: 'header' | 'query' | 'basic';
+  /** Header or query parameter carrying the key; null for basic and oidc. */
+  keyParameter: string | null;
+  /** Header or query parameter carrying the application id (app_id_app_key only). */
+  appIdParameter: string | null;
+}
+
+/** An ML service (an API product behind the gateway). */
+export interface ApiService {
+  id: string;
+  name: string;
+  systemName: string;
+  description: string;
+  /** Production gateway URL; null when the gateway has none configured. */
+  endpoint: string | null;
+  authenticationMethod: AuthenticationMethod;
+  credentials: CredentialLocation;
+}
+
+/** An application plan of a service. */
+export interface ServicePlan {
+  id: string;
+  name: string;
+  serviceId: string;
+  isDefault: boolean;
+  state: 'published' | 'hidden';
+  /** A per-application customised copy; never offered for self-service. */
+  isCustom: boolean;
+  approvalRequired: boolean;
+}
+
+export type ApplicationState = 'live' | 'pending' | 'suspended';
+
+/** An application: an account's subscription to one service, holding its key. */
+export interface Application {
+  id: string;
+  accountId: string;
+  serviceId: string;
+  planId: string;
+  planName: string;
+  state: ApplicationState;
+  /** The credential a client presents to the gateway. */
+  apiKey: string;
+}
+
+export interface CreateApplicationInput {
+  account: Account;
+  service: ApiService;
+  plan: ServicePlan;
+  /** Names and descriptions mark applications as made by MLaaS. */
+  name: string;
+  description: string;
+}
+
+/**
+ * What provisioning asks of an API-management backend. Implementations throw `MlaasError` with an
+ * UPSTREAM_* or CONFIG_ERROR code when the backend fails; they hold no business rules.
+ */
+export interface ApiManager {
+  /** Finds the account of a user: by user id, then by email. */
+  findAccount(identity: Identity): Promise<Account | null>;
+  /** Creates an account for a user who has none. */
+  createAccount(identity: Identity): Promise<Account>;
+  listServices(): Promise<ApiService[]>;
+  listPlans(serviceId: string): Promise<ServicePlan[]>;
+  listApplications(accountId: string): Promise<Application[]>;
+  createApplication(input: CreateApplicationInput): Promise<Application>;
+  /** Resolves when the backend answers; rejects with a message naming what failed. */
+  checkReady(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,173 @@
+/**
+ * @module apim/embedded/key-cipher
+ * Encryption at rest of the API keys the embedded store keeps (AES-256-GCM), and the 32-byte key it uses:
+ * from configuration, or from a key file the store generates with 0600 permissions.
+ */
+import { createCipheriv, createDecipheriv, randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MlaasError } from '../../errors/mlaas-error.js';
+
+/** Bytes of an AES-256 key. */
+export const ENCRYPTION_KEY_BYTES = 32;
+
+/** First byte of every blob; a new format gets a new number and old blobs stay readable. */
+const FORMAT_V1 = 1;
+/** 96-bit IVs are what GCM is specified for (NIST SP 800-38D §8.2). */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
+/** Group and other permission bits: a key file with any of them set is readable by someone else. */
+const SHARED_MODE_BITS = 0o077;
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}=?$/;
+
+/** Encrypts and decrypts short secrets (API keys) with one AES-256-GCM key. */
+export interface KeyCipher {
+  /** Encrypts with a fresh random IV: `version (1) | iv (12) | tag (16) | ciphertext`. */
+  encrypt(plain: string): Buffer;
+  /** Decrypts a blob made by {@link KeyCipher.encrypt}; throws CONFIG_ERROR with a wrong key or an altered blob. */
+  decrypt(blob: Buffer): string;
+}
+
+/**
+ * Creates a cipher for a 32-byte key.
+ * @example
+ * const cipher = createKeyCipher(loadOrCreateKeyFile('/var/lib/mlaas/store.key'));
+ * cipher.decrypt(cipher.encrypt('mlaas_...')) // 'mlaas_...'
+ */
+export function createKeyCipher(key: Buffer): KeyCipher {
+  if (!Buffer.isBuffer(key) || key.length !== ENCRYPTION_KEY_BYTES) {
+    throw new MlaasError('CONFIG_ERROR', `the embedded store's encryption key must be ${ENCRYPTION_KEY_BYTES} bytes`);
+  }
+  const secret = Buffer.from(key);
+
+  return {
+    encrypt(plain) {
+      const iv = cryptoRandomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', secret, iv);
+      const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return Buffer.concat([Buffer.of(FORMAT_V1), iv, cipher.getAuthTag(), ciphertext]);
+    },
+    decrypt(blob) {
+      if (blob.length < HEADER_BYTES || blob[0] !== FORMAT_V1) {
+        throw new MlaasError('CONFIG_ERROR', 'cannot decrypt a stored API key: unknown or damaged format');
+      }
+      const iv = blob.subarray(1, 1 + IV_BYTES);
+      const tag = blob.subarray(1 + IV_BYTES, HEADER_BYTES);
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', secret, iv, { authTagLength: TAG_BYTES });
+        decipher.setAuthTag(tag);
+        return Buffer.concat([decipher.update(blob.subarray(HEADER_BYTES)), decipher.final()]).toString('utf8');
+      } catch (error) {
+        throw new MlaasError(
+          'CONFIG_ERROR',
+          'cannot decrypt a stored API key: wrong EMBEDDED_ENCRYPTION_KEY, or the data was altered',
+          { cause: error },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Parses an encryption key given in configuration: 32 bytes in base64 (or base64url).
+ * @example parseEncryptionKey(process.env.EMBEDDED_ENCRYPTION_KEY) // from `openssl rand -base64 32`
+ */
+export function parseEncryptionKey(text: string): Buffer {
+  const trimmed = typeof text === 'string' ? text.trim() : '';
+  if (BASE64_KEY.test(trimmed)) return Buffer.from(trimmed, 'base64');
+  if (BASE64URL_KEY.test(trimmed)) return Buffer.from(trimmed, 'base64url');
+  // The value is a secret: the message says what is expected, never what was given.
+  throw new MlaasError(
+    'CONFIG_ERROR',
+    `EMBEDDED_ENCRYPTION_KEY must be ${ENCRYPTION_KEY_BYTES} bytes in base64 (generate one with \`openssl rand -base64 32\`)`,
+  );
+}
+
+/**
+ * Reads the store's encryption key from a file, or creates the file with a new random key when it is missing.
+ * The file holds the key in base64 and must not be readable by group or others. Creation is atomic and safe
+ * against a concurrent process doing the same: whoever links its file first wins and the other reads that key.
+ * @example const key = loadOrCreateKeyFile(join(dataDir, 'store.key'));
+ */
+export function loadOrCreateKeyFile(path: string, randomBytes: (n: number) => Buffer = cryptoRandomBytes): Buffer {
+  const existing = readKeyFile(path);
+  if (existing !== null) return existing;
+
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      writeSync(fd, `${randomBytes(ENCRYPTION_KEY_BYTES).toString('base64')}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    // link(), unlike rename(), never replaces an existing file: two processes racing cannot both believe
+    // their key is the one on disk.
+    linkSync(temp, path);
+    syncDirectory(dirname(path));
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) {
+      throw new MlaasError('CONFIG_ERROR', `cannot create the key file ${path}`, { cause: error });
+    }
+  } finally {
+    unlinkQuietly(temp);
+  }
+  const created = readKeyFile(path);
+  if (created === null) throw new MlaasError('CONFIG_ERROR', `the key file ${path} disappeared while being created`);
+  return created;
+}
+
+/** The key in the file, or null when there is no file. */
+function readKeyFile(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return null;
+    throw new MlaasError('CONFIG_ERROR', `cannot read the key file ${path}`, { cause: error });
+  }
+  try {
+    // fstat the open descriptor, not the path, so the checked file is the one read.
+    const { mode } = fstatSync(fd);
+    if (process.platform !== 'win32' && (mode & SHARED_MODE_BITS) !== 0) {
+      const octal = (mode & 0o777).toString(8).padStart(4, '0');
+      throw new MlaasError(
+        'CONFIG_ERROR',
+        `the key file ${path} is readable by group or others (mode ${octal}); run \`chmod 600 ${path}\``,
+      );
+    }
+    const text = readFileSync(fd, 'utf8').trim();
+    if (!BASE64_KEY.test(text)) {
+      throw new MlaasError('CONFIG_ERROR', `the key file ${path} must hold ${ENCRYPTION_KEY_BYTES} bytes in base64`);
+    }
+    return Buffer.from(text, 'base64');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes a new directory entry durable (POSIX needs an fsync of the directory; Windows cannot open one). */
+function syncDirectory(path: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or never created.
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}

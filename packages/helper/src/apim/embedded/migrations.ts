@@ -1,0 +1,87 @@
+/**
+ * @module apim/embedded/migrations
+ * The embedded store's SQL schema as a list of versioned migrations, tracked in `PRAGMA user_version`.
+ * Each migration runs in its own transaction together with the version bump, so a crash leaves the database
+ * at the previous version or the next one, never in between.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { MlaasError } from '../../errors/mlaas-error.js';
+
+/** One step of the schema; `version` is the `user_version` after it. Never edit a released migration. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'accounts and applications',
+    sql: `
+      CREATE TABLE accounts (
+        id         TEXT PRIMARY KEY,
+        username   TEXT NOT NULL UNIQUE,
+        email      TEXT,
+        state      TEXT NOT NULL CHECK (state IN ('approved', 'pending', 'rejected', 'suspended')),
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX accounts_email ON accounts (email);
+
+      CREATE TABLE applications (
+        id             TEXT PRIMARY KEY,
+        account_id     TEXT NOT NULL REFERENCES accounts (id),
+        service_id     TEXT NOT NULL,
+        plan_id        TEXT NOT NULL,
+        plan_name      TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('live', 'pending', 'suspended')),
+        name           TEXT NOT NULL,
+        description    TEXT NOT NULL,
+        key_ciphertext BLOB NOT NULL,
+        key_preview    TEXT NOT NULL,
+        key_hash       TEXT NOT NULL UNIQUE,
+        created_at     TEXT NOT NULL,
+        UNIQUE (account_id, service_id)
+      ) STRICT;
+    `,
+  },
+];
+
+/** The schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
+
+/**
+ * Brings a database up to {@link SCHEMA_VERSION}. Refuses (CONFIG_ERROR) a database written by a newer
+ * version of the helper rather than guess at a schema it does not know.
+ * @example migrate(new Database(join(dataDir, 'mlaas.db')));
+ */
+export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  refuseNewer(db, userVersion(db), latest);
+  for (const migration of migrations) {
+    if (userVersion(db) >= migration.version) continue;
+    db.transaction(() => {
+      // Read again under the write lock (IMMEDIATE): another process starting at the same time may have
+      // applied this migration since the check above.
+      const current = userVersion(db);
+      refuseNewer(db, current, latest);
+      if (current >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+function refuseNewer(db: BetterSqlite3.Database, current: number, latest: number): void {
+  if (current <= latest) return;
+  throw new MlaasError(
+    'CONFIG_ERROR',
+    `the database ${db.name} has schema version ${current}, newer than this helper knows (${latest}); ` +
+      'upgrade the helper or point it at another data directory',
+  );
+}
+
+function userVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,226 @@
+/**
+ * @module config/load-config
+ * Reads and validates the helper's configuration from the environment. Every problem is collected, so an
+ * operator sees them all in one message instead of fixing them one restart at a time.
+ */
+import { readFileSync } from 'node:fs';
+import { ASYMMETRIC_ALGORITHMS, DEFAULTS, type ApimBackend, type HelperConfig } from './config.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown when the configuration is invalid; `problems` lists each one. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+      problems.map((p) => `  - ${p}`).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Reads a secret file (`*_FILE` variables); injected for tests. */
+  readFile?: (path: string) => string;
+  /** Receives deprecation and insecure-setting warnings. */
+  warn?: (message: string) => void;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Builds a {@link HelperConfig} from environment variables.
+ * @throws ConfigError listing every missing or invalid variable.
+ * @example const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperConfig {
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const warn = options.warn ?? (() => {});
+  const problems: string[] = [];
+  const reader = createReader(env, problems, readFile);
+
+  if (env.FLASK_ENV !== undefined) {
+    warn('FLASK_ENV is deprecated; set MLAAS_ENV instead (FLASK_ENV is used as the environment name for now).');
+  }
+  const environment = env.MLAAS_ENV ?? env.FLASK_ENV ?? env.NODE_ENV ?? 'production';
+
+  const port = reader.integer('PORT', DEFAULTS.PORT, 0, 65_535);
+  const host = reader.text('HOST') ?? DEFAULTS.HOST;
+  const logLevel = reader.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
+
+  // Issuer: OIDC_ISSUER wins; otherwise Keycloak's realm URL, as the original helper built it.
+  const clientId = reader.text('KEYCLOAK_CLIENT_ID');
+  const explicitIssuer = reader.text('OIDC_ISSUER');
+  const keycloakUrl = reader.text('KEYCLOAK_URL');
+  const realm = reader.text('KEYCLOAK_REALM');
+  let issuer: string | undefined = explicitIssuer;
+  if (issuer === undefined) {
+    if (keycloakUrl === undefined) problems.push('KEYCLOAK_URL is required (or set OIDC_ISSUER)');
+    if (realm === undefined) problems.push('KEYCLOAK_REALM is required (or set OIDC_ISSUER)');
+    if (keycloakUrl !== undefined && realm !== undefined) {
+      issuer = `${keycloakUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`;
+    }
+  }
+  const allowHttpIssuer = reader.boolean('OIDC_ALLOW_HTTP', false);
+  if (issuer !== undefined) checkIssuerUrl(issuer, explicitIssuer ? 'OIDC_ISSUER' : 'KEYCLOAK_URL', allowHttpIssuer, problems);
+  if (clientId === undefined) problems.push('KEYCLOAK_CLIENT_ID is required');
+
+  const algorithms = reader.list('OIDC_ALGORITHMS', DEFAULTS.OIDC_ALGORITHMS);
+  for (const alg of algorithms) {
+    if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
+      problems.push(`OIDC_ALGORITHMS: "${alg}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
+    }
+  }
+  const userIdClaims = reader.list('USER_ID_CLAIMS', DEFAULTS.USER_ID_CLAIMS);
+
+  const backend = reader.oneOf('APIM_BACKEND', ['threescale', 'embedded'] as const, 'threescale') as ApimBackend;
+  let threescale: HelperConfig['apim']['threescale'] = null;
+  if (backend === 'threescale') {
+    const adminApiUrl = reader.text('THREESCALE_ADMIN_API_URL');
+    const adminApiKey = reader.secret('THREESCALE_ADMIN_API_KEY');
+    if (adminApiUrl === undefined) problems.push('THREESCALE_ADMIN_API_URL is required when APIM_BACKEND=threescale');
+    else checkUrl(adminApiUrl, 'THREESCALE_ADMIN_API_URL', problems);
+    if (adminApiKey === undefined) {
+      problems.push('THREESCALE_ADMIN_API_KEY (or THREESCALE_ADMIN_API_KEY_FILE) is required when APIM_BACKEND=threescale');
+    }
+    problems.push('APIM_BACKEND=threescale: the 3scale adapter is not part of this build yet; use APIM_BACKEND=embedded');
+    if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey };
+  }
+
+  const config: HelperConfig = {
+    environment,
+    host,
+    port,
+    logLevel,
+    oidc: {
+      issuer: issuer ?? '',
+      clientId: clientId ?? '',
+      audience: reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '',
+      acceptAzp: reader.boolean('OIDC_ACCEPT_AZP', false),
+      algorithms,
+      clockToleranceSeconds: reader.integer('OIDC_CLOCK_TOLERANCE_SECONDS', DEFAULTS.OIDC_CLOCK_TOLERANCE_SECONDS, 0, 300),
+      userIdClaims,
+      jwksCacheMaxAgeMs: reader.integer('JWKS_CACHE_MAX_AGE_SECONDS', DEFAULTS.JWKS_CACHE_MAX_AGE_SECONDS, 1, 86_400) * 1000,
+      jwksCooldownMs: reader.integer('JWKS_COOLDOWN_SECONDS', DEFAULTS.JWKS_COOLDOWN_SECONDS, 0, 3_600) * 1000,
+      timeoutMs: reader.integer('OIDC_TIMEOUT_MS', DEFAULTS.OIDC_TIMEOUT_MS, 100, 60_000),
+      tokenCacheSize: reader.integer('TOKEN_CACHE_SIZE', DEFAULTS.TOKEN_CACHE_SIZE, 0, 1_000_000),
+    },
+    apim: {
+      backend,
+      autoCreateAccounts: reader.boolean('AUTO_CREATE_ACCOUNTS', true),
+      exposeKeysInList: reader.boolean('EXPOSE_KEYS_IN_LIST', false),
+      threescale,
+      embedded: {
+        dataDir: reader.text('MLAAS_DATA_DIR') ?? DEFAULTS.MLAAS_DATA_DIR,
+        catalogPath: reader.text('EMBEDDED_CATALOG') ?? null,
+        encryptionKey: reader.secret('EMBEDDED_ENCRYPTION_KEY') ?? null,
+      },
+    },
+    limits: {
+      userPerMinute: reader.integer('RATE_LIMIT_USER_PER_MINUTE', DEFAULTS.RATE_LIMIT_USER_PER_MINUTE, 0, 1_000_000),
+      ipPerMinute: reader.integer('RATE_LIMIT_IP_PER_MINUTE', DEFAULTS.RATE_LIMIT_IP_PER_MINUTE, 0, 1_000_000),
+      initPerMinute: reader.integer('RATE_LIMIT_INIT_PER_MINUTE', DEFAULTS.RATE_LIMIT_INIT_PER_MINUTE, 0, 1_000_000),
+      bodyBytes: reader.integer('BODY_LIMIT_BYTES', DEFAULTS.BODY_LIMIT_BYTES, 256, 10_485_760),
+      headerBytes: reader.integer('HEADER_LIMIT_BYTES', DEFAULTS.HEADER_LIMIT_BYTES, 1_024, 1_048_576),
+      requestTimeoutMs: reader.integer('REQUEST_TIMEOUT_MS', DEFAULTS.REQUEST_TIMEOUT_MS, 1_000, 600_000),
+      shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', DEFAULTS.SHUTDOWN_TIMEOUT_MS, 0, 600_000),
+      trustProxy: reader.boolean('TRUST_PROXY', false),
+    },
+    metrics: {
+      enabled: reader.boolean('METRICS_ENABLED', true),
+      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? null : reader.integer('METRICS_PORT', 0, 0, 65_535),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (allowHttpIssuer && config.oidc.issuer.startsWith('http:')) {
+    warn(`OIDC_ALLOW_HTTP=true: signing keys for ${config.oidc.issuer} are fetched over plain HTTP.`);
+  }
+  return config;
+}
+
+function createReader(env: Env, problems: string[], readFile: (path: string) => string) {
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    text,
+    secret(name: string): string | undefined {
+      const direct = text(name);
+      const file = text(`${name}_FILE`);
+      if (direct !== undefined && file !== undefined) {
+        problems.push(`${name} and ${name}_FILE are both set; set only one`);
+        return direct;
+      }
+      if (file === undefined) return direct;
+      try {
+        const value = readFile(file).trim();
+        if (value === '') problems.push(`${name}_FILE: ${file} is empty`);
+        return value === '' ? undefined : value;
+      } catch (error) {
+        problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        return undefined;
+      }
+    },
+    integer(name: string, fallback: number, min: number, max: number): number {
+      const raw = text(name);
+      if (raw === undefined) return fallback;
+      if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+        problems.push(`${name} must be a whole number from ${min} to ${max} (got "${printable(raw)}")`);
+        return fallback;
+      }
+      return Number(raw);
+    },
+    boolean(name: string, fallback: boolean): boolean {
+      const raw = text(name)?.toLowerCase();
+      if (raw === undefined) return fallback;
+      if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+      if (['false', '0', 'no', 'off'].includes(raw)) return false;
+      problems.push(`${name} must be true or false (got "${printable(raw)}")`);
+      return fallback;
+    },
+    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+      const raw = text(name);
+      if (raw === undefined) return fallback;
+      if ((allowed as readonly string[]).includes(raw)) return raw as T;
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${printable(raw)}")`);
+      return fallback;
+    },
+    list(name: string, fallback: string): string[] {
+      const items = (text(name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (items.length === 0) problems.push(`${name} must list at least one value`);
+      return items;
+    },
+  };
+}
+
+function checkUrl(value: string, name: string, problems: string[]): URL | undefined {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+    if (url.username !== '' || url.password !== '') {
+      problems.push(`${name} must not contain credentials`);
+      return undefined;
+    }
+    return url;
+  } catch {
+    problems.push(`${name} must be an http(s) URL (got "${printable(value)}")`);
+    return undefined;
+  }
+}
+
+function checkIssuerUrl(issuer: string, name: string, allowHttp: boolean, problems: string[]): void {
+  const url = checkUrl(issuer, name, problems);
+  if (url === undefined) return;
+  if (url.protocol === 'http:' && !allowHttp && !LOOPBACK_HOSTS.has(url.hostname)) {
+    problems.push(`${name}: the issuer ${url.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`);
+  }
+}
+
+/** Shows a bad value without control characters and without echoing something huge. */
+function printable(value: string): string {
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
+}

@@ -1,0 +1,165 @@
+/**
+ * @module http/build-server
+ * Assembles the Fastify server: limits, request ids, security headers, logging and metrics hooks, the
+ * routes, and the single error handler that turns every failure into the error envelope.
+ */
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { HelperConfig } from '../config/config.js';
+import { MlaasError } from '../errors/mlaas-error.js';
+import type { Logger } from '../log/logger.js';
+import type { HelperMetrics } from '../metrics/metrics.js';
+import type { Provisioning } from '../provisioning/provisioning.js';
+import { toErrorResponse } from './error-response.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
+import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerOpenApi } from './routes/openapi.js';
+import { registerServiceRoutes } from './routes/services.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** One line telling how a valid request looks, returned on VALIDATION_ERROR. */
+    validationHint?: string;
+  }
+}
+
+export interface ServerDependencies {
+  config: HelperConfig;
+  logger: Logger;
+  metrics: HelperMetrics;
+  provisioning: Provisioning;
+  verifier: TokenVerifier;
+  readiness: readonly ReadinessCheck[];
+  version: string;
+  /** Serve /metrics on this server (false when it has a port of its own). */
+  serveMetrics: boolean;
+}
+
+/** Headers on every response: no sniffing, no framing, no referrer, nothing cached unless a route says so. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
+
+/**
+ * Builds the helper's HTTP server (not yet listening).
+ * @example const app = await buildServer(deps); await app.listen({ port: 5000, host: '127.0.0.1' });
+ */
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const { config, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One line per request is written by the onResponse hook below, with the route and the user.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    genReqId: requestIdFor,
+    bodyLimit: config.limits.bodyBytes,
+    http: { maxHeaderSize: config.limits.headerBytes },
+    requestTimeout: config.limits.requestTimeoutMs,
+    trustProxy: config.limits.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false } },
+  });
+
+  await app.register(rateLimit, { global: false, cache: 50_000 });
+  await registerOpenApi(app, deps.version);
+
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const method of [route.method].flat()) methods.add(method);
+    methodsByPath.set(route.url, methods);
+  });
+
+  app.decorateRequest('identity', null);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => observe(request, reply, deps));
+
+  app.setErrorHandler(async (error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsByPath.get(path);
+    if (allowed !== undefined) {
+      reply.header('allow', [...allowed].join(', '));
+      return sendError(new MlaasError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${[...allowed].join(' or ')}.`), request, reply);
+    }
+    return sendError(new MlaasError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'), request, reply);
+  });
+
+  registerHealthRoutes(app, deps.readiness);
+  registerServiceRoutes(app, {
+    provisioning: deps.provisioning,
+    verifier: deps.verifier,
+    metrics,
+    exposeKeysInList: config.apim.exposeKeysInList,
+    limits: config.limits,
+  });
+  if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
+  return app;
+}
+
+async function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const response = toErrorResponse(error, request.id, request.routeOptions.config?.validationHint);
+  if (response.isServerFault) {
+    request.log.error({ err: error, code: response.code }, 'request failed');
+  } else if (response.code === 'CONFIG_ERROR') {
+    request.log.error({ err: error }, 'configuration problem');
+  }
+  reply.code(response.status).headers(response.headers).type('application/json; charset=utf-8');
+  return reply.send(response.body);
+}
+
+function observe(request: FastifyRequest, reply: FastifyReply, deps: ServerDependencies): void {
+  const route = request.routeOptions.url ?? 'unmatched';
+  const status = reply.statusCode;
+  deps.metrics.requestDuration.observe({ method: request.method, route, status: String(status) }, reply.elapsedTime / 1000);
+  request.log.info(
+    {
+      method: request.method,
+      route,
+      path: request.url.split('?')[0]?.slice(0, 200),
+      status,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+      user: request.identity?.userId,
+    },
+    'request completed',
+  );
+}
+
+/** Errors Node's HTTP parser meets before a request exists (oversized headers, garbage, timeouts). */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'REQUEST_HEADER_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'VALIDATION_ERROR';
+  const message =
+    code === 'REQUEST_HEADER_TOO_LARGE' ? 'The request headers are too large.' : code === 'REQUEST_TIMEOUT' ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+  const { status, body } = toErrorResponse(new MlaasError(code, message), 'none');
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n\r\n${json}`,
+  );
+}
+
+function statusText(status: number): string {
+  return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Error';
+}
+
+export type { ServerResponse };

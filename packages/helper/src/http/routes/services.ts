@@ -1,0 +1,135 @@
+/**
+ * @module http/routes/services
+ * `GET /api/services` and `POST /api/services/init`: authenticate, limit, call provisioning, shape the data.
+ */
+import {
+  ErrorEnvelope,
+  InitRequest,
+  InitResponse,
+  ServicesResponse,
+  type InitData,
+  type Service,
+  type ServicesData,
+} from '@mlaas/contract';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiService, Identity } from '../../apim/api-manager.js';
+import type { TokenVerifier } from '../../auth/token-verifier.js';
+import type { HelperMetrics } from '../../metrics/metrics.js';
+import { previewKey } from '../../provisioning/key-preview.js';
+import type { KeyGrant, Provisioning, ServiceSelector, ServiceView } from '../../provisioning/provisioning.js';
+import { authenticate } from '../authenticate.js';
+import { createLimit } from '../rate-limits.js';
+
+export interface ServiceRoutesOptions {
+  provisioning: Provisioning;
+  verifier: TokenVerifier;
+  metrics: HelperMetrics;
+  exposeKeysInList: boolean;
+  limits: { ipPerMinute: number; userPerMinute: number; initPerMinute: number };
+}
+
+const INIT_HINT = 'Send a JSON object with either "service_id" (an id from the services list) or "service_name".';
+const BEARER = [{ bearerAuth: [] }];
+
+export function registerServiceRoutes(app: FastifyInstance, options: ServiceRoutesOptions): void {
+  const { provisioning, metrics } = options;
+  const limitIp = createLimit(app, 'ip', options.limits.ipPerMinute, metrics);
+  const limitUser = createLimit(app, 'user', options.limits.userPerMinute, metrics);
+  const limitInit = createLimit(app, 'init', options.limits.initPerMinute, metrics);
+  const signIn = authenticate(options.verifier);
+
+  app.get(
+    '/api/services',
+    {
+      onRequest: [limitIp, signIn, limitUser],
+      schema: {
+        summary: 'ML services, their gateway endpoints, and which ones already have a key',
+        tags: ['services'],
+        security: BEARER,
+        response: { 200: ServicesResponse, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
+      },
+    },
+    async (request) => {
+      const identity = requireIdentity(request);
+      const listing = await provisioning.listServices(identity);
+      const data: ServicesData = {
+        services: listing.services.map((view) => toServiceDto(view, options.exposeKeysInList)),
+        user: { soeid: identity.userId, email: identity.email },
+        account_id: listing.account?.id ?? null,
+      };
+      return { status: 'success' as const, data };
+    },
+  );
+
+  app.post(
+    '/api/services/init',
+    {
+      onRequest: [limitIp, signIn, limitUser, limitInit],
+      config: { validationHint: INIT_HINT },
+      schema: {
+        summary: 'Get the API key for a service, creating the account and the key on first use (idempotent)',
+        tags: ['services'],
+        security: BEARER,
+        body: InitRequest,
+        response: { 200: InitResponse, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
+      },
+    },
+    async (request, reply) => {
+      const identity = requireIdentity(request);
+      const grant = await provisioning.initServiceKey(identity, toSelector(request.body as InitRequestBody));
+      if (grant.isNew) metrics.keysIssued.inc();
+      reply.header('cache-control', 'no-store');
+      return { status: 'success' as const, data: toInitDto(grant) };
+    },
+  );
+}
+
+type InitRequestBody = { service_id: string | number } | { service_name: string };
+
+function toSelector(body: InitRequestBody): ServiceSelector {
+  return 'service_id' in body ? { id: String(body.service_id) } : { name: body.service_name };
+}
+
+function requireIdentity(request: FastifyRequest): Identity {
+  if (request.identity === null) throw new TypeError('route registered without authentication');
+  return request.identity;
+}
+
+function serviceSummary(service: ApiService) {
+  return {
+    id: service.id,
+    name: service.name,
+    proxy_endpoint: service.endpoint,
+    authentication_method: service.authenticationMethod,
+    credentials: {
+      location: service.credentials.location,
+      key_parameter: service.credentials.keyParameter,
+      app_id_parameter: service.credentials.appIdParameter,
+    },
+  };
+}
+
+function toServiceDto({ service, application }: ServiceView, exposeKeys: boolean): Service {
+  const { id, name, proxy_endpoint, authentication_method, credentials } = serviceSummary(service);
+  return {
+    id,
+    name,
+    description: service.description,
+    proxy_endpoint,
+    authentication_method,
+    credentials,
+    has_api_key: application !== null,
+    api_key_preview: application === null ? null : previewKey(application.apiKey),
+    ...(exposeKeys && application !== null ? { api_key: application.apiKey } : {}),
+  };
+}
+
+function toInitDto(grant: KeyGrant): InitData {
+  return {
+    api_key: grant.apiKey,
+    service: serviceSummary(grant.service),
+    plan: grant.plan,
+    is_new: grant.isNew,
+    account_id: grant.account.id,
+  };
+}

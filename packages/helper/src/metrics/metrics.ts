@@ -1,0 +1,73 @@
+/**
+ * @module metrics/metrics
+ * The helper's Prometheus instruments, in one registry per process (or per test).
+ * Labels are closed sets (route patterns, codes, reasons) — never user input, tokens or keys.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface HelperMetrics {
+  registry: Registry;
+  requestDuration: Histogram<'method' | 'route' | 'status'>;
+  keysIssued: Counter<never>;
+  rateLimited: Counter<'scope'>;
+  tokenFailures: Counter<'reason'>;
+  upstreamCalls: Counter<'operation' | 'outcome'>;
+  upstreamDuration: Histogram<'operation'>;
+  cacheEvents: Counter<'cache' | 'event'>;
+}
+
+/**
+ * Creates the instruments in a fresh registry.
+ * @example const metrics = createMetrics(); metrics.keysIssued.inc();
+ */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): HelperMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: 'mlaas_http_request_duration_seconds',
+      help: 'HTTP request duration by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    keysIssued: new Counter({
+      name: 'mlaas_keys_issued_total',
+      help: 'API keys created (new applications).',
+      registers,
+    }),
+    rateLimited: new Counter({
+      name: 'mlaas_rate_limit_rejections_total',
+      help: 'Requests rejected by a rate limit, by limit (ip, user, init).',
+      labelNames: ['scope'],
+      registers,
+    }),
+    tokenFailures: new Counter({
+      name: 'mlaas_token_failures_total',
+      help: 'Access tokens refused, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    upstreamCalls: new Counter({
+      name: 'mlaas_upstream_calls_total',
+      help: 'Calls to the API-management backend and the token issuer, by operation and outcome.',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    }),
+    upstreamDuration: new Histogram({
+      name: 'mlaas_upstream_call_duration_seconds',
+      help: 'Duration of calls to the API-management backend, by operation.',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    cacheEvents: new Counter({
+      name: 'mlaas_cache_events_total',
+      help: 'Cache lookups, by cache and hit or miss.',
+      labelNames: ['cache', 'event'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * @module provisioning/provisioning
+ * The business rules of self-service keys: which services a user sees and whether they hold a key, and
+ * getting a key — creating the account on first use, reusing an existing application, choosing the plan,
+ * and never creating two applications for one (user, service), however many requests race.
+ * It talks only to the `ApiManager` and `LockService` ports.
+ */
+import type {
+  Account,
+  ApiManager,
+  ApiService,
+  Application,
+  Identity,
+  ServicePlan,
+} from '../apim/api-manager.js';
+import { MlaasError } from '../errors/mlaas-error.js';
+import type { LockService } from '../state/shared-state.js';
+import { choosePlan } from './choose-plan.js';
+
+/** How long a provisioning lock may be held before it is considered abandoned. */
+export const DEFAULT_LOCK_TTL_MS = 30_000;
+
+/** Names the service to get a key for: by id (or system name), or by display name. */
+export type ServiceSelector = { id: string } | { name: string };
+
+/** A service and the user's application on it, if any. */
+export interface ServiceView {
+  service: ApiService;
+  application: Application | null;
+}
+
+export interface ServiceListing {
+  account: Account | null;
+  services: ServiceView[];
+}
+
+/** The result of getting a key. */
+export interface KeyGrant {
+  apiKey: string;
+  service: ApiService;
+  plan: { id: string; name: string };
+  /** True when this call created the application. */
+  isNew: boolean;
+  account: Account;
+}
+
+export interface ProvisioningOptions {
+  apiManager: ApiManager;
+  locks: LockService;
+  /** Create a developer account on the first `init` of a user who has none. */
+  autoCreateAccounts: boolean;
+  lockTtlMs?: number;
+  now?: () => Date;
+}
+
+export interface Provisioning {
+  listServices(identity: Identity): Promise<ServiceListing>;
+  initServiceKey(identity: Identity, selector: ServiceSelector): Promise<KeyGrant>;
+}
+
+/** Order in which an existing application is preferred for reuse. */
+const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1, suspended: 2 };
+
+/**
+ * Creates the provisioning core.
+ * @example const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: true });
+ *          const grant = await provisioning.initServiceKey(identity, { id: 'sentiment-analysis' });
+ */
+export function createProvisioning(options: ProvisioningOptions): Provisioning {
+  const { apiManager, locks } = options;
+  const lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const now = options.now ?? (() => new Date());
+
+  async function ensureAccount(identity: Identity): Promise<Account> {
+    const existing = await apiManager.findAccount(identity);
+    if (existing !== null) return existing;
+    if (!options.autoCreateAccounts) {
+      throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
+    }
+    // Two first requests of one user must not create two accounts.
+    return locks.withLock(`account:${identity.userId}`, lockTtlMs, async () => {
+      return (await apiManager.findAccount(identity)) ?? apiManager.createAccount(identity);
+    });
+  }
+
+  async function provision(identity: Identity, account: Account, service: ApiService): Promise<KeyGrant> {
+    const current = pickApplication(await apiManager.listApplications(account.id), service.id);
+    if (current !== null) return reuse(current, service, account);
+
+    const plans = await apiManager.listPlans(service.id);
+    const plan = choosePlan(plans);
+    if (plan === null) {
+      throw new MlaasError('NO_PLANS_FOUND', `"${service.name}" offers no plan for self-service keys; ask its owners to publish one.`);
+    }
+    const application = await apiManager.createApplication({
+      account,
+      service,
+      plan,
+      name: `mlaas-${identity.userId}-${service.systemName}`,
+      description: `Created by MLaaS for ${identity.userId} on ${now().toISOString().slice(0, 10)}.`,
+    });
+    return grant(application, service, plan, account, true);
+  }
+
+  return {
+    async listServices(identity) {
+      const [account, services] = await Promise.all([apiManager.findAccount(identity), apiManager.listServices()]);
+      const applications = account === null ? [] : await apiManager.listApplications(account.id);
+      return {
+        account,
+        services: services.map((service) => ({ service, application: pickApplication(applications, service.id) })),
+      };
+    },
+
+    async initServiceKey(identity, selector) {
+      const service = findService(await apiManager.listServices(), selector);
+      const account = await ensureAccount(identity);
+      if (account.state !== 'approved') {
+        throw new MlaasError('FORBIDDEN', `Your developer account is ${account.state}; ask an administrator to approve it.`);
+      }
+      // Fast path without the lock: a key that already exists is simply returned.
+      const existing = pickApplication(await apiManager.listApplications(account.id), service.id);
+      if (existing !== null) return reuse(existing, service, account);
+      return locks.withLock(`application:${account.id}:${service.id}`, lockTtlMs, () => provision(identity, account, service));
+    },
+  };
+}
+
+function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {
+  if ('id' in selector) {
+    const found = services.find((s) => s.id === selector.id) ?? services.find((s) => s.systemName === selector.id);
+    if (found !== undefined) return found;
+    throw new MlaasError('SERVICE_NOT_FOUND', `No ML service has the id "${selector.id}".`);
+  }
+  const exact = services.filter((s) => s.name === selector.name);
+  const matches = exact.length > 0 ? exact : services.filter((s) => s.name.toLowerCase() === selector.name.toLowerCase());
+  if (matches.length === 1) return matches[0] as ApiService;
+  if (matches.length > 1) {
+    throw new MlaasError('SERVICE_NOT_FOUND', `Several ML services are named "${selector.name}"; use an id: ${matches.map((s) => s.id).join(', ')}.`);
+  }
+  throw new MlaasError('SERVICE_NOT_FOUND', `No ML service is named "${selector.name}".`);
+}
+
+/** The user's application on a service: live before pending before suspended, then the oldest. */
+function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
+  let best: Application | null = null;
+  for (const app of applications) {
+    if (app.serviceId !== serviceId) continue;
+    if (best === null || REUSE_ORDER[app.state] < REUSE_ORDER[best.state]) best = app;
+  }
+  return best;
+}
+
+function reuse(application: Application, service: ApiService, account: Account): KeyGrant {
+  if (application.state === 'suspended') {
+    throw new MlaasError('FORBIDDEN', `Your key for "${service.name}" is suspended; ask an administrator to resume it.`);
+  }
+  return grant(application, service, { id: application.planId, name: application.planName }, account, false);
+}
+
+function grant(
+  application: Application,
+  service: ApiService,
+  plan: Pick<ServicePlan, 'id' | 'name'>,
+  account: Account,
+  isNew: boolean,
+): KeyGrant {
+  return { apiKey: application.apiKey, service, plan: { id: plan.id, name: plan.name }, isNew, account };
+}

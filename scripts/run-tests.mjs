@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under packages/*/test (or the paths given) with node's test runner and tsx.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+
+function collect(path, out) {
+  if (statSync(path).isDirectory()) {
+    for (const entry of readdirSync(path).sort()) {
+      if (entry === 'node_modules' || entry === 'dist') continue;
+      collect(join(path, entry), out);
+    }
+  } else if (path.endsWith('.test.ts')) {
+    out.push(path);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const roots = args.length > 0 ? args : readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'test'));
+const files = roots.flatMap((p) => {
+  try {
+    return collect(resolve(p), []);
+  } catch {
+    return [];
+  }
+});
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(result.status ?? 1);

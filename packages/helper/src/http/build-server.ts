@@ -66,9 +66,16 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
+    // Errors before routing (a URL that does not decode, a bad Content-Type): the same envelope as the rest.
+    frameworkErrors: (error, request, reply) => {
+      setCommonHeaders(request, reply);
+      void sendError(error, request, reply);
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: false } },
   });
 
+  // JSON only: Fastify's default text/plain parser would hand strings to routes that expect objects.
+  app.removeContentTypeParser('text/plain');
   await app.register(rateLimit, { global: false, cache: 50_000 });
   await registerOpenApi(app, deps.version);
 
@@ -80,11 +87,15 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
 
   app.decorateRequest('identity', null);
+  // While shutting down, responses to in-flight requests end their keep-alive connections, so the server
+  // can close as soon as they are answered instead of waiting for clients to hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-      if (!reply.hasHeader(name)) reply.header(name, value);
-    }
+    setCommonHeaders(request, reply);
+    if (closing) reply.header('connection', 'close');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => observe(request, reply, deps));
@@ -110,6 +121,13 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
+}
+
+function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header(REQUEST_ID_HEADER, request.id);
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!reply.hasHeader(name)) reply.header(name, value);
+  }
 }
 
 async function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply) {

@@ -22,7 +22,11 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VALIDATION_ERROR', message: 'The Content-Length header does not match the body.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_ERROR', message: 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_ERROR', message: 'The request body is not valid JSON.' },
+  FST_ERR_BAD_URL: { code: 'VALIDATION_ERROR', message: 'The request URL is not valid.' },
+  FST_ERR_ASYNC_CONSTRAINT: { code: 'VALIDATION_ERROR', message: 'The request cannot be routed.' },
 };
+
+const UNEXPECTED_MESSAGE = 'An unexpected error occurred; quote the request id to an operator.';
 
 interface ValidationIssue {
   keyword?: string;
@@ -66,6 +70,9 @@ function classify(
       ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
+  if (typeof error !== 'object' || error === null) {
+    return { code: 'INTERNAL_ERROR', message: UNEXPECTED_MESSAGE };
+  }
   const fastifyError = error as { code?: string; statusCode?: number; validation?: ValidationIssue[]; validationContext?: string };
   if (Array.isArray(fastifyError.validation)) {
     return {
@@ -82,7 +89,7 @@ function classify(
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { code: 'VALIDATION_ERROR', message: 'The request is invalid.' };
   }
-  return { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred; quote the request id to an operator.' };
+  return { code: 'INTERNAL_ERROR', message: UNEXPECTED_MESSAGE };
 }
 
 /** At most this many field problems are reported. */

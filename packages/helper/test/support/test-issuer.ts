@@ -3,7 +3,7 @@
  * A minimal OpenID issuer for tests: RSA keys generated in the test, discovery and JWKS served on loopback,
  * tokens signed on demand. It can rotate keys, go down, and count how often its keys are fetched.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 
@@ -33,6 +33,8 @@ export interface TestIssuer {
   /** Publishes a new key (old ones stay published unless `dropOld`) and signs with it from now on. */
   rotate(options?: { dropOld?: boolean }): Promise<void>;
   setDown(down: boolean): void;
+  /** Delays every answer by this many milliseconds. */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -52,10 +54,15 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
   const stray = await newKey('stray');
   let generation = 1;
   let down = false;
+  let delayMs = 0;
   let fetches = 0;
   let base = '';
 
   const server: Server = createServer((req, res) => {
+    if (delayMs > 0) setTimeout(() => answer(req, res), delayMs);
+    else answer(req, res);
+  });
+  function answer(req: IncomingMessage, res: ServerResponse) {
     if (down) {
       req.socket.destroy();
       return;
@@ -72,7 +79,7 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
       res.statusCode = 404;
       res.end();
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const url = `${base}/realms/test`;
@@ -108,6 +115,9 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
     },
     setDown(value: boolean) {
       down = value;
+    },
+    setDelay(ms: number) {
+      delayMs = ms;
     },
     async close() {
       server.closeAllConnections();

@@ -93,10 +93,15 @@ export function loadCatalog(path: string = DEMO_CATALOG_PATH): Catalog {
   const data = parseFile(path);
   const problems = [...schemaProblems(data), ...consistencyProblems(data)];
   if (problems.length > 0 || !Value.Check(CatalogFile, data)) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new MlaasError('CONFIG_ERROR', `invalid catalog ${path} (${count}):\n  - ${problems.join('\n  - ')}`);
+    throw invalidCatalog(path, '', problems.length > 0 ? problems : ['(top level): does not match the catalog schema']);
   }
   return toCatalog(path, data);
+}
+
+/** One CONFIG_ERROR for a file, its problems one per line. */
+function invalidCatalog(path: string, what: string, problems: readonly string[]): MlaasError {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new MlaasError('CONFIG_ERROR', `invalid catalog ${path}${what} (${count}):\n  - ${problems.join('\n  - ')}`);
 }
 
 function parseFile(path: string): unknown {
@@ -125,8 +130,7 @@ function parseFile(path: string): unknown {
   if (document.errors.length > 0) {
     // A pretty YAML error's first line is "<what> at line L, column C:"; the rest is a source excerpt.
     const problems = document.errors.map((error) => (error.message.split('\n')[0] ?? '').replace(/:$/, ''));
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new MlaasError('CONFIG_ERROR', `invalid catalog ${path}: not valid YAML (${count}):\n  - ${problems.join('\n  - ')}`);
+    throw invalidCatalog(path, ': not valid YAML', problems);
   }
   return document.toJS() as unknown;
 }
@@ -186,8 +190,10 @@ function describeExpected(error: { keyword: string; params: unknown; message: st
       return params['type'] === 'null' ? 'null' : `${article(String(params['type']))} ${String(params['type'])}`;
     case 'pattern':
       return PATTERN_MEANING[String(params['pattern'])] ?? `a string matching ${String(params['pattern'])}`;
-    case 'enum':
-      return `one of ${((params['allowedValues'] as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const allowed = (params['allowedValues'] as unknown[] | undefined) ?? [];
+      return `one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`;
+    }
     case 'maxLength':
       return `at most ${String(params['limit'])} characters long`;
     default:
@@ -246,7 +252,9 @@ function credentialProblems(at: string, authentication: string, credentials: Rec
   const location = credentials['location'];
   const problems: string[] = [];
   if (location === 'basic') {
-    if (credentials['key_parameter'] != null) problems.push(`${at}.key_parameter: must be null: HTTP Basic carries the key`);
+    if (credentials['key_parameter'] != null) {
+      problems.push(`${at}.key_parameter: must be null: HTTP Basic carries the key`);
+    }
     if (credentials['app_id_parameter'] != null) {
       problems.push(`${at}.app_id_parameter: must be null: HTTP Basic carries the application id`);
     }
@@ -260,7 +268,7 @@ function credentialProblems(at: string, authentication: string, credentials: Rec
   }
   if (authentication === 'app_id_app_key') {
     if (credentials['app_id_parameter'] == null) {
-      problems.push(`${at}.app_id_parameter: required with app_id_app_key: the ${location} that carries the application id`);
+      problems.push(`${at}.app_id_parameter: required with app_id_app_key (the ${location} with the application id)`);
     }
   } else if (credentials['app_id_parameter'] != null) {
     problems.push(`${at}.app_id_parameter: must be null: only app_id_app_key sends an application id`);

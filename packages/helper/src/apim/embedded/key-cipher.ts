@@ -81,7 +81,7 @@ export function parseEncryptionKey(text: string): Buffer {
   // The value is a secret: the message says what is expected, never what was given.
   throw new MlaasError(
     'CONFIG_ERROR',
-    `EMBEDDED_ENCRYPTION_KEY must be ${ENCRYPTION_KEY_BYTES} bytes in base64 (generate one with \`openssl rand -base64 32\`)`,
+    `EMBEDDED_ENCRYPTION_KEY must be ${ENCRYPTION_KEY_BYTES} bytes in base64 (make one: \`openssl rand -base64 32\`)`,
   );
 }
 

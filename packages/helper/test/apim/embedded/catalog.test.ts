@@ -163,14 +163,17 @@ describe('loadCatalog', () => {
     credentials: { location: basic }
     plans: []
 `;
-    const message = configErrorOf(() => loadCatalog(write('duplicate-services.yaml', `services:\n${service}${service}`)));
+    const path = write('duplicate-services.yaml', `services:\n${service}${service}`);
+    const message = configErrorOf(() => loadCatalog(path));
     assert.match(message, /services\[1\]\.id: duplicate service id "same" \(already used at services\[0\]\.id\)/);
   });
 
   it('accepts a service with no plans', () => {
     const path = write(
       'no-plans.yaml',
-      'services:\n  - { id: lonely, name: Lonely, authentication: oidc, credentials: { location: header }, plans: [] }\n',
+      `services:
+  - { id: lonely, name: Lonely, authentication: oidc, credentials: { location: header }, plans: [] }
+`,
     );
     assert.deepEqual(loadCatalog(path).plans.get('lonely'), []);
   });
@@ -178,7 +181,10 @@ describe('loadCatalog', () => {
   it('reports unknown and missing properties, and a credentials location that needs a parameter', () => {
     const path = write(
       'shape.yaml',
-      'services:\n  - { id: x, name: X, authentication: api_key, credentials: { location: query }, plans: [], colour: red }\n  - { id: y }\n',
+      `services:
+  - { id: x, name: X, authentication: api_key, credentials: { location: query }, plans: [], colour: red }
+  - { id: y }
+`,
     );
     const message = configErrorOf(() => loadCatalog(path));
     assert.match(message, /services\[0\]: unknown property "colour"/);
@@ -188,7 +194,8 @@ describe('loadCatalog', () => {
 
   it('reports a missing file, a YAML syntax error, invalid JSON and an unknown extension', () => {
     assert.match(configErrorOf(() => loadCatalog(join(dir, 'absent.yaml'))), /absent\.yaml: no such file/);
-    assert.match(configErrorOf(() => loadCatalog(write('broken.yaml', 'services:\n  - id: a\n  id: b\n  [\n'))), /not valid YAML/);
+    const brokenYaml = write('broken.yaml', 'services:\n  - id: a\n  id: b\n  [\n');
+    assert.match(configErrorOf(() => loadCatalog(brokenYaml)), /not valid YAML/);
     assert.match(configErrorOf(() => loadCatalog(write('broken.json', '{"services": ['))), /not valid JSON/);
     assert.match(configErrorOf(() => loadCatalog(write('catalog.toml', ''))), /\.yaml, \.yml or \.json/);
   });

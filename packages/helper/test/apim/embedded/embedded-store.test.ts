@@ -77,7 +77,8 @@ describe('createEmbeddedStore', () => {
   it('creates approved accounts with acc_ ids', async () => {
     const account = await openStore().createAccount(identity('alice', 'alice@example.com'));
     assert.match(account.id, /^acc_[0-9a-f]{16}$/);
-    assert.deepEqual({ ...account, id: '' }, { id: '', username: 'alice', email: 'alice@example.com', state: 'approved' });
+    const { id: _id, ...rest } = account;
+    assert.deepEqual(rest, { username: 'alice', email: 'alice@example.com', state: 'approved' });
   });
 
   it('returns the existing account when creating one for a user who has it', async () => {
@@ -115,8 +116,8 @@ describe('createEmbeddedStore', () => {
     const store = openStore();
     const account = await store.createAccount(identity('alice'));
     const { apiKey } = await newApplication(store, account, 'text-embedding');
-    const files = ['mlaas.db', 'mlaas.db-wal'].map((name) => join(dataDir, name)).filter((path) => existsSync(path));
-    assert.ok(files.length > 0);
+    const files = ['mlaas.db', 'mlaas.db-wal'].map((name) => join(dataDir, name));
+    assert.ok(statSync(join(dataDir, 'mlaas.db-wal')).size > 0, 'the write is in the WAL');
     for (const path of files) {
       assert.equal(readFileSync(path).includes(apiKey), false, `${path} holds the key in clear`);
       assert.equal(readFileSync(path).includes(apiKey.slice(6, 30)), false, `${path} holds part of the key`);
@@ -179,13 +180,13 @@ describe('createEmbeddedStore', () => {
     const account = await store.createAccount(identity('alice'));
     const created = await newApplication(store, account, 'sentiment-analysis');
     assert.deepEqual(store.findApplicationByKey(created.apiKey), created);
-    assert.equal(store.findApplicationByKey(`${created.apiKey.slice(0, -1)}x`), null);
+    const last = created.apiKey.at(-1) === 'x' ? 'y' : 'x';
+    assert.equal(store.findApplicationByKey(`${created.apiKey.slice(0, -1)}${last}`), null);
     assert.equal(store.findApplicationByKey('not a key'), null);
   });
 
-  it('refuses a database written by a newer version', () => {
-    openStore();
-    for (const store of open.splice(0)) void store.close();
+  it('refuses a database written by a newer version', async () => {
+    await openStore().close();
     const db = new Database(join(dataDir, 'mlaas.db'));
     db.pragma('user_version = 99');
     db.close();

@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/test (or the paths given) with node's test runner and tsx.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+
+// A fresh clone: install first, so `npm test` is the only command a newcomer needs.
+if (!existsSync(join(root, 'node_modules', 'tsx'))) {
+  console.error('Installing dependencies (npm ci)…');
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: root });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {

@@ -96,7 +96,10 @@ export type InitRequest = Static<typeof InitRequest>;
 /** Data of `POST /api/services/init`. */
 export const InitData = Type.Object(
   {
-    api_key: Type.String(),
+    api_key: Type.String({ description: 'The key; for app_id_app_key the application key, for oidc the client secret.' }),
+    app_id: Type.Union([Type.String(), Type.Null()], {
+      description: 'The application id (oidc: the client id) sent with the key; null for api_key services.',
+    }),
     service: Type.Object(
       {
         id: Type.String(),

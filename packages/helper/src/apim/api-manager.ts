@@ -70,8 +70,15 @@ export interface Application {
   planId: string;
   planName: string;
   state: ApplicationState;
-  /** The credential a client presents to the gateway. */
-  apiKey: string;
+  /**
+   * The secret a client presents to the gateway: user key, application key, or OIDC client secret.
+   * An adapter may compute it on first read (the embedded store decrypts it only then).
+   */
+  readonly apiKey: string;
+  /** A masked form of the key (`lib/key-preview.ts`), enough to recognise it; safe to show and to log. */
+  keyPreview: string;
+  /** The application id (or OIDC client id) presented with the key; null for plain API-key services. */
+  appId: string | null;
 }
 
 export interface CreateApplicationInput {
@@ -83,18 +90,24 @@ export interface CreateApplicationInput {
   description: string;
 }
 
+/** How a read may be answered. */
+export interface ReadOptions {
+  /** Bypass any cache: the answer must reflect every write made so far (used under provisioning locks). */
+  fresh?: boolean;
+}
+
 /**
  * What provisioning asks of an API-management backend. Implementations throw `MlaasError` with an
  * UPSTREAM_* or CONFIG_ERROR code when the backend fails; they hold no business rules.
  */
 export interface ApiManager {
   /** Finds the account of a user: by user id, then by email. */
-  findAccount(identity: Identity): Promise<Account | null>;
+  findAccount(identity: Identity, options?: ReadOptions): Promise<Account | null>;
   /** Creates an account for a user who has none. */
   createAccount(identity: Identity): Promise<Account>;
   listServices(): Promise<ApiService[]>;
   listPlans(serviceId: string): Promise<ServicePlan[]>;
-  listApplications(accountId: string): Promise<Application[]>;
+  listApplications(accountId: string, options?: ReadOptions): Promise<Application[]>;
   createApplication(input: CreateApplicationInput): Promise<Application>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;

@@ -24,11 +24,14 @@ export function instrumentApiManager<T extends ApiManager>(inner: T, metrics: He
   const wrapped: ApiManager = { ...inner, close: () => inner.close() };
   for (const operation of OPERATIONS) {
     const call = inner[operation].bind(inner) as (...args: unknown[]) => Promise<unknown>;
+    // Label sets bound once, not looked up on every call.
+    const duration = metrics.upstreamDuration.labels(operation);
+    const ok = metrics.upstreamCalls.labels(operation, 'ok');
     (wrapped as unknown as Record<string, unknown>)[operation] = async (...args: unknown[]) => {
-      const stop = metrics.upstreamDuration.startTimer({ operation });
+      const stop = duration.startTimer();
       try {
         const result = await call(...args);
-        metrics.upstreamCalls.inc({ operation, outcome: 'ok' });
+        ok.inc();
         return result;
       } catch (error) {
         metrics.upstreamCalls.inc({ operation, outcome: isMlaasError(error) ? error.code.toLowerCase() : 'error' });

@@ -5,12 +5,21 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiManager } from '../apim/api-manager.js';
-import { createEmbeddedStore, parseEncryptionKey } from '../apim/embedded/index.js';
+import { createEmbeddedStore, parseEncryptionKey, type EmbeddedStore } from '../apim/embedded/index.js';
+import { withAccountCache } from '../apim/cached-account-reads.js';
 import { instrumentApiManager } from '../apim/instrument-api-manager.js';
+import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
+import { createThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
+import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
+import { connectRedis, pingRedis } from '../state/redis-connection.js';
+import { createRedisLocks } from '../state/redis-locks.js';
 import { createIssuerKeys } from '../auth/issuer-keys.js';
 import { createTokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
 import { buildServer } from '../http/build-server.js';
+import { createEmbeddedIdp, type EmbeddedIdp } from '../idp/embedded-idp.js';
+import { findFreePort, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
+import { registerDemoGateway } from '../http/routes/demo-gateway.js';
 import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
@@ -31,6 +40,8 @@ export interface Helper {
   config: HelperConfig;
   metrics: HelperMetrics;
   apiManager: ApiManager;
+  /** The embedded OpenID Connect issuer, when this process serves one. */
+  embeddedIdp: EmbeddedIdp | null;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes stores. Safe to call twice. */
@@ -41,11 +52,20 @@ export interface Helper {
  * Builds a helper from configuration.
  * @example const helper = await createHelper(loadConfig(process.env)); console.log(await helper.listen());
  */
-export async function createHelper(config: HelperConfig, options: HelperOptions = {}): Promise<Helper> {
+export async function createHelper(givenConfig: HelperConfig, options: HelperOptions = {}): Promise<Helper> {
+  const config = await withResolvedPort(givenConfig);
+  const baseUrl = config.publicUrl ?? baseUrlOf(config.host, config.port);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
-  const apiManager = instrumentApiManager(createApiManager(config), metrics);
-  const locks = createMemoryLocks();
+  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
+  // Only a remote backend is an upstream worth counting; the embedded store is in-process.
+  const backend = embeddedStore ?? instrumentApiManager(createThreescale(config, logger, metrics), metrics);
+  const apiManager = withAccountCache(backend, {
+    ttlMs: config.apim.accountCacheTtlMs,
+    onCache: (cache, event) => metrics.cacheEvents.inc({ cache, event }),
+  });
+  const redis = config.redis === null ? null : connectRedis(config.redis.url, logger);
+  const locks = redis === null ? createMemoryLocks() : createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
 
   const keys = createIssuerKeys({
     issuer: config.oidc.issuer,
@@ -67,7 +87,7 @@ export async function createHelper(config: HelperConfig, options: HelperOptions 
     userIdClaims: config.oidc.userIdClaims,
     cacheSize: config.oidc.tokenCacheSize,
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
-    onCache: (event) => metrics.cacheEvents.inc({ cache: 'token', event }),
+    onCache: countTokenCache(metrics),
   });
   const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
 
@@ -80,11 +100,20 @@ export async function createHelper(config: HelperConfig, options: HelperOptions 
     verifier,
     version: HELPER_VERSION,
     serveMetrics: config.metrics.enabled && !separateMetrics,
+    redis,
     readiness: [
       { name: 'token issuer', check: () => keys.checkReady() },
       { name: 'API management', check: () => apiManager.checkReady() },
+      ...(redis === null ? [] : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
     ],
   });
+  const embeddedIdp = config.embeddedIdp
+    ? await createEmbeddedIdp(config.embeddedIdp, { log: logger, trustProxy: config.limits.trustProxy })
+    : null;
+  if (embeddedIdp !== null) await embeddedIdp.register(app);
+  if (embeddedStore !== null) {
+    registerDemoGateway(app, { listServices: () => embeddedStore.listServices(), findApplicationByKey: embeddedStore.findApplicationByKey });
+  }
   let metricsApp: FastifyInstance | null = null;
   if (separateMetrics) {
     metricsApp = Fastify({
@@ -100,6 +129,7 @@ export async function createHelper(config: HelperConfig, options: HelperOptions 
     config,
     metrics,
     apiManager,
+    embeddedIdp,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
@@ -110,23 +140,70 @@ export async function createHelper(config: HelperConfig, options: HelperOptions 
         await Promise.all([app.close(), metricsApp?.close()]);
         await locks.close();
         await apiManager.close();
+        await redis?.quit().catch(() => redis.disconnect());
+        embeddedIdp?.close();
       })();
       return closing;
     },
   };
 }
 
-function createApiManager(config: HelperConfig): ApiManager {
-  switch (config.apim.backend) {
-    case 'embedded': {
-      const { dataDir, catalogPath, encryptionKey } = config.apim.embedded;
-      return createEmbeddedStore({
-        dataDir,
-        ...(catalogPath !== null ? { catalogPath } : {}),
-        ...(encryptionKey !== null ? { encryptionKey: parseEncryptionKey(encryptionKey) } : {}),
-      });
-    }
-    case 'threescale':
-      throw new TypeError('the 3scale adapter is not part of this build');
-  }
+/** Counts token-cache hits and misses with pre-bound counters (this runs on every authenticated request). */
+function countTokenCache(metrics: HelperMetrics): (event: 'hit' | 'miss') => void {
+  const hit = metrics.cacheEvents.labels('token', 'hit');
+  const miss = metrics.cacheEvents.labels('token', 'miss');
+  return (event) => (event === 'hit' ? hit : miss).inc();
+}
+
+/**
+ * The embedded issuer and the demo gateway derive their URLs from the listen address, so they must know the
+ * port before listening: PORT=0 is resolved to a free port here, and the helper's own issuer follows when it
+ * is the embedded one.
+ */
+async function withResolvedPort(config: HelperConfig): Promise<HelperConfig> {
+  const idp = config.embeddedIdp;
+  const derivesUrls = (idp !== undefined && idp.issuerFromListenAddress) || (config.apim.backend === 'embedded' && config.publicUrl === null);
+  if (!derivesUrls || config.port !== 0) return config;
+  const port = await findFreePort(config.host);
+  if (idp === undefined || !idp.issuerFromListenAddress) return { ...config, port };
+  const issuer = issuerForListenAddress(config.host, port, new URL(idp.issuer).pathname.split('/').pop());
+  return {
+    ...config,
+    port,
+    oidc: config.oidc.issuer === idp.issuer ? { ...config.oidc, issuer } : config.oidc,
+    embeddedIdp: { ...idp, issuer },
+  };
+}
+
+/** `http://host:port` for a listen address; a wildcard address is reached through loopback. */
+function baseUrlOf(host: string, port: number): string {
+  return new URL(issuerForListenAddress(isWildcardHost(host) ? '127.0.0.1' : host, port)).origin;
+}
+
+function openEmbeddedStore(config: HelperConfig, baseUrl: string): EmbeddedStore {
+  const { dataDir, catalogPath, encryptionKey } = config.apim.embedded;
+  return createEmbeddedStore({
+    dataDir,
+    baseUrl,
+    ...(catalogPath !== null ? { catalogPath } : {}),
+    ...(encryptionKey !== null ? { encryptionKey: parseEncryptionKey(encryptionKey) } : {}),
+  });
+}
+
+function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperMetrics): ApiManager {
+  const settings = config.apim.threescale;
+  if (settings === null) throw new TypeError('APIM_BACKEND=threescale without 3scale settings');
+  const http = createThreescaleHttp({
+    baseUrl: settings.adminApiUrl,
+    accessToken: settings.adminApiKey,
+    timeoutMs: settings.timeoutMs,
+    retry: { ...DEFAULT_RETRY_POLICY, retries: settings.retries },
+    log: logger,
+  });
+  return createThreescaleApiManager({
+    http,
+    cache: settings,
+    log: logger,
+    onCache: (cache, event) => metrics.cacheEvents.inc({ cache, event }),
+  });
 }

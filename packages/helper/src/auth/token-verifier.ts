@@ -112,13 +112,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     async verify(token) {
-      if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
-        fail('malformed', 'The token is malformed.');
-      }
+      // A cached token was verified already: look it up before spending anything else on it.
       const cached = cache?.get(token);
       if (cached !== undefined && cached.expiresAtMs > now()) {
         options.onCache?.('hit');
         return cached.identity;
+      }
+      if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
+        fail('malformed', 'The token is malformed.');
       }
       options.onCache?.('miss');
       const fresh = await verifyUncached(token);

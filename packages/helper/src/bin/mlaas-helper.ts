@@ -5,14 +5,21 @@
  * down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close stores).
  */
 import { createHelper } from '../app/create-helper.js';
-import { ConfigError, loadConfig } from '../config/load-config.js';
+import { ConfigError, embeddedStackEnv, loadConfig } from '../config/load-config.js';
 import { isMlaasError } from '../errors/mlaas-error.js';
 
-const USAGE = `Usage: mlaas-helper [--help] [--version]
+const USAGE = `Usage: mlaas-helper [--embedded] [--help] [--version]
+       mlaas-helper users add NAME --email EMAIL [--soeid ID] [--password-stdin]
+       mlaas-helper keys rotate
 
 Starts the MLaaS helper API. Configuration comes from environment variables
 (KEYCLOAK_URL, KEYCLOAK_REALM, KEYCLOAK_CLIENT_ID, APIM_BACKEND, ...);
-see the README's configuration reference.`;
+see the README's configuration reference.
+
+  --embedded   run the whole stack in this process: embedded OpenID Connect issuer
+               (demo users alice/alice and bob/bob, password grant on), embedded
+               API-management store, on http://127.0.0.1:5000 unless HOST/PORT say
+               otherwise. Also: EMBEDDED_IDP=true for the issuer alone.`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -24,14 +31,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELPER_VERSION}\n`);
     return 0;
   }
-  if (argv.length > 0) {
-    process.stderr.write(`mlaas-helper: unknown argument "${argv[0]}"\n\n${USAGE}\n`);
+  if (argv[0] === 'users' || argv[0] === 'keys') {
+    const { runAdminCommand } = await import('../idp/admin-commands.js');
+    return runAdminCommand(argv, { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  }
+  const embedded = argv.includes('--embedded');
+  const unknown = argv.find((arg) => arg !== '--embedded');
+  if (unknown !== undefined) {
+    process.stderr.write(`mlaas-helper: unknown argument "${unknown}"\n\n${USAGE}\n`);
     return 2;
   }
 
   let config;
   try {
-    config = loadConfig(process.env, { warn: (message) => process.stderr.write(`mlaas-helper: warning: ${message}\n`) });
+    config = loadConfig(embedded ? embeddedStackEnv(process.env) : process.env, { warn: (message) => process.stderr.write(`mlaas-helper: warning: ${message}\n`) });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`mlaas-helper: ${error.message}\n`);
@@ -68,6 +81,9 @@ async function main(argv: string[]): Promise<number> {
 
   const url = await helper.listen();
   log.info({ url, backend: config.apim.backend, issuer: config.oidc.issuer }, 'mlaas-helper listening');
+  if (helper.embeddedIdp !== null) {
+    log.info({ issuer: helper.embeddedIdp.issuer, users: helper.embeddedIdp.usernames }, 'embedded OpenID Connect issuer ready');
+  }
   return -1;
 }
 

@@ -10,6 +10,8 @@ export interface HelperConfig {
   environment: string;
   host: string;
   port: number;
+  /** The helper's URL as clients reach it (`MLAAS_PUBLIC_URL`); null to derive it from the listen address. */
+  publicUrl: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   oidc: {
     /** Exact expected `iss`; discovery is read from `${issuer}/.well-known/openid-configuration`. */
@@ -30,7 +32,9 @@ export interface HelperConfig {
     backend: ApimBackend;
     autoCreateAccounts: boolean;
     exposeKeysInList: boolean;
-    threescale: { adminApiUrl: string; adminApiKey: string } | null;
+    /** Per-account reads (account, applications) are reused this long by the services list. */
+    accountCacheTtlMs: number;
+    threescale: ThreescaleConfig | null;
     embedded: { dataDir: string; catalogPath: string | null; encryptionKey: string | null };
   };
   limits: {
@@ -44,6 +48,43 @@ export interface HelperConfig {
     trustProxy: boolean;
   };
   metrics: { enabled: boolean; port: number | null };
+  /** Shared state for several replicas (rate limits, init locks); null keeps it in this process. */
+  redis: { url: string; keyPrefix: string } | null;
+  /** The embedded OpenID Connect issuer served by this process; absent when off (`EMBEDDED_IDP`). */
+  embeddedIdp?: EmbeddedIdpConfig;
+}
+
+/** Settings of the embedded OpenID Connect issuer (DESIGN.md §5). */
+export interface EmbeddedIdpConfig {
+  /** `http://<host>:<port>/realms/mlaas` from the listen address, or `EMBEDDED_IDP_ISSUER`. */
+  issuer: string;
+  /** True when `issuer` was derived from the listen address (so it follows a port chosen at start-up). */
+  issuerFromListenAddress: boolean;
+  clientId: string;
+  /** `aud` of the access tokens it issues. */
+  audience: string;
+  dataDir: string;
+  usersFile: string;
+  demoUsers: boolean;
+  passwordGrant: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  deviceCodeTtlSeconds: number;
+  devicePollIntervalSeconds: number;
+  loginMaxFailuresPerUser: number;
+  loginMaxFailuresPerIp: number;
+  loginThrottleWindowSeconds: number;
+}
+
+/** How the helper reaches 3scale's Account Management API. */
+export interface ThreescaleConfig {
+  adminApiUrl: string;
+  adminApiKey: string;
+  timeoutMs: number;
+  retries: number;
+  catalogTtlMs: number;
+  catalogStaleMs: number;
 }
 
 /** Named defaults with units. */
@@ -66,6 +107,23 @@ export const DEFAULTS = {
   REQUEST_TIMEOUT_MS: 30_000,
   SHUTDOWN_TIMEOUT_MS: 10_000,
   MLAAS_DATA_DIR: '.mlaas-data',
+  THREESCALE_TIMEOUT_MS: 5_000,
+  THREESCALE_RETRIES: 2,
+  THREESCALE_CACHE_TTL_SECONDS: 300,
+  THREESCALE_CACHE_STALE_SECONDS: 3_600,
+  ACCOUNT_CACHE_TTL_SECONDS: 30,
+  REDIS_KEY_PREFIX: 'mlaas:',
+  EMBEDDED_IDP_REALM: 'mlaas',
+  EMBEDDED_IDP_CLIENT_ID: 'mlaas-cli',
+  EMBEDDED_IDP_USERS_FILE: 'users.json',
+  EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: 300,
+  EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS: 1_800,
+  EMBEDDED_IDP_SESSION_TTL_SECONDS: 36_000,
+  EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS: 600,
+  EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS: 5,
+  EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER: 5,
+  EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP: 20,
+  EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS: 900,
 } as const;
 
 /** The asymmetric JWS algorithms a token may be signed with; `none` and HMAC are never accepted. */

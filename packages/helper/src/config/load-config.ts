@@ -4,7 +4,9 @@
  * operator sees them all in one message instead of fixing them one restart at a time.
  */
 import { readFileSync } from 'node:fs';
-import { ASYMMETRIC_ALGORITHMS, DEFAULTS, type ApimBackend, type HelperConfig } from './config.js';
+import { join } from 'node:path';
+import { isLoopbackHost, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
+import { ASYMMETRIC_ALGORITHMS, DEFAULTS, type ApimBackend, type EmbeddedIdpConfig, type HelperConfig } from './config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,14 +50,22 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const port = reader.integer('PORT', DEFAULTS.PORT, 0, 65_535);
   const host = reader.text('HOST') ?? DEFAULTS.HOST;
   const logLevel = reader.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
+  const publicUrl = reader.text('MLAAS_PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl !== undefined) checkUrl(publicUrl, 'MLAAS_PUBLIC_URL', problems);
+
+  // The embedded issuer, when on, is the default issuer and client of the helper itself.
+  const idpEnabled = reader.boolean('EMBEDDED_IDP', false);
+  const embeddedIssuer = idpEnabled ? embeddedIssuerUrl(reader, host, port, problems) : undefined;
 
   // Issuer: OIDC_ISSUER wins; otherwise Keycloak's realm URL, as the original helper built it.
-  const clientId = reader.text('KEYCLOAK_CLIENT_ID');
+  const clientId = reader.text('KEYCLOAK_CLIENT_ID') ?? (idpEnabled ? DEFAULTS.EMBEDDED_IDP_CLIENT_ID : undefined);
   const explicitIssuer = reader.text('OIDC_ISSUER');
   const keycloakUrl = reader.text('KEYCLOAK_URL');
   const realm = reader.text('KEYCLOAK_REALM');
   let issuer: string | undefined = explicitIssuer;
-  if (issuer === undefined) {
+  if (issuer === undefined && idpEnabled && keycloakUrl === undefined) {
+    issuer = embeddedIssuer?.url;
+  } else if (issuer === undefined) {
     if (keycloakUrl === undefined) problems.push('KEYCLOAK_URL is required (or set OIDC_ISSUER)');
     if (realm === undefined) problems.push('KEYCLOAK_REALM is required (or set OIDC_ISSUER)');
     if (keycloakUrl !== undefined && realm !== undefined) {
@@ -63,7 +73,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     }
   }
   const allowHttpIssuer = reader.boolean('OIDC_ALLOW_HTTP', false);
-  if (issuer !== undefined) checkIssuerUrl(issuer, explicitIssuer ? 'OIDC_ISSUER' : 'KEYCLOAK_URL', allowHttpIssuer, problems);
+  if (issuer !== undefined && issuer !== embeddedIssuer?.url) {
+    checkIssuerUrl(issuer, explicitIssuer ? 'OIDC_ISSUER' : 'KEYCLOAK_URL', allowHttpIssuer, problems);
+  }
   if (clientId === undefined) problems.push('KEYCLOAK_CLIENT_ID is required');
 
   const algorithms = reader.list('OIDC_ALGORITHMS', DEFAULTS.OIDC_ALGORITHMS);
@@ -84,19 +96,32 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     if (adminApiKey === undefined) {
       problems.push('THREESCALE_ADMIN_API_KEY (or THREESCALE_ADMIN_API_KEY_FILE) is required when APIM_BACKEND=threescale');
     }
-    problems.push('APIM_BACKEND=threescale: the 3scale adapter is not part of this build yet; use APIM_BACKEND=embedded');
-    if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey };
+    const tuning = {
+      timeoutMs: reader.integer('THREESCALE_TIMEOUT_MS', DEFAULTS.THREESCALE_TIMEOUT_MS, 100, 120_000),
+      retries: reader.integer('THREESCALE_RETRIES', DEFAULTS.THREESCALE_RETRIES, 0, 10),
+      catalogTtlMs: reader.integer('THREESCALE_CACHE_TTL_SECONDS', DEFAULTS.THREESCALE_CACHE_TTL_SECONDS, 0, 86_400) * 1000,
+      catalogStaleMs: reader.integer('THREESCALE_CACHE_STALE_SECONDS', DEFAULTS.THREESCALE_CACHE_STALE_SECONDS, 0, 604_800) * 1000,
+    };
+    if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey, ...tuning };
   }
+
+  const dataDir = reader.text('MLAAS_DATA_DIR') ?? DEFAULTS.MLAAS_DATA_DIR;
+  const audience = reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '';
+  const embeddedIdp =
+    embeddedIssuer !== undefined
+      ? readEmbeddedIdp(reader, { issuer: embeddedIssuer, host, dataDir, clientId: clientId ?? '', audience, allowHttp: allowHttpIssuer }, problems)
+      : undefined;
 
   const config: HelperConfig = {
     environment,
     host,
     port,
+    publicUrl: publicUrl ?? null,
     logLevel,
     oidc: {
       issuer: issuer ?? '',
       clientId: clientId ?? '',
-      audience: reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '',
+      audience,
       acceptAzp: reader.boolean('OIDC_ACCEPT_AZP', false),
       algorithms,
       clockToleranceSeconds: reader.integer('OIDC_CLOCK_TOLERANCE_SECONDS', DEFAULTS.OIDC_CLOCK_TOLERANCE_SECONDS, 0, 300),
@@ -110,9 +135,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       backend,
       autoCreateAccounts: reader.boolean('AUTO_CREATE_ACCOUNTS', true),
       exposeKeysInList: reader.boolean('EXPOSE_KEYS_IN_LIST', false),
+      accountCacheTtlMs: reader.integer('ACCOUNT_CACHE_TTL_SECONDS', DEFAULTS.ACCOUNT_CACHE_TTL_SECONDS, 0, 3_600) * 1000,
       threescale,
       embedded: {
-        dataDir: reader.text('MLAAS_DATA_DIR') ?? DEFAULTS.MLAAS_DATA_DIR,
+        dataDir,
         catalogPath: reader.text('EMBEDDED_CATALOG') ?? null,
         encryptionKey: reader.secret('EMBEDDED_ENCRYPTION_KEY') ?? null,
       },
@@ -127,17 +153,93 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', DEFAULTS.SHUTDOWN_TIMEOUT_MS, 0, 600_000),
       trustProxy: reader.boolean('TRUST_PROXY', false),
     },
+    redis: null,
     metrics: {
       enabled: reader.boolean('METRICS_ENABLED', true),
       port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? null : reader.integer('METRICS_PORT', 0, 0, 65_535),
     },
+    ...(embeddedIdp !== undefined ? { embeddedIdp } : {}),
   };
+
+  const redisUrl = reader.secret('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+  config.redis = redisUrl === undefined ? null : { url: redisUrl, keyPrefix: reader.text('REDIS_KEY_PREFIX') ?? DEFAULTS.REDIS_KEY_PREFIX };
 
   if (problems.length > 0) throw new ConfigError(problems);
   if (allowHttpIssuer && config.oidc.issuer.startsWith('http:')) {
     warn(`OIDC_ALLOW_HTTP=true: signing keys for ${config.oidc.issuer} are fetched over plain HTTP.`);
   }
   return config;
+}
+
+/**
+ * The environment of `mlaas-helper --embedded`: embedded issuer, embedded store, demo users and the password
+ * grant, on 127.0.0.1:5000. Variables already set keep their values (so HOST=0.0.0.0 still refuses demo users).
+ * @example loadConfig(embeddedStackEnv(process.env))
+ */
+export function embeddedStackEnv(env: Env): Record<string, string | undefined> {
+  return {
+    HOST: DEFAULTS.HOST,
+    PORT: String(DEFAULTS.PORT),
+    APIM_BACKEND: 'embedded',
+    EMBEDDED_DEMO_USERS: 'true',
+    EMBEDDED_PASSWORD_GRANT: 'true',
+    ...env,
+    EMBEDDED_IDP: 'true',
+  };
+}
+
+type Reader = ReturnType<typeof createReader>;
+
+function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems: string[]): { url: string; fromListenAddress: boolean } {
+  const explicit = reader.text('EMBEDDED_IDP_ISSUER');
+  if (explicit !== undefined) {
+    const url = checkUrl(explicit, 'EMBEDDED_IDP_ISSUER', problems);
+    if (url !== undefined && (url.search !== '' || url.hash !== '')) {
+      problems.push('EMBEDDED_IDP_ISSUER must not have a query or fragment');
+    }
+    return { url: explicit.replace(/\/+$/, ''), fromListenAddress: false };
+  }
+  if (isWildcardHost(host)) {
+    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${host || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
+  }
+  return { url: issuerForListenAddress(host, port, DEFAULTS.EMBEDDED_IDP_REALM), fromListenAddress: true };
+}
+
+function readEmbeddedIdp(
+  reader: Reader,
+  context: { issuer: { url: string; fromListenAddress: boolean }; host: string; dataDir: string; clientId: string; audience: string; allowHttp: boolean },
+  problems: string[],
+): EmbeddedIdpConfig {
+  const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
+  if (demoUsers && !isLoopbackHost(context.host)) {
+    problems.push(
+      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${context.host} is not one. ` +
+        'Listen on 127.0.0.1, or set EMBEDDED_DEMO_USERS=false and add real users with `mlaas-helper users add`.',
+    );
+  }
+  const issuerUrl = URL.canParse(context.issuer.url) ? new URL(context.issuer.url) : null;
+  if (issuerUrl !== null && issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname) && !context.allowHttp) {
+    problems.push(`EMBEDDED_IDP_ISSUER: the issuer ${issuerUrl.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`);
+  }
+  return {
+    issuer: context.issuer.url,
+    issuerFromListenAddress: context.issuer.fromListenAddress,
+    clientId: context.clientId,
+    audience: context.audience,
+    dataDir: context.dataDir,
+    usersFile: reader.text('EMBEDDED_USERS_FILE') ?? join(context.dataDir, DEFAULTS.EMBEDDED_IDP_USERS_FILE),
+    demoUsers,
+    passwordGrant: reader.boolean('EMBEDDED_PASSWORD_GRANT', false),
+    accessTokenTtlSeconds: reader.integer('EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS, 30, 86_400),
+    refreshTokenTtlSeconds: reader.integer('EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS, 60, 31_536_000),
+    sessionTtlSeconds: reader.integer('EMBEDDED_IDP_SESSION_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_SESSION_TTL_SECONDS, 60, 31_536_000),
+    deviceCodeTtlSeconds: reader.integer('EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS, 1, 3_600),
+    devicePollIntervalSeconds: reader.integer('EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS', DEFAULTS.EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS, 1, 60),
+    loginMaxFailuresPerUser: reader.integer('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER', DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER, 1, 1_000),
+    loginMaxFailuresPerIp: reader.integer('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP', DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP, 1, 100_000),
+    loginThrottleWindowSeconds: reader.integer('EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS', DEFAULTS.EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS, 1, 86_400),
+  };
 }
 
 function createReader(env: Env, problems: string[], readFile: (path: string) => string) {

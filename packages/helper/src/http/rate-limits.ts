@@ -12,14 +12,14 @@ export type LimitScope = 'ip' | 'user' | 'init';
 /** Window of every limit: the limits are "per minute". */
 const WINDOW_MS = 60_000;
 
-type Check = (request: FastifyRequest) => Promise<void>;
+export type Check = (request: FastifyRequest) => Promise<void>;
 
 /**
- * Creates a check that throws RATE_LIMITED (with Retry-After) once `max` requests were made in the window.
- * Must be called after `@fastify/rate-limit` is registered on `app`.
+ * Creates a check that throws RATE_LIMITED (with Retry-After) once `max` requests were made in the window;
+ * null when `max` is 0 (the limit is off). Must be called after `@fastify/rate-limit` is registered on `app`.
  */
-export function createLimit(app: FastifyInstance, scope: LimitScope, max: number, metrics: HelperMetrics): Check {
-  if (max === 0) return async () => {};
+export function createLimit(app: FastifyInstance, scope: LimitScope, max: number, metrics: HelperMetrics): Check | null {
+  if (max === 0) return null;
   const apply = app.createRateLimit({
     max,
     timeWindow: WINDOW_MS,

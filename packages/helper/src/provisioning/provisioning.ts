@@ -11,6 +11,7 @@ import type {
   ApiService,
   Application,
   Identity,
+  ReadOptions,
   ServicePlan,
 } from '../apim/api-manager.js';
 import { MlaasError } from '../errors/mlaas-error.js';
@@ -37,6 +38,7 @@ export interface ServiceListing {
 /** The result of getting a key. */
 export interface KeyGrant {
   apiKey: string;
+  appId: string | null;
   service: ApiService;
   plan: { id: string; name: string };
   /** True when this call created the application. */
@@ -58,6 +60,8 @@ export interface Provisioning {
   initServiceKey(identity: Identity, selector: ServiceSelector): Promise<KeyGrant>;
 }
 
+const FRESH = { fresh: true } as const;
+
 /** Order in which an existing application is preferred for reuse. */
 const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1, suspended: 2 };
 
@@ -71,20 +75,21 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const now = options.now ?? (() => new Date());
 
-  async function ensureAccount(identity: Identity): Promise<Account> {
-    const existing = await apiManager.findAccount(identity);
+  async function ensureAccount(identity: Identity, read: ReadOptions): Promise<Account> {
+    const existing = await apiManager.findAccount(identity, read);
     if (existing !== null) return existing;
     if (!options.autoCreateAccounts) {
       throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
     }
     // Two first requests of one user must not create two accounts.
     return locks.withLock(`account:${identity.userId}`, lockTtlMs, async () => {
-      return (await apiManager.findAccount(identity)) ?? apiManager.createAccount(identity);
+      return (await apiManager.findAccount(identity, FRESH)) ?? apiManager.createAccount(identity);
     });
   }
 
   async function provision(identity: Identity, account: Account, service: ApiService): Promise<KeyGrant> {
-    const current = pickApplication(await apiManager.listApplications(account.id), service.id);
+    // Under the lock, read past any cache: another replica may have created the key a moment ago.
+    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
     if (current !== null) return reuse(current, service, account);
 
     const plans = await apiManager.listPlans(service.id);
@@ -114,12 +119,13 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
 
     async initServiceKey(identity, selector) {
       const service = findService(await apiManager.listServices(), selector);
-      const account = await ensureAccount(identity);
+      const account = await ensureAccount(identity, FRESH);
       if (account.state !== 'approved') {
         throw new MlaasError('FORBIDDEN', `Your developer account is ${account.state}; ask an administrator to approve it.`);
       }
-      // Fast path without the lock: a key that already exists is simply returned.
-      const existing = pickApplication(await apiManager.listApplications(account.id), service.id);
+      // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
+      // made on fresh reads only; cached ones serve the list.
+      const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
       if (existing !== null) return reuse(existing, service, account);
       return locks.withLock(`application:${account.id}:${service.id}`, lockTtlMs, () => provision(identity, account, service));
     },
@@ -165,5 +171,5 @@ function grant(
   account: Account,
   isNew: boolean,
 ): KeyGrant {
-  return { apiKey: application.apiKey, service, plan: { id: plan.id, name: plan.name }, isNew, account };
+  return { apiKey: application.apiKey, appId: application.appId, service, plan: { id: plan.id, name: plan.name }, isNew, account };
 }

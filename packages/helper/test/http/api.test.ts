@@ -144,7 +144,7 @@ describe('helper API', () => {
     assert.match(String(response.headers['content-type']), /^text\/plain/);
     assert.match(response.text, /mlaas_http_request_duration_seconds_count\{method="POST",route="\/api\/services\/init",status="200"\} \d+/);
     assert.match(response.text, /mlaas_keys_issued_total [1-9]/);
-    assert.match(response.text, /mlaas_upstream_calls_total\{operation="createApplication",outcome="ok"\} [1-9]/);
+    assert.match(response.text, /mlaas_cache_events_total\{cache="token",event="hit"\} [1-9]/);
   });
 
   it('answers NOT_FOUND for unknown paths and METHOD_NOT_ALLOWED with Allow for known ones', async () => {

@@ -29,7 +29,7 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     listApplications: async () => apps,
     createApplication: async () => {
       manager.created += 1;
-      const app: Application = { id: `app-${manager.created}`, accountId: 'acc-1', serviceId: '1', planId: 'p', planName: 'P', state: 'live', apiKey: `key-${manager.created}` };
+      const app: Application = { id: `app-${manager.created}`, accountId: 'acc-1', serviceId: '1', planId: 'p', planName: 'P', state: 'live', apiKey: `key-${manager.created}`, keyPreview: '…', appId: null };
       apps.push(app);
       return app;
     },
@@ -47,6 +47,8 @@ const app = (id: string, state: Application['state'], serviceId = '1'): Applicat
   planName: 'P',
   state,
   apiKey: `key-of-${id}`,
+  appId: null,
+  keyPreview: '…',
 });
 
 describe('provisioning', () => {

@@ -222,8 +222,8 @@ function consistencyProblems(data: unknown): string[] {
     noteDuplicate(serviceIds, service['id'], `${at}.id`, 'service id', problems);
 
     const endpoint = service['endpoint'];
-    if (typeof endpoint === 'string' && !isHttpUrl(endpoint)) {
-      problems.push(`${at}.endpoint: must be an absolute http:// or https:// URL, or null`);
+    if (typeof endpoint === 'string' && !isHttpUrl(endpoint) && !/^\/[^/]/.test(endpoint)) {
+      problems.push(`${at}.endpoint: must be an http:// or https:// URL, a path on this helper ("/gateway/…"), or null`);
     }
 
     const credentials = service['credentials'];

@@ -22,7 +22,8 @@ import type {
 } from '../api-manager.js';
 import { loadCatalog } from './catalog.js';
 import { createKeyCipher, loadOrCreateKeyFile, type KeyCipher } from './key-cipher.js';
-import { API_KEY_PREFIX, generateApiKey, isWellFormedApiKey } from './key-format.js';
+import { generateApiKey, isWellFormedApiKey } from './key-format.js';
+import { previewKey } from '../../lib/key-preview.js';
 import { migrate } from './migrations.js';
 
 /** Name of the database file in the data directory. */
@@ -31,8 +32,6 @@ export const DATABASE_FILE = 'mlaas.db';
 export const KEY_FILE = 'store.key';
 /** How long a write waits for another connection's lock before failing. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-/** Characters of the key's end kept in clear in the database, to recognise a key. */
-const PREVIEW_TAIL = 4;
 
 export interface EmbeddedStoreOptions {
   /** Directory of the database (and of the generated key file); created with mode 0700 when missing. */
@@ -45,6 +44,8 @@ export interface EmbeddedStoreOptions {
   randomBytes?: ((n: number) => Buffer) | undefined;
   /** Clock for `created_at`. */
   now?: (() => Date) | undefined;
+  /** Base URL that catalog endpoints given as paths ("/gateway/…") are relative to; the helper's own URL. */
+  baseUrl?: string | undefined;
 }
 
 /** The embedded store: the `ApiManager` port plus a key lookup for a gateway. */
@@ -68,9 +69,10 @@ interface ApplicationRow {
   plan_name: string;
   state: string;
   key_ciphertext: Buffer;
+  key_preview: string;
 }
 
-const APPLICATION_COLUMNS = 'id, account_id, service_id, plan_id, plan_name, state, key_ciphertext';
+const APPLICATION_COLUMNS = 'id, account_id, service_id, plan_id, plan_name, state, key_ciphertext, key_preview';
 
 /**
  * Opens (creating when needed) the embedded store in a data directory. Throws CONFIG_ERROR for a bad
@@ -87,6 +89,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   const randomBytes = options.randomBytes ?? cryptoRandomBytes;
   const now = options.now ?? (() => new Date());
   const catalog = loadCatalog(options.catalogPath);
+  const authenticationOf = new Map(catalog.services.map((service) => [service.id, service.authenticationMethod]));
+  const services = catalog.services.map((service) => ({ ...service, endpoint: resolveEndpoint(service.endpoint, options.baseUrl) }));
 
   try {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -130,15 +134,25 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     ping: db.prepare('SELECT 1'),
   };
 
-  const toApplication = (row: ApplicationRow): Application => ({
-    id: row.id,
-    accountId: row.account_id,
-    serviceId: row.service_id,
-    planId: row.plan_id,
-    planName: row.plan_name,
-    state: row.state as ApplicationState,
-    apiKey: cipher.decrypt(row.key_ciphertext),
-  });
+  const toApplication = (row: ApplicationRow): Application => {
+    let apiKey: string | undefined;
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      serviceId: row.service_id,
+      planId: row.plan_id,
+      planName: row.plan_name,
+      state: row.state as ApplicationState,
+      // Decrypted only when read: listing services shows the stored preview and never needs the key.
+      get apiKey() {
+        apiKey ??= cipher.decrypt(row.key_ciphertext);
+        return apiKey;
+      },
+      keyPreview: row.key_preview,
+      // Services keyed by application id and key (or OIDC client id and secret) use the application's id.
+      appId: authenticationOf.get(row.service_id) === 'api_key' ? null : row.id,
+    };
+  };
 
   // Both statements run under one write lock, so the application returned is the one in the database even
   // when another process inserts for the same account and service at the same moment.
@@ -158,7 +172,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       input.name,
       input.description,
       cipher.encrypt(apiKey),
-      `${API_KEY_PREFIX}…${apiKey.slice(-PREVIEW_TAIL)}`,
+      previewKey(apiKey),
       hashKey(apiKey),
       now().toISOString(),
     );
@@ -204,7 +218,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     },
 
     async listServices(): Promise<ApiService[]> {
-      return catalog.services.map((service) => ({ ...service, credentials: { ...service.credentials } }));
+      return services.map((service) => ({ ...service, credentials: { ...service.credentials } }));
     },
 
     async listPlans(serviceId: string): Promise<ServicePlan[]> {
@@ -244,6 +258,11 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       db.close();
     },
   };
+}
+
+/** A catalog endpoint as clients must call it: paths are on the helper itself. */
+function resolveEndpoint(endpoint: string | null, baseUrl = 'http://127.0.0.1:5000'): string | null {
+  return endpoint !== null && endpoint.startsWith('/') ? new URL(endpoint, baseUrl).href : endpoint;
 }
 
 /** Opens the database with the settings the store relies on, and brings its schema up to date. */

@@ -4,9 +4,8 @@
  * from configuration, or from a key file the store generates with 0600 permissions.
  */
 import { createCipheriv, createDecipheriv, randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { MlaasError } from '../../errors/mlaas-error.js';
+import { createPrivateFileOnce, readPrivateFile } from '../../lib/private-file.js';
 
 /** Bytes of an AES-256 key. */
 export const ENCRYPTION_KEY_BYTES = 32;
@@ -17,8 +16,6 @@ const FORMAT_V1 = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
-/** Group and other permission bits: a key file with any of them set is readable by someone else. */
-const SHARED_MODE_BITS = 0o077;
 const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
 const BASE64URL_KEY = /^[A-Za-z0-9_-]{43}=?$/;
 
@@ -94,27 +91,7 @@ export function parseEncryptionKey(text: string): Buffer {
 export function loadOrCreateKeyFile(path: string, randomBytes: (n: number) => Buffer = cryptoRandomBytes): Buffer {
   const existing = readKeyFile(path);
   if (existing !== null) return existing;
-
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(temp, 'wx', 0o600);
-    try {
-      writeSync(fd, `${randomBytes(ENCRYPTION_KEY_BYTES).toString('base64')}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    // link(), unlike rename(), never replaces an existing file: two processes racing cannot both believe
-    // their key is the one on disk.
-    linkSync(temp, path);
-    syncDirectory(dirname(path));
-  } catch (error) {
-    if (!isErrno(error, 'EEXIST')) {
-      throw new MlaasError('CONFIG_ERROR', `cannot create the key file ${path}`, { cause: error });
-    }
-  } finally {
-    unlinkQuietly(temp);
-  }
+  createPrivateFileOnce(path, `${randomBytes(ENCRYPTION_KEY_BYTES).toString('base64')}\n`, 'key');
   const created = readKeyFile(path);
   if (created === null) throw new MlaasError('CONFIG_ERROR', `the key file ${path} disappeared while being created`);
   return created;
@@ -122,52 +99,10 @@ export function loadOrCreateKeyFile(path: string, randomBytes: (n: number) => Bu
 
 /** The key in the file, or null when there is no file. */
 function readKeyFile(path: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return null;
-    throw new MlaasError('CONFIG_ERROR', `cannot read the key file ${path}`, { cause: error });
+  const text = readPrivateFile(path, 'key')?.trim();
+  if (text === undefined) return null;
+  if (!BASE64_KEY.test(text)) {
+    throw new MlaasError('CONFIG_ERROR', `the key file ${path} must hold ${ENCRYPTION_KEY_BYTES} bytes in base64`);
   }
-  try {
-    // fstat the open descriptor, not the path, so the checked file is the one read.
-    const { mode } = fstatSync(fd);
-    if (process.platform !== 'win32' && (mode & SHARED_MODE_BITS) !== 0) {
-      const octal = (mode & 0o777).toString(8).padStart(4, '0');
-      throw new MlaasError(
-        'CONFIG_ERROR',
-        `the key file ${path} is readable by group or others (mode ${octal}); run \`chmod 600 ${path}\``,
-      );
-    }
-    const text = readFileSync(fd, 'utf8').trim();
-    if (!BASE64_KEY.test(text)) {
-      throw new MlaasError('CONFIG_ERROR', `the key file ${path} must hold ${ENCRYPTION_KEY_BYTES} bytes in base64`);
-    }
-    return Buffer.from(text, 'base64');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Makes a new directory entry durable (POSIX needs an fsync of the directory; Windows cannot open one). */
-function syncDirectory(path: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone, or never created.
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+  return Buffer.from(text, 'base64');
 }

@@ -15,10 +15,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiService, Identity } from '../../apim/api-manager.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import type { HelperMetrics } from '../../metrics/metrics.js';
-import { previewKey } from '../../provisioning/key-preview.js';
 import type { KeyGrant, Provisioning, ServiceSelector, ServiceView } from '../../provisioning/provisioning.js';
 import { authenticate } from '../authenticate.js';
-import { createLimit } from '../rate-limits.js';
+import { createLimit, type Check } from '../rate-limits.js';
 
 export interface ServiceRoutesOptions {
   provisioning: Provisioning;
@@ -41,7 +40,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   app.get(
     '/api/services',
     {
-      onRequest: [limitIp, signIn, limitUser],
+      onRequest: hooks(limitIp, signIn, limitUser),
       schema: {
         summary: 'ML services, their gateway endpoints, and which ones already have a key',
         tags: ['services'],
@@ -64,7 +63,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   app.post(
     '/api/services/init',
     {
-      onRequest: [limitIp, signIn, limitUser, limitInit],
+      onRequest: hooks(limitIp, signIn, limitUser, limitInit),
       config: { validationHint: INIT_HINT },
       schema: {
         summary: 'Get the API key for a service, creating the account and the key on first use (idempotent)',
@@ -82,6 +81,11 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
       return { status: 'success' as const, data: toInitDto(grant) };
     },
   );
+}
+
+/** The hooks that do something: a limit set to 0 is left out rather than run as a no-op. */
+function hooks(...candidates: (Check | null)[]): Check[] {
+  return candidates.filter((hook): hook is Check => hook !== null);
 }
 
 type InitRequestBody = { service_id: string | number } | { service_name: string };
@@ -119,7 +123,7 @@ function toServiceDto({ service, application }: ServiceView, exposeKeys: boolean
     authentication_method,
     credentials,
     has_api_key: application !== null,
-    api_key_preview: application === null ? null : previewKey(application.apiKey),
+    api_key_preview: application === null ? null : application.keyPreview,
     ...(exposeKeys && application !== null ? { api_key: application.apiKey } : {}),
   };
 }
@@ -127,6 +131,7 @@ function toServiceDto({ service, application }: ServiceView, exposeKeys: boolean
 function toInitDto(grant: KeyGrant): InitData {
   return {
     api_key: grant.apiKey,
+    app_id: grant.appId,
     service: serviceSummary(grant.service),
     plan: grant.plan,
     is_new: grant.isNew,

@@ -65,7 +65,7 @@ describe('loadCatalog', () => {
       appIdParameter: null,
     });
     assert.equal(byId.get('image-classification')?.credentials.location, 'basic');
-    assert.equal(byId.get('sentiment-analysis')?.endpoint, 'http://127.0.0.1:5000/gateway/sentiment-analysis');
+    assert.equal(byId.get('sentiment-analysis')?.endpoint, '/gateway/sentiment-analysis', 'a path on the helper itself');
   });
 
   it('fills plan defaults: published, not custom, no approval', () => {

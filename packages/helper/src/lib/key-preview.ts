@@ -1,6 +1,7 @@
 /**
- * @module provisioning/key-preview
- * The masked form of a key the list shows instead of the key itself.
+ * @module lib/key-preview
+ * The masked form of a key the list shows instead of the key itself; adapters store or derive it so the
+ * list never needs the key.
  */
 
 /** Characters of the key's end shown in a preview. */

@@ -1,0 +1,36 @@
+/**
+ * @module bench/baseline-server
+ * The baseline of the list-services benchmark: a bare Fastify 5 server, logger off, with one route,
+ * `GET /api/services`, that returns a fixed JSON body (read once from BENCH_BODY_FILE and serialised by
+ * Fastify on every request, as a plain route returning an object would be). No auth, no hooks, no schema.
+ *
+ * Environment: BENCH_BODY_FILE (required), HOST (default 127.0.0.1), PORT (required).
+ * Run by bench/list-services.ts: `node --import tsx bench/baseline-server.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+
+const bodyFile = process.env.BENCH_BODY_FILE;
+const port = Number(process.env.PORT);
+if (bodyFile === undefined || !Number.isInteger(port) || port <= 0) {
+  console.error('baseline-server: set BENCH_BODY_FILE and PORT');
+  process.exit(2);
+}
+
+const body: unknown = JSON.parse(readFileSync(bodyFile, 'utf8'));
+const app = Fastify({ logger: false });
+app.get('/api/services', async () => body);
+
+process.once('SIGTERM', () => {
+  app.close().then(
+    () => {
+      process.exitCode = 0;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+});
+
+await app.listen({ host: process.env.HOST ?? '127.0.0.1', port });

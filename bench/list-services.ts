@@ -1,0 +1,389 @@
+/**
+ * @module bench/list-services
+ * Benchmark of `GET /api/services` on the embedded store with a warm cache and a valid RS256 token, against
+ * a bare Fastify route returning the same JSON body. Requirement: the helper reaches at least 70% of the
+ * baseline's requests per second, with the same load generator (autocannon), connections and duration.
+ *
+ * Three processes: this one (the test issuer and autocannon), the built helper
+ * (`packages/helper/dist/bin/mlaas-helper.js`) and the baseline (`bench/baseline-server.ts`). Rounds
+ * alternate baseline, helper, baseline, helper... and each side is summarised by its median round.
+ *
+ * Run: `node --import tsx bench/list-services.ts [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
+ *       [--helper-env NAME=VALUE]... [--helper-node-arg=FLAG]... [--helper-bin PATH] [--check]`
+ * Prints a markdown report on stdout, progress on stderr, and writes bench/results/list-services.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
+import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
+import { measureRound, median, type LoadSettings, type RoundResult } from './lib/load.js';
+
+/** The requirement: helper req/s ÷ baseline req/s. */
+export const TARGET_RATIO = 0.7;
+export const DEFAULT_ROUNDS = 3;
+export const DEFAULT_DURATION_SECONDS = 10;
+export const DEFAULT_WARMUP_SECONDS = 3;
+export const DEFAULT_CONNECTIONS = 50;
+/** Calls of the list made before measuring, so the first measured request is not the first one served. */
+const WARM_LIST_CALLS = 5;
+/** The token outlives the whole run, so every request hits the verifier's cache. */
+const TOKEN_LIFETIME_SECONDS = 3_600;
+/** The service the benchmark user gets a key for, so the list shows one key (from the demo catalog). */
+const WARM_SERVICE_ID = 'sentiment-analysis';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HELPER_DIR = join(ROOT, 'packages', 'helper');
+const HELPER_BIN = join(HELPER_DIR, 'dist', 'bin', 'mlaas-helper.js');
+const BASELINE_SCRIPT = join(ROOT, 'bench', 'baseline-server.ts');
+const RESULTS_FILE = join(ROOT, 'bench', 'results', 'list-services.json');
+const LIST_PATH = '/api/services';
+
+export interface BenchOptions {
+  rounds: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  /** Extra environment of the helper (e.g. TOKEN_CACHE_SIZE=0), after the benchmark's own. */
+  helperEnv: Record<string, string>;
+  /** Extra node flags of the helper (e.g. --cpu-prof). */
+  helperNodeArgs: string[];
+  /** The helper's entry point; another build can be compared against the same baseline. */
+  helperBin: string;
+  /** Exit with 1 when the target is missed. */
+  check: boolean;
+}
+
+interface SideSummary {
+  rounds: RoundResult[];
+  median: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; serverCpuMicrosPerRequest: number | null };
+  memory: { rssBytes: number | null; peakRssBytes: number | null };
+}
+
+/** Everything written to bench/results/list-services.json. */
+export interface ListServicesReport {
+  benchmark: 'list-services';
+  date: string;
+  node: string;
+  platform: string;
+  cpus: { count: number; model: string };
+  /** 1-minute load average before and after the rounds: other work on the machine skews both sides. */
+  loadAverage: { before: number; after: number };
+  settings: Omit<BenchOptions, 'check'> & { method: 'GET'; path: string; bodyBytes: number };
+  baseline: SideSummary;
+  helper: SideSummary & { idleRssBytes: number | null };
+  /** helper median req/s ÷ baseline median req/s */
+  ratio: number;
+  /** helper ÷ baseline of each pair of rounds run back to back. */
+  pairRatios: number[];
+  /**
+   * baseline ÷ helper CPU time per request: the req/s ratio to expect when both servers are CPU-bound, and a
+   * cross-check of `ratio` when other work on the machine makes req/s noisy. Null without /proc.
+   */
+  cpuRatio: number | null;
+  target: number;
+  meetsTarget: boolean;
+}
+
+/**
+ * Runs the benchmark and returns its report (also printed and written to bench/results/).
+ * @example const report = await runListServicesBench(parseOptions(['--rounds', '1']));
+ */
+export async function runListServicesBench(options: BenchOptions = parseOptions([])): Promise<ListServicesReport> {
+  if (options.helperBin === HELPER_BIN) ensureHelperBuilt();
+
+  const workDir = mkdtempSync(join(tmpdir(), 'mlaas-bench-'));
+  const started: ChildServer[] = [];
+  let issuer: TestIssuer | null = null;
+  try {
+    issuer = await startTestIssuer({ clientId: 'mlaas-cli' });
+    const token = await issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS });
+    const headers = { authorization: `Bearer ${token}` };
+
+    progress('starting the helper');
+    const helperPort = await findFreePort();
+    const helper = await startChildServer({
+      name: 'helper',
+      nodeArgs: [...options.helperNodeArgs, options.helperBin],
+      cwd: workDir,
+      port: helperPort,
+      readyPath: '/api/ready',
+      env: {
+        OIDC_ISSUER: issuer.url,
+        KEYCLOAK_CLIENT_ID: 'mlaas-cli',
+        APIM_BACKEND: 'embedded',
+        MLAAS_DATA_DIR: join(workDir, 'data'),
+        HOST: BENCH_HOST,
+        PORT: String(helperPort),
+        LOG_LEVEL: 'warn',
+        // The limiter is off so that the benchmark measures the work, not 429s.
+        RATE_LIMIT_USER_PER_MINUTE: '0',
+        RATE_LIMIT_IP_PER_MINUTE: '0',
+        RATE_LIMIT_INIT_PER_MINUTE: '0',
+        ...options.helperEnv,
+      },
+    });
+    started.push(helper);
+
+    const body = await warmHelper(helper.baseUrl, headers);
+    const bodyFile = join(workDir, 'services.json');
+    writeFileSync(bodyFile, body);
+
+    progress('starting the baseline');
+    const baselinePort = await findFreePort();
+    const baseline = await startChildServer({
+      name: 'baseline',
+      nodeArgs: ['--import', 'tsx', BASELINE_SCRIPT],
+      cwd: ROOT,
+      port: baselinePort,
+      readyPath: LIST_PATH,
+      env: { BENCH_BODY_FILE: bodyFile, HOST: BENCH_HOST, PORT: String(baselinePort) },
+    });
+    started.push(baseline);
+    const baselineBody = await getText(`${baseline.baseUrl}${LIST_PATH}`, headers);
+    if (baselineBody !== body) throw new Error('the baseline does not return the same body as the helper');
+
+    const helperIdleRss = helper.memory().rssBytes;
+    const loadBefore = loadavg()[0] ?? 0;
+    const settings: LoadSettings = {
+      connections: options.connections,
+      warmupSeconds: options.warmupSeconds,
+      durationSeconds: options.durationSeconds,
+      headers,
+    };
+    const baselineRounds: RoundResult[] = [];
+    const helperRounds: RoundResult[] = [];
+    for (let round = 1; round <= options.rounds; round += 1) {
+      progress(`round ${round}/${options.rounds}: baseline`);
+      baselineRounds.push(await measureRound(`${baseline.baseUrl}${LIST_PATH}`, settings, () => baseline.cpuSeconds()));
+      progress(`round ${round}/${options.rounds}: helper`);
+      helperRounds.push(await measureRound(`${helper.baseUrl}${LIST_PATH}`, settings, () => helper.cpuSeconds()));
+    }
+
+    // Read before stopping: /proc/<pid> is gone once the child exits.
+    const helperMemory = helper.memory();
+    const loadAfter = loadavg()[0] ?? 0;
+    const baselineMemory = baseline.memory();
+    const baselineSummary = summarise(baselineRounds, baselineMemory);
+    const helperSummary = summarise(helperRounds, helperMemory);
+    const ratio = helperSummary.median.requestsPerSecond / baselineSummary.median.requestsPerSecond;
+    const { helperEnv, helperNodeArgs, helperBin, rounds, durationSeconds, warmupSeconds, connections } = options;
+    return {
+      benchmark: 'list-services',
+      date: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      loadAverage: { before: loadBefore, after: loadAfter },
+      settings: {
+        method: 'GET',
+        path: LIST_PATH,
+        bodyBytes: Buffer.byteLength(body),
+        rounds,
+        durationSeconds,
+        warmupSeconds,
+        connections,
+        helperEnv,
+        helperNodeArgs,
+        helperBin,
+      },
+      baseline: baselineSummary,
+      helper: { ...helperSummary, idleRssBytes: helperIdleRss },
+      ratio,
+      cpuRatio:
+        baselineSummary.median.serverCpuMicrosPerRequest === null || helperSummary.median.serverCpuMicrosPerRequest === null
+          ? null
+          : baselineSummary.median.serverCpuMicrosPerRequest / helperSummary.median.serverCpuMicrosPerRequest,
+      pairRatios: helperRounds.map((h, i) => h.requestsPerSecond / (baselineRounds[i] as RoundResult).requestsPerSecond),
+      target: TARGET_RATIO,
+      meetsTarget: ratio >= TARGET_RATIO,
+    };
+  } finally {
+    // Stopped one by one, helper first: SIGTERM lets it close its store (and write a --cpu-prof profile).
+    for (const child of started) {
+      const code = await child.stop();
+      if (code !== 0) progress(`${child.name} exited with ${code ?? 'a signal'}`);
+    }
+    await issuer?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** One key for the benchmark user (creates the account), then a few lists; returns the list's exact body. */
+async function warmHelper(baseUrl: string, headers: Record<string, string>): Promise<string> {
+  const init = await fetch(`${baseUrl}/api/services/init`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ service_id: WARM_SERVICE_ID }),
+  });
+  const initText = await init.text();
+  if (!init.ok) throw new Error(`warm-up init answered ${init.status}: ${initText}`);
+
+  let body = '';
+  for (let call = 0; call < WARM_LIST_CALLS; call += 1) {
+    const text = await getText(`${baseUrl}${LIST_PATH}`, headers);
+    if (body !== '' && text !== body) throw new Error('the list changed between two warm-up calls');
+    body = text;
+  }
+  const parsed = JSON.parse(body) as { data?: { services?: Array<{ has_api_key?: boolean }> } };
+  if (parsed.data?.services?.some((s) => s.has_api_key === true) !== true) {
+    throw new Error('after the warm-up, the list shows no key for the benchmark user');
+  }
+  return body;
+}
+
+async function getText(url: string, headers: Record<string, string>): Promise<string> {
+  const response = await fetch(url, { headers });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${text}`);
+  return text;
+}
+
+function summarise(rounds: RoundResult[], memory: SideSummary['memory']): SideSummary {
+  return {
+    rounds,
+    median: {
+      requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+      latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
+      latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
+      serverCpuMicrosPerRequest: rounds.every((r) => r.serverCpuMicrosPerRequest !== null)
+        ? median(rounds.map((r) => r.serverCpuMicrosPerRequest as number))
+        : null,
+    },
+    memory,
+  };
+}
+
+/** The report as markdown, for stdout and for pasting into bench/README.md. */
+export function formatReport(report: ListServicesReport): string {
+  const { settings } = report;
+  const row = (name: string, side: SideSummary) =>
+    `| ${name} | ${fmt(side.median.requestsPerSecond, 0)} | ${side.rounds.map((r) => fmt(r.requestsPerSecond, 0)).join(' / ')} | ` +
+    `${fmt(side.median.latencyP50Ms, 1)} | ${fmt(side.median.latencyP99Ms, 1)} | ${micros(side.median.serverCpuMicrosPerRequest)} | ` +
+    `${mib(side.memory.peakRssBytes)} |`;
+  const verdict = report.meetsTarget ? 'meets the target' : '**misses the target**';
+  const extras = [
+    Object.keys(settings.helperEnv).length > 0 ? `helper env ${JSON.stringify(settings.helperEnv)}` : '',
+    settings.helperNodeArgs.length > 0 ? `helper node flags ${settings.helperNodeArgs.join(' ')}` : '',
+    settings.helperBin !== HELPER_BIN ? `helper ${settings.helperBin}` : '',
+  ].filter((e) => e !== '');
+  return [
+    `### GET ${settings.path} — helper vs bare Fastify`,
+    '',
+    `${report.date.slice(0, 10)}, Node ${report.node}, ${report.platform}, ${report.cpus.count} × ${report.cpus.model}; ` +
+      `autocannon ${settings.connections} connections, ${settings.rounds} alternating rounds of ${settings.durationSeconds} s ` +
+      `(each after a ${settings.warmupSeconds} s warm-up); body ${settings.bodyBytes} bytes; ` +
+      `load average ${fmt(report.loadAverage.before, 2)} before, ${fmt(report.loadAverage.after, 2)} after` +
+      (extras.length > 0 ? `; ${extras.join('; ')}` : '') +
+      '.',
+    '',
+    '| server | req/s (median) | req/s per round | p50 ms | p99 ms | server CPU µs/req | peak RSS |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    row('bare Fastify (baseline)', report.baseline),
+    row('helper', report.helper),
+    '',
+    `**Ratio helper / baseline: ${fmt(report.ratio, 2)}** (target ≥ ${fmt(report.target, 2)}: ${verdict}; ` +
+      `per round pair: ${report.pairRatios.map((r) => fmt(r, 2)).join(', ')}). ` +
+      `CPU-time ratio baseline / helper per request: ${report.cpuRatio === null ? 'n/a' : fmt(report.cpuRatio, 2)}.`,
+    `Helper peak RSS (VmHWM): ${mib(report.helper.memory.peakRssBytes)}; RSS after warm-up, before load: ${mib(report.helper.idleRssBytes)}.`,
+    '',
+  ].join('\n');
+}
+
+function fmt(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function micros(value: number | null): string {
+  return value === null ? 'n/a' : fmt(value, 1);
+}
+
+function mib(bytes: number | null): string {
+  return bytes === null ? 'n/a' : `${fmt(bytes / 1024 / 1024, 1)} MiB`;
+}
+
+function progress(message: string): void {
+  process.stderr.write(`list-services: ${message}\n`);
+}
+
+/**
+ * Reads the command-line flags (see the module comment); throws TypeError on a bad one.
+ * @example parseOptions(['--rounds', '5', '--helper-env', 'TOKEN_CACHE_SIZE=0'])
+ */
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'helper-env': { type: 'string', multiple: true },
+      'helper-node-arg': { type: 'string', multiple: true },
+      'helper-bin': { type: 'string' },
+      check: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const helperEnv: Record<string, string> = {};
+  for (const pair of values['helper-env'] ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new TypeError(`--helper-env expects NAME=VALUE (got "${pair}")`);
+    helperEnv[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return {
+    rounds: wholeNumber('--rounds', values.rounds, DEFAULT_ROUNDS, 1),
+    durationSeconds: wholeNumber('--duration', values.duration, DEFAULT_DURATION_SECONDS, 1),
+    warmupSeconds: wholeNumber('--warmup', values.warmup, DEFAULT_WARMUP_SECONDS, 0),
+    connections: wholeNumber('--connections', values.connections, DEFAULT_CONNECTIONS, 1),
+    helperEnv,
+    helperNodeArgs: values['helper-node-arg'] ?? [],
+    helperBin: values['helper-bin'] === undefined ? HELPER_BIN : resolve(values['helper-bin']),
+    check: values.check ?? false,
+  };
+}
+
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
+  return value;
+}
+
+/** Builds the workspace when the helper's dist is missing; warns when it is older than its sources. */
+function ensureHelperBuilt(): void {
+  if (!existsSync(HELPER_BIN)) {
+    progress(`${HELPER_BIN} is missing; running npm run build`);
+    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
+    if (result.status !== 0 || !existsSync(HELPER_BIN)) throw new Error('npm run build failed; the helper cannot be benchmarked');
+    return;
+  }
+  const builtAt = statSync(HELPER_BIN).mtimeMs;
+  const srcDir = join(HELPER_DIR, 'src');
+  const stale = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).some((file) => {
+    const stats = statSync(join(srcDir, file));
+    return stats.isFile() && stats.mtimeMs > builtAt;
+  });
+  if (stale) progress('warning: packages/helper/src changed after the last build; run npm run build to measure the current code');
+}
+
+/** Writes the report to bench/results/ and prints it; sets exit code 1 on a miss when `--check`. */
+export async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const report = await runListServicesBench(options);
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatReport(report));
+  progress(`wrote ${RESULTS_FILE}`);
+  if (options.check && !report.meetsTarget) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

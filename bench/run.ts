@@ -1,0 +1,21 @@
+/**
+ * @module bench/run
+ * Runs every benchmark, one after the other (`npm run bench`); arguments are passed to each. Needs the
+ * workspace built (`npm run build`); a benchmark builds it when the helper's dist is missing.
+ */
+import { main as listServices } from './list-services.js';
+
+/** The benchmarks, in the order they run. */
+const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<void> }> = [
+  { name: 'list-services', main: listServices },
+];
+
+for (const bench of BENCHES) {
+  process.stderr.write(`bench: ${bench.name}\n`);
+  try {
+    await bench.main(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${bench.name} failed:`, error);
+    process.exitCode = 1;
+  }
+}

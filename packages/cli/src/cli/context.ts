@@ -1,0 +1,133 @@
+/**
+ * @module cli/context
+ * What every command receives: the global options, the streams, and lazily built settings and client.
+ * Output helpers keep the contract: data on stdout, everything else on stderr.
+ */
+import type { SignInReason } from '../auth/session.js';
+import { resolveSettings, type Settings } from '../config/settings.js';
+import { MlaasClient } from '../sdk/client.js';
+import type { StoredTokens } from '../store/token-set.js';
+import { createStyle, type Style } from '../output/style.js';
+import { canPrompt, type Io } from './io.js';
+
+/** Options every command accepts (defined once on the root command). */
+export interface GlobalOptions {
+  profile?: string;
+  json?: boolean;
+  /** False with `--no-input`. */
+  input?: boolean;
+  verbose?: boolean;
+  caFile?: string;
+  keycloakUrl?: string;
+  keycloakRealm?: string;
+  keycloakClientId?: string;
+  mlaasHelperUrl?: string;
+  allowInsecureHttp?: boolean;
+}
+
+/** How to sign in without a prompt; quoted in AUTH_REQUIRED hints. */
+export const NON_INTERACTIVE_SIGN_IN_HINT =
+  'Run `mlaas login` in a terminal, or without one: set MLAAS_USERNAME and MLAAS_PASSWORD, ' +
+  'pipe the password to `mlaas login --password --username NAME --password-stdin`, or use `mlaas login --device`.';
+
+/**
+ * The state of one CLI run.
+ *
+ * @example
+ * ```ts
+ * const ctx = new CommandContext(processIo(), { json: true });
+ * ctx.printJson(await ctx.client().health());
+ * ```
+ */
+export class CommandContext {
+  readonly io: Io;
+  readonly options: GlobalOptions;
+  readonly out: Style;
+  readonly err: Style;
+  private settingsValue: Settings | undefined;
+  private clientValue: MlaasClient | undefined;
+
+  constructor(io: Io, options: GlobalOptions) {
+    this.io = io;
+    this.options = options;
+    this.out = createStyle(io.stdout, io.env);
+    this.err = createStyle(io.stderr, io.env);
+  }
+
+  /** Whether prompts are allowed (stdin is a terminal, no `--no-input`). */
+  get interactive(): boolean {
+    return canPrompt(this.io, this.options.input !== false);
+  }
+
+  get json(): boolean {
+    return this.options.json === true;
+  }
+
+  get verbose(): boolean {
+    return this.options.verbose === true || this.io.env.MLAAS_VERBOSE === '1';
+  }
+
+  /** The effective settings (flags > env > profile > defaults). */
+  settings(): Settings {
+    return (this.settingsValue ??= resolveSettings({ env: this.io.env, flags: this.flags() }));
+  }
+
+  /** The SDK client for this run; signs in interactively when needed and allowed. */
+  client(): MlaasClient {
+    if (this.clientValue === undefined) {
+      const interactive = this.interactive;
+      this.clientValue = new MlaasClient({
+        env: this.io.env,
+        settings: this.settings(),
+        warn: (message) => this.warn(message),
+        ...(this.verbose ? { trace: (line: string) => this.info(line) } : {}),
+        ...(interactive ? { signIn: (reason: SignInReason) => this.signInInteractively(reason) } : {}),
+        signInHint: interactive ? 'Sign in with `mlaas login`.' : NON_INTERACTIVE_SIGN_IN_HINT,
+      });
+    }
+    return this.clientValue;
+  }
+
+  /** Writes data to stdout. */
+  print(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes a JSON document to stdout. */
+  printJson(value: unknown): void {
+    this.print(JSON.stringify(value, null, 2));
+  }
+
+  /** Writes a message for the user to stderr. */
+  info(text: string): void {
+    this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes a warning to stderr. */
+  warn(text: string): void {
+    this.info(`warning: ${text}`);
+  }
+
+  private flags() {
+    const o = this.options;
+    return {
+      profile: o.profile,
+      keycloakUrl: o.keycloakUrl,
+      keycloakRealm: o.keycloakRealm,
+      keycloakClientId: o.keycloakClientId,
+      helperUrl: o.mlaasHelperUrl,
+      caFile: o.caFile,
+      allowInsecureHttp: o.allowInsecureHttp,
+    };
+  }
+
+  private async signInInteractively(reason: SignInReason): Promise<StoredTokens> {
+    this.info(`${capitalize(reason.message)}; signing in (profile "${this.settings().profile.value}").`);
+    const { obtainTokens, defaultMethod } = await import('./sign-in.js');
+    return obtainTokens(this, defaultMethod(this), {});
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,146 @@
+/**
+ * @module cli/sign-in
+ * The sign-in flows as the user sees them: which one to use, the prompts, the device code and browser
+ * messages on stderr, and a spinner while waiting. Returns tokens; the caller stores them.
+ */
+import type { DeviceCode } from '../auth/device-login.js';
+import { MlaasError } from '../sdk/errors.js';
+import type { StoredTokens } from '../store/token-set.js';
+import { startSpinner, type Spinner } from '../output/spinner.js';
+import { NON_INTERACTIVE_SIGN_IN_HINT, type CommandContext } from './context.js';
+import { hasDisplay } from './io.js';
+
+/** A sign-in flow. */
+export type LoginMethod = 'browser' | 'device' | 'password';
+
+/** Inputs of the password flow. */
+export interface PasswordInput {
+  username?: string | undefined;
+  /** Read the password from stdin instead of prompting. */
+  passwordStdin?: boolean | undefined;
+}
+
+/**
+ * The flow `mlaas login` uses without a flag: the password grant when MLAAS_USERNAME and MLAAS_PASSWORD are
+ * set, the browser when one can be opened, else a device code.
+ *
+ * @example
+ * ```ts
+ * defaultMethod(ctx); // 'device' over SSH
+ * ```
+ */
+export function defaultMethod(ctx: CommandContext): LoginMethod {
+  if (ctx.io.env.MLAAS_USERNAME && ctx.io.env.MLAAS_PASSWORD) return 'password';
+  return hasDisplay(ctx.io) ? 'browser' : 'device';
+}
+
+/**
+ * Runs a sign-in flow and returns the tokens (not yet stored).
+ * @throws MlaasError AUTH_REQUIRED when the flow would need a prompt that is not allowed.
+ *
+ * @example
+ * ```ts
+ * const tokens = await obtainTokens(ctx, 'password', { username: 'alice', passwordStdin: true });
+ * await ctx.client().session.save(tokens);
+ * ```
+ */
+export async function obtainTokens(ctx: CommandContext, method: LoginMethod, input: PasswordInput): Promise<StoredTokens> {
+  const session = ctx.client().session;
+  switch (method) {
+    case 'password': {
+      const credentials = await readCredentials(ctx, input);
+      const oidc = await session.oidc();
+      const { passwordLogin } = await import('../auth/password-login.js');
+      const spinner = startSpinner(ctx.io.stderr, 'Signing in…', { delayMs: 300 });
+      try {
+        return await passwordLogin(oidc, credentials);
+      } finally {
+        spinner.stop();
+      }
+    }
+    case 'device': {
+      const oidc = await session.oidc();
+      const { deviceLogin } = await import('../auth/device-login.js');
+      let spinner: Spinner | undefined;
+      try {
+        return await deviceLogin(oidc, {
+          onCode: (code) => {
+            showDeviceCode(ctx, code);
+            spinner = startSpinner(ctx.io.stderr, 'Waiting for you to confirm the code in a browser…');
+          },
+        });
+      } finally {
+        spinner?.stop();
+      }
+    }
+    case 'browser': {
+      const oidc = await session.oidc();
+      const { browserLogin } = await import('../auth/browser-login.js');
+      const { openBrowser } = await import('./open-browser.js');
+      let spinner: Spinner | undefined;
+      try {
+        return await browserLogin(oidc, {
+          ...loginTimeout(ctx),
+          openUrl: (url) => {
+            const display = hasDisplay(ctx.io) || Boolean(ctx.io.env.BROWSER);
+            if (display) {
+              ctx.info('Opening your browser to sign in. If it does not open, visit this URL:');
+              void openBrowser(url, ctx.io.env, ctx.io.platform);
+            } else {
+              ctx.info('Open this URL in a browser on this machine to sign in:');
+            }
+            ctx.info(`  ${url}`);
+            spinner = startSpinner(ctx.io.stderr, 'Waiting for the browser…');
+          },
+        });
+      } finally {
+        spinner?.stop();
+      }
+    }
+  }
+}
+
+function showDeviceCode(ctx: CommandContext, code: DeviceCode): void {
+  const { bold } = ctx.err;
+  ctx.info('To sign in, open this page on any device:');
+  ctx.info(`  ${code.verificationUri}`);
+  ctx.info(`and enter the code: ${bold(code.userCode)}`);
+  if (code.verificationUriComplete !== null) ctx.info(`(or open ${code.verificationUriComplete} directly)`);
+  ctx.info(`The code expires in ${Math.max(1, Math.round(code.expiresInSeconds / 60))} minutes.`);
+}
+
+async function readCredentials(ctx: CommandContext, input: PasswordInput): Promise<{ username: string; password: string }> {
+  const env = ctx.io.env;
+  const { promptHidden, promptLine, readAll } = await import('./prompt.js');
+  let username = input.username ?? env.MLAAS_USERNAME;
+  if (username === undefined || username === '') {
+    if (!ctx.interactive || input.passwordStdin) {
+      throw new MlaasError('AUTH_REQUIRED', 'a username is needed to sign in with a password', {
+        hint: 'Pass --username NAME or set MLAAS_USERNAME.',
+      });
+    }
+    username = await promptLine(ctx.io.stdin, ctx.io.stderr, 'Username: ');
+    if (username === '') throw new MlaasError('USAGE_ERROR', 'the username is empty');
+  }
+  let password: string | undefined;
+  if (input.passwordStdin) {
+    password = await readAll(ctx.io.stdin);
+  } else if (env.MLAAS_PASSWORD) {
+    password = env.MLAAS_PASSWORD;
+  } else if (ctx.interactive) {
+    password = await promptHidden(ctx.io.stdin, ctx.io.stderr, `Password for ${username}: `);
+  } else {
+    throw new MlaasError('AUTH_REQUIRED', 'cannot ask for a password: input is not a terminal', { hint: NON_INTERACTIVE_SIGN_IN_HINT });
+  }
+  if (password === '') throw new MlaasError('USAGE_ERROR', 'the password is empty');
+  return { username, password };
+}
+
+/** `MLAAS_LOGIN_TIMEOUT` (seconds) shortens or lengthens the wait for the browser. */
+function loginTimeout(ctx: CommandContext): { timeoutMs?: number } {
+  const raw = ctx.io.env.MLAAS_LOGIN_TIMEOUT;
+  if (raw === undefined || raw === '') return {};
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new MlaasError('INVALID_SETTING', `MLAAS_LOGIN_TIMEOUT: "${raw}" is not a number of seconds`);
+  return { timeoutMs: Math.round(seconds * 1000) };
+}

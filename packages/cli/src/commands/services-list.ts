@@ -1,0 +1,57 @@
+/**
+ * @module commands/services-list
+ * `mlaas services list` (alias `mlaas list`, original flag `--list`): a table on a terminal, tab-separated
+ * rows when piped, the helper's `data` unchanged with `--json`.
+ */
+import type { Service } from '@mlaas/contract';
+import type { CommandContext } from '../cli/context.js';
+import { withSpinner } from '../output/spinner.js';
+
+/** Column headers of the table; the TSV rows have the same columns, without the header. */
+export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as const;
+
+/**
+ * Lists the services the user can get keys for.
+ *
+ * @example
+ * ```ts
+ * await runServicesList(ctx);
+ * ```
+ */
+export async function runServicesList(ctx: CommandContext): Promise<void> {
+  const data = await withSpinner(ctx.io.stderr, 'Loading services…', ctx.client().listServices());
+  if (ctx.json) {
+    ctx.printJson(data);
+    return;
+  }
+  const { renderTable, renderTsv } = await import('../output/table.js');
+  const rows = data.services.map(serviceRow);
+  if (ctx.io.stdout.isTTY === true) {
+    if (rows.length === 0) {
+      ctx.info('No ML services are available to you.');
+      return;
+    }
+    ctx.print(renderTable(SERVICE_COLUMNS, rows, { styleHeader: ctx.out.bold, ...(ctx.io.stdout.columns ? { maxWidth: ctx.io.stdout.columns } : {}) }));
+    ctx.info(`Get a key with: mlaas services init <ID>`);
+  } else {
+    ctx.io.stdout.write(renderTsv(rows));
+  }
+}
+
+/** One row: name, id, endpoint, authentication (with where the key goes), key status. */
+export function serviceRow(service: Service): string[] {
+  return [
+    service.name,
+    service.id,
+    service.proxy_endpoint ?? '-',
+    describeAuth(service),
+    service.has_api_key ? `yes ${service.api_key_preview ?? ''}`.trim() : 'no',
+  ];
+}
+
+function describeAuth(service: Pick<Service, 'authentication_method' | 'credentials'>): string {
+  const { location, key_parameter } = service.credentials;
+  if (service.authentication_method === 'oidc') return 'oidc';
+  const where = location === 'basic' ? 'basic' : `${location}${key_parameter ? ` ${key_parameter}` : ''}`;
+  return `${service.authentication_method} (${where})`;
+}

@@ -1,0 +1,82 @@
+/**
+ * @module output/spinner
+ * A one-line progress indicator on stderr while the CLI waits (browser callback, device-code polling, slow
+ * calls). Only on a terminal: redirected stderr gets no control characters.
+ */
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const FRAME_MS = 80;
+
+/** A running spinner. */
+export interface Spinner {
+  update(text: string): void;
+  /** Clears the line; prints `final` in its place when given. */
+  stop(final?: string): void;
+}
+
+/** Options of {@link startSpinner}. */
+export interface SpinnerOptions {
+  /** Show nothing until this much time has passed (quick calls never flicker). */
+  delayMs?: number;
+}
+
+/**
+ * Starts a spinner on a stream; a no-op unless the stream is a terminal.
+ *
+ * @example
+ * ```ts
+ * const spinner = startSpinner(process.stderr, 'Waiting for the browser…');
+ * try { await wait(); } finally { spinner.stop(); }
+ * ```
+ */
+export function startSpinner(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string, options: SpinnerOptions = {}): Spinner {
+  if (stream.isTTY !== true) {
+    return { update: () => undefined, stop: (final) => void (final === undefined ? undefined : stream.write(`${final}\n`)) };
+  }
+  let current = text;
+  let frame = 0;
+  let shown = false;
+  const draw = () => {
+    shown = true;
+    stream.write(`\r\u001b[2K${FRAMES[frame % FRAMES.length]} ${current}`);
+    frame += 1;
+  };
+  let interval: NodeJS.Timeout | undefined;
+  const begin = () => {
+    draw();
+    interval = setInterval(draw, FRAME_MS);
+    interval.unref();
+  };
+  const delay = options.delayMs ?? 0;
+  const starter = delay > 0 ? setTimeout(begin, delay) : undefined;
+  starter?.unref();
+  if (delay <= 0) begin();
+  return {
+    update(next) {
+      current = next;
+    },
+    stop(final) {
+      if (starter) clearTimeout(starter);
+      if (interval) clearInterval(interval);
+      if (shown) stream.write('\r\u001b[2K');
+      if (final !== undefined) stream.write(`${final}\n`);
+    },
+  };
+}
+
+/**
+ * Runs a promise with a delayed spinner.
+ *
+ * @example
+ * ```ts
+ * const data = await withSpinner(process.stderr, 'Loading services…', client.listServices());
+ * ```
+ */
+export async function withSpinner<T>(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string, work: Promise<T>, delayMs = 300): Promise<T> {
+  const spinner = startSpinner(stream, text, { delayMs });
+  try {
+    return await work;
+  } finally {
+    spinner.stop();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * @module output/suggest
+ * "Did you mean": the known names closest to what the user typed, by edit distance.
+ */
+
+/**
+ * Levenshtein distance between two strings (case-insensitive).
+ *
+ * @example
+ * ```ts
+ * editDistance('sentimnt', 'sentiment'); // 1
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
+  const s = [...a.toLowerCase()];
+  const t = [...b.toLowerCase()];
+  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= t.length; j += 1) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = row;
+  }
+  return previous[t.length] ?? 0;
+}
+
+/**
+ * Up to `limit` candidates closest to `input`, nearest first: by edit distance to the whole candidate, to one
+ * of its words, or to its beginning; a candidate containing the input counts as closest.
+ *
+ * @example
+ * ```ts
+ * closestMatches('sentiment', ['Sentiment Analysis', 'Text Embedding']); // ['Sentiment Analysis']
+ * ```
+ */
+export function closestMatches(input: string, candidates: readonly string[], limit = 3): string[] {
+  const needle = input.toLowerCase();
+  const scored = [...new Set(candidates)].map((candidate) => ({ candidate, distance: closeness(needle, candidate.toLowerCase()) }));
+  const threshold = Math.max(2, Math.ceil(needle.length / 3));
+  return scored
+    .filter((s) => s.distance <= threshold)
+    .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate))
+    .slice(0, limit)
+    .map((s) => s.candidate);
+}
+
+/** How far a candidate is from the input: whole, by its words, or by a prefix of the input's length. */
+function closeness(needle: string, candidate: string): number {
+  if (candidate.includes(needle) || needle.includes(candidate)) return 0;
+  const words = candidate.split(/[^a-z0-9]+/).filter((word) => word.length > 0);
+  return Math.min(
+    editDistance(needle, candidate),
+    ...words.map((word) => editDistance(needle, word) + 1),
+    editDistance(needle, candidate.slice(0, needle.length)) + 1,
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * @module handlers/applications
+ * An account's applications: list (with the undocumented `state` filter), create, read, update,
+ * suspend/resume/accept, delete; and the tenant-wide Application Find (reference §6).
+ */
+import { type Params, paramString } from '../http/params.js';
+import { created, emptyOk, ok } from '../http/reply.js';
+import { renderApplication } from '../represent/application.js';
+import { adminUrl, collectionBody, entityBody } from '../represent/representation.js';
+import { type ApplicationEvent, type ApplicationInput, parseId } from '../tenant/tenant.js';
+import type { Handler } from './admin-request.js';
+
+function applicationInput(params: Params): ApplicationInput {
+  return {
+    planId: paramString(params, 'plan_id'),
+    name: paramString(params, 'name'),
+    description: paramString(params, 'description'),
+    userKey: paramString(params, 'user_key'),
+    applicationId: paramString(params, 'application_id'),
+    applicationKey: paramString(params, 'application_key'),
+    redirectUrl: paramString(params, 'redirect_url'),
+    firstTrafficAt: paramString(params, 'first_traffic_at'),
+    firstDailyTrafficAt: paramString(params, 'first_daily_traffic_at'),
+  };
+}
+
+/** `GET /admin/api/accounts/{account_id}/applications`: no pagination, no service filter. */
+export const listApplications: Handler = ({ pathParams, params, ctx }) => {
+  const apps = ctx.tenant.applicationsOf(parseId(pathParams.account_id), paramString(params, 'state'));
+  return ok(collectionBody('applications', 'application', apps.map((a) => renderApplication(ctx, a))));
+};
+
+/** `POST /admin/api/accounts/{account_id}/applications`: 201; no duplicate guard. */
+export const createApplication: Handler = ({ pathParams, params, ctx }) => {
+  const app = ctx.tenant.createApplication(parseId(pathParams.account_id), applicationInput(params));
+  return created(
+    entityBody('application', renderApplication(ctx, app)),
+    adminUrl(ctx, `accounts/${app.accountId}/applications/${app.id}`),
+  );
+};
+
+/** `GET /admin/api/accounts/{account_id}/applications/{id}`. */
+export const readApplication: Handler = ({ pathParams, ctx }) => {
+  const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(pathParams.id));
+  return ok(entityBody('application', renderApplication(ctx, app)));
+};
+
+/** `PUT /admin/api/accounts/{account_id}/applications/{id}`. */
+export const updateApplication: Handler = ({ pathParams, params, ctx }) => {
+  const input = applicationInput(params);
+  // plan_id, application_id and keys are not updatable here (reference §6.6).
+  const app = ctx.tenant.updateApplication(parseId(pathParams.account_id), parseId(pathParams.id), {
+    name: input.name,
+    description: input.description,
+    redirectUrl: input.redirectUrl,
+    firstTrafficAt: input.firstTrafficAt,
+    firstDailyTrafficAt: input.firstDailyTrafficAt,
+    userKey: input.userKey,
+  });
+  return ok(entityBody('application', renderApplication(ctx, app)));
+};
+
+/** `PUT …/applications/{id}/suspend|resume|accept`. */
+export function transitionApplication(event: ApplicationEvent): Handler {
+  return ({ pathParams, ctx }) => {
+    const app = ctx.tenant.transitionApplication(parseId(pathParams.account_id), parseId(pathParams.id), event);
+    return ok(entityBody('application', renderApplication(ctx, app)));
+  };
+}
+
+/** `DELETE /admin/api/accounts/{account_id}/applications/{id}`: an empty 200. */
+export const deleteApplication: Handler = ({ pathParams, ctx }) => {
+  ctx.tenant.deleteApplication(parseId(pathParams.account_id), parseId(pathParams.id));
+  return emptyOk();
+};
+
+/** `GET /admin/api/applications/find`. */
+export const findApplication: Handler = ({ params, ctx }) => {
+  const app = ctx.tenant.findApplication({
+    applicationId: paramString(params, 'application_id'),
+    userKey: paramString(params, 'user_key'),
+    appId: paramString(params, 'app_id'),
+    serviceId: paramString(params, 'service_id'),
+  });
+  return ok(entityBody('application', renderApplication(ctx, app)));
+};

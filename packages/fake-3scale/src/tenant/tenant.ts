@@ -1,0 +1,544 @@
+/**
+ * @module tenant/tenant
+ * The fake tenant: developer accounts, products, proxies, plans and applications held in memory, with the
+ * operations the Admin API performs on them and 3scale's rules for each (reference §2–§6). Failures are
+ * `Fake3scaleError`s with `ERR_NOT_FOUND` (404), `ERR_INVALID` (422, field errors) or `ERR_REFUSED`
+ * (422, one message); the HTTP layer renders them.
+ */
+import { randomBytes } from 'node:crypto';
+import { Fake3scaleError, invalid, notFound } from '../errors.js';
+import type { ApplicationState } from '../seed/seed-types.js';
+import { IdSequences } from './_ids.js';
+import {
+  ErrorCollector,
+  MSG_BLANK,
+  MSG_INVALID,
+  MSG_TAKEN,
+  PRINTABLE_PATTERN,
+  USER_KEY_PATTERN,
+  tooShort,
+} from './_validation.js';
+import type {
+  AccountPlanRecord,
+  AccountRecord,
+  ApplicationRecord,
+  KeyRecord,
+  PlanRecord,
+  ProxyRecord,
+  ServiceRecord,
+  UserRecord,
+} from './records.js';
+
+/** Most app keys an application may hold (3scale `ApplicationKey::KEYS_LIMIT`, reference §6.9). */
+export const MAX_APP_KEYS = 5;
+/** OAuth/OIDC applications hold a single client secret (reference §6.9). */
+export const MAX_CLIENT_SECRETS = 1;
+/** Name and description 3scale gives the applications Signup Express creates. */
+export const SIGNUP_APPLICATION_NAME = 'API signup';
+
+/** Raw request values for application create and update (strings as they came in). */
+export interface ApplicationInput {
+  planId?: string | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+  userKey?: string | undefined;
+  applicationId?: string | undefined;
+  applicationKey?: string | undefined;
+  redirectUrl?: string | undefined;
+  firstTrafficAt?: string | undefined;
+  firstDailyTrafficAt?: string | undefined;
+}
+
+/** Raw request values for Signup Express. */
+export interface SignupInput {
+  orgName?: string | undefined;
+  username?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+  applicationPlanId?: string | undefined;
+}
+
+/** How `accounts/find` looks an account up; the first given criterion wins (reference §2). */
+export interface FindAccountCriteria {
+  username?: string | undefined;
+  userId?: string | undefined;
+  email?: string | undefined;
+}
+
+/** How `applications/find` looks an application up (reference §6.3). */
+export interface FindApplicationCriteria {
+  applicationId?: string | undefined;
+  userKey?: string | undefined;
+  appId?: string | undefined;
+  serviceId?: string | undefined;
+}
+
+/** State-machine events of an application (reference §6.7). */
+export type ApplicationEvent = 'suspend' | 'resume' | 'accept';
+
+const TRANSITIONS: Record<ApplicationEvent, { from: readonly ApplicationState[]; to: ApplicationState }> = {
+  suspend: { from: ['live'], to: 'suspended' },
+  resume: { from: ['suspended'], to: 'live' },
+  accept: { from: ['pending'], to: 'live' },
+};
+
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const USERNAME_PATTERN = /^\w[\w.\-@+]*$/;
+
+/** Parses a record id the way 3scale's `find` does for clean input: digits only, else no record. */
+export function parseId(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,16}$/.test(value)) return undefined;
+  const id = Number(value);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+export interface TenantOptions {
+  /** Used in generated gateway URLs. */
+  name: string;
+  now: () => Date;
+  /** Random hex of `bytes` bytes (3scale uses `SecureRandom.hex`). */
+  randomHex?: (bytes: number) => string;
+}
+
+/**
+ * An in-memory 3scale tenant. Built from a seed by `buildTenant`; tests may read it directly
+ * (`fake.state.applicationsOf(accountId)`) to check what the API did.
+ * @example
+ * const app = fake.state.createApplication(account.id, { planId: String(plan.id) });
+ */
+export class Tenant {
+  readonly name: string;
+  readonly providerAccountId: number;
+  readonly accountPlan: AccountPlanRecord;
+  readonly ids = new IdSequences();
+  private readonly now: () => Date;
+  private readonly randomHex: (bytes: number) => string;
+  private readonly accounts = new Map<number, AccountRecord>();
+  private readonly users = new Map<number, UserRecord>();
+  private readonly services = new Map<number, ServiceRecord>();
+  private readonly proxies = new Map<number, ProxyRecord>();
+  private readonly plans = new Map<number, PlanRecord>();
+  private readonly applications = new Map<number, ApplicationRecord>();
+
+  constructor(options: TenantOptions) {
+    this.name = options.name;
+    this.now = options.now;
+    this.randomHex = options.randomHex ?? ((bytes) => randomBytes(bytes).toString('hex'));
+    this.providerAccountId = this.ids.take('providerAccount');
+    this.accountPlan = { id: this.ids.take('accountPlan'), name: 'Default' };
+  }
+
+  /** The current time, from the injected clock. */
+  time(): Date {
+    return this.now();
+  }
+
+  /** Random hex, from the injected source. */
+  hex(bytes: number): string {
+    return this.randomHex(bytes);
+  }
+
+  // ---- inserting records (used when building from a seed) ----
+
+  insertAccount(record: AccountRecord): void {
+    this.ids.reserve('account', record.id);
+    this.accounts.set(record.id, record);
+  }
+
+  insertUser(record: UserRecord): void {
+    this.ids.reserve('user', record.id);
+    this.users.set(record.id, record);
+  }
+
+  insertService(record: ServiceRecord, proxy: ProxyRecord): void {
+    this.ids.reserve('service', record.id);
+    this.services.set(record.id, record);
+    this.proxies.set(record.id, proxy);
+  }
+
+  insertPlan(record: PlanRecord): void {
+    this.ids.reserve('plan', record.id);
+    this.plans.set(record.id, record);
+  }
+
+  insertApplication(record: ApplicationRecord): void {
+    this.ids.reserve('application', record.id);
+    this.applications.set(record.id, record);
+  }
+
+  // ---- reads ----
+
+  /** Every developer account, by id. */
+  listAccounts(): AccountRecord[] {
+    return [...this.accounts.values()].sort((a, b) => a.id - b.id);
+  }
+
+  getAccount(id: number | undefined): AccountRecord {
+    const account = id === undefined ? undefined : this.accounts.get(id);
+    if (!account) throw notFound('account');
+    return account;
+  }
+
+  /** The account's users, admins first. */
+  usersOf(accountId: number): UserRecord[] {
+    return [...this.users.values()]
+      .filter((u) => u.accountId === accountId)
+      .sort((a, b) => (a.role === b.role ? a.id - b.id : a.role === 'admin' ? -1 : 1));
+  }
+
+  /** The first user with this username (case-sensitive, reference §2), if any. */
+  userByUsername(username: string): UserRecord | undefined {
+    return [...this.users.values()].find((u) => u.username === username);
+  }
+
+  /**
+   * `accounts/find`: by username if given (even empty), else by user id, else by a non-empty email. No
+   * fallback from one criterion to the next (reference §2, porta test 'account find').
+   */
+  findAccount(criteria: FindAccountCriteria): AccountRecord {
+    let user: UserRecord | undefined;
+    if (criteria.username !== undefined) {
+      user = this.userByUsername(criteria.username);
+    } else if (criteria.userId !== undefined) {
+      const id = parseId(criteria.userId);
+      user = id === undefined ? undefined : this.users.get(id);
+    } else if (criteria.email !== undefined && criteria.email !== '') {
+      user = [...this.users.values()].find((u) => u.email === criteria.email);
+    }
+    if (!user) throw notFound('account');
+    return this.getAccount(user.accountId);
+  }
+
+  /** Every product, ordered by id as 3scale pages them. */
+  listServices(): ServiceRecord[] {
+    return [...this.services.values()].sort((a, b) => a.id - b.id);
+  }
+
+  getService(id: number | undefined): ServiceRecord {
+    const service = id === undefined ? undefined : this.services.get(id);
+    if (!service) throw notFound('service');
+    return service;
+  }
+
+  getProxy(serviceId: number | undefined): ProxyRecord {
+    const service = this.getService(serviceId);
+    const proxy = this.proxies.get(service.id);
+    if (!proxy) throw notFound('proxy');
+    return proxy;
+  }
+
+  /** All application plans of a product, hidden and custom ones included (reference §5). */
+  plansOf(serviceId: number | undefined): PlanRecord[] {
+    const service = this.getService(serviceId);
+    return [...this.plans.values()].filter((p) => p.serviceId === service.id).sort((a, b) => a.id - b.id);
+  }
+
+  getPlan(id: number | undefined): PlanRecord {
+    const plan = id === undefined ? undefined : this.plans.get(id);
+    if (!plan) throw notFound('application plan');
+    return plan;
+  }
+
+  /** Every application in the tenant, by id. */
+  listApplications(): ApplicationRecord[] {
+    return [...this.applications.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * An account's applications; `state` is the undocumented filter of reference §6.1 (an unknown state
+   * matches nothing, a blank one everything).
+   */
+  applicationsOf(accountId: number | undefined, state?: string): ApplicationRecord[] {
+    const account = this.getAccount(accountId);
+    return this.listApplications().filter(
+      (app) => app.accountId === account.id && (state === undefined || state === '' || app.state === state),
+    );
+  }
+
+  getApplication(accountId: number | undefined, applicationId: number | undefined): ApplicationRecord {
+    const account = this.getAccount(accountId);
+    const app = applicationId === undefined ? undefined : this.applications.get(applicationId);
+    if (!app || app.accountId !== account.id) throw notFound('application');
+    return app;
+  }
+
+  /**
+   * `applications/find`: by internal id, else by user_key (backend version 1 products only), else by
+   * app_id (other products); optionally within one product (reference §6.3).
+   */
+  findApplication(criteria: FindApplicationCriteria): ApplicationRecord {
+    const serviceId = criteria.serviceId === undefined ? undefined : parseId(criteria.serviceId);
+    const inService = (app: ApplicationRecord) => criteria.serviceId === undefined || app.serviceId === serviceId;
+    const versionOf = (app: ApplicationRecord) => this.services.get(app.serviceId)?.backendVersion;
+    let found: ApplicationRecord | undefined;
+    if (criteria.applicationId !== undefined) {
+      const id = parseId(criteria.applicationId);
+      found = id === undefined ? undefined : this.applications.get(id);
+      if (found && !inService(found)) found = undefined;
+    } else if (criteria.userKey !== undefined) {
+      found = this.listApplications().find((a) => a.userKey === criteria.userKey && versionOf(a) === '1' && inService(a));
+    } else if (criteria.appId !== undefined) {
+      found = this.listApplications().find((a) => a.applicationId === criteria.appId && versionOf(a) !== '1' && inService(a));
+    }
+    if (!found) throw notFound('application');
+    return found;
+  }
+
+  /** The product and plan of an application (always present: deleting them is not modelled). */
+  contextOf(app: ApplicationRecord): { service: ServiceRecord; plan: PlanRecord; account: AccountRecord } {
+    return { service: this.getService(app.serviceId), plan: this.getPlan(app.planId), account: this.getAccount(app.accountId) };
+  }
+
+  // ---- writes ----
+
+  /**
+   * Signup Express: a developer account with its admin user, subscribed like 3scale subscribes it — an
+   * application on the given application plan, and one on the default application plan of every other
+   * product that has a default service plan (porta `Signup::PlansWithDefaults`). The password is optional:
+   * API signups are "minimal" and need none.
+   */
+  signup(input: SignupInput): AccountRecord {
+    const errors = new ErrorCollector();
+    const orgName = input.orgName ?? '';
+    const username = input.username ?? '';
+    const email = input.email ?? '';
+    if (orgName.trim() === '') errors.add('org_name', MSG_BLANK);
+    if (username === '') errors.add('username', MSG_BLANK);
+    else if (username.length < 3) errors.add('username', tooShort(3));
+    else if (username.length > 40 || !USERNAME_PATTERN.test(username)) errors.add('username', MSG_INVALID);
+    else if (this.userByUsername(username)) errors.add('username', MSG_TAKEN);
+    if (email === '') errors.add('email', MSG_BLANK);
+    else if (!EMAIL_PATTERN.test(email)) errors.add('email', 'should look like an email address');
+    else if ([...this.users.values()].some((u) => u.email === email)) errors.add('email', MSG_TAKEN);
+    if (errors.any) throw invalid(errors.errors);
+
+    // Plans first: 3scale answers 404 when a chosen application plan's product has no default service plan.
+    const chosenId = parseId(input.applicationPlanId);
+    const chosen = chosenId === undefined ? undefined : this.plans.get(chosenId);
+    if (chosen && this.getService(chosen.serviceId).servicePlan !== 'default') throw notFound('service plan');
+    const subscriptions: PlanRecord[] = [];
+    for (const service of this.listServices()) {
+      if (chosen && chosen.serviceId === service.id) {
+        subscriptions.push(chosen);
+        continue;
+      }
+      if (service.servicePlan !== 'default') continue;
+      const defaultPlan = this.plansOf(service.id).find((p) => p.isDefault);
+      if (defaultPlan) subscriptions.push(defaultPlan);
+    }
+
+    const now = this.now();
+    const account: AccountRecord = { id: this.ids.take('account'), orgName, state: 'approved', createdAt: now, updatedAt: now };
+    this.insertAccount(account);
+    this.insertUser({
+      id: this.ids.take('user'),
+      accountId: account.id,
+      username,
+      email,
+      role: 'admin',
+      state: 'active',
+      createdAt: now,
+      updatedAt: now,
+    });
+    for (const plan of subscriptions) {
+      this.insertApplication(this.newApplication(account, plan, { name: SIGNUP_APPLICATION_NAME, description: SIGNUP_APPLICATION_NAME }));
+    }
+    return account;
+  }
+
+  /**
+   * Application Create (reference §6.5): any application plan of the tenant (hidden ones too); `pending`
+   * on an approval-required plan; keys generated for the product's authentication mode unless given. There
+   * is deliberately no duplicate guard: 3scale's Admin API accepts any number of applications on a plan.
+   */
+  createApplication(accountId: number | undefined, input: ApplicationInput): ApplicationRecord {
+    const account = this.getAccount(accountId);
+    const plan = this.getPlan(parseId(input.planId));
+    const service = this.getService(plan.serviceId);
+    if (service.servicePlan === 'none') {
+      throw new Fake3scaleError('ERR_REFUSED', 'You cannot subscribe to that service.');
+    }
+    const app = this.newApplication(account, plan, input);
+    this.insertApplication(app);
+    return app;
+  }
+
+  /** Application Update: name, description, redirect_url, traffic dates and user_key (reference §6.6). */
+  updateApplication(accountId: number | undefined, applicationId: number | undefined, input: ApplicationInput): ApplicationRecord {
+    const app = this.getApplication(accountId, applicationId);
+    const errors = new ErrorCollector();
+    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey, app.id);
+    if (errors.any) throw invalid(errors.errors);
+    if (input.name !== undefined) app.name = input.name;
+    if (input.description !== undefined) app.description = input.description;
+    if (input.redirectUrl !== undefined) app.redirectUrl = input.redirectUrl;
+    if (input.firstTrafficAt !== undefined) app.firstTrafficAt = input.firstTrafficAt;
+    if (input.firstDailyTrafficAt !== undefined) app.firstDailyTrafficAt = input.firstDailyTrafficAt;
+    if (input.userKey !== undefined) app.userKey = input.userKey;
+    app.updatedAt = this.now();
+    return app;
+  }
+
+  /** suspend / resume / accept; an event not allowed from the current state is a 422 (reference §6.7). */
+  transitionApplication(accountId: number | undefined, applicationId: number | undefined, event: ApplicationEvent): ApplicationRecord {
+    const app = this.getApplication(accountId, applicationId);
+    const transition = TRANSITIONS[event];
+    if (!transition.from.includes(app.state)) {
+      throw invalid({ state: [`cannot transition via "${event}"`] });
+    }
+    app.state = transition.to;
+    app.updatedAt = this.now();
+    return app;
+  }
+
+  deleteApplication(accountId: number | undefined, applicationId: number | undefined): void {
+    const app = this.getApplication(accountId, applicationId);
+    this.applications.delete(app.id);
+  }
+
+  /** Adds an app key (generated when none given), within the per-mode limit (reference §6.9). */
+  addKey(accountId: number | undefined, applicationId: number | undefined, value: string | undefined): ApplicationRecord {
+    const app = this.getApplication(accountId, applicationId);
+    const service = this.getService(app.serviceId);
+    const errors = new ErrorCollector();
+    const limit = service.backendVersion === 'oidc' ? MAX_CLIENT_SECRETS : MAX_APP_KEYS;
+    const key = value ?? this.randomHex(16);
+    if (app.keys.length >= limit) errors.add('base', 'Limit reached');
+    else if (errors.checkString('value', key, { min: 5, max: 255, pattern: PRINTABLE_PATTERN }) && app.keys.some((k) => k.value === key)) {
+      errors.add('value', MSG_TAKEN);
+    }
+    if (errors.any) throw invalid(errors.errors);
+    const now = this.now();
+    app.keys.push({ value: key, createdAt: now, updatedAt: now });
+    app.updatedAt = now;
+    return app;
+  }
+
+  /**
+   * Removes an app key. The last key of an application whose product makes keys mandatory stays: 3scale
+   * refuses, and a refused DELETE is a 403 (reference §7).
+   */
+  removeKey(accountId: number | undefined, applicationId: number | undefined, value: string): ApplicationRecord {
+    const app = this.getApplication(accountId, applicationId);
+    const index = app.keys.findIndex((k) => k.value === value);
+    if (index < 0) throw notFound('application key');
+    const service = this.getService(app.serviceId);
+    if (service.backendVersion === '2' && service.mandatoryAppKey && app.keys.length === 1) {
+      throw invalid({ base: ['An application key is mandatory for this service and cannot be deleted'] });
+    }
+    app.keys.splice(index, 1);
+    app.updatedAt = this.now();
+    return app;
+  }
+
+  /** A JSON-ready picture of the tenant, for `GET /__fake/state`. */
+  snapshot(): Record<string, unknown> {
+    return {
+      tenant: this.name,
+      accounts: this.listAccounts().map((a) => ({
+        id: a.id,
+        org_name: a.orgName,
+        state: a.state,
+        users: this.usersOf(a.id).map((u) => ({ id: u.id, username: u.username, email: u.email, role: u.role, state: u.state })),
+      })),
+      services: this.listServices().map((s) => ({
+        id: s.id,
+        name: s.name,
+        system_name: s.systemName,
+        backend_version: s.backendVersion,
+        state: s.state,
+        plans: this.plansOf(s.id).map((p) => ({
+          id: p.id,
+          name: p.name,
+          system_name: p.systemName,
+          state: p.state,
+          default: p.isDefault,
+          custom: p.custom,
+          approval_required: p.approvalRequired,
+        })),
+      })),
+      applications: this.listApplications().map((a) => ({
+        id: a.id,
+        account_id: a.accountId,
+        service_id: a.serviceId,
+        plan_id: a.planId,
+        state: a.state,
+        name: a.name,
+        description: a.description,
+        user_key: a.userKey,
+        application_id: a.applicationId,
+        keys: a.keys.map((k) => k.value),
+        created_at: a.createdAt.toISOString(),
+      })),
+    };
+  }
+
+  // ---- internals ----
+
+  /** Builds (but does not store) an application, validating the keys the caller chose. */
+  newApplication(account: AccountRecord, plan: PlanRecord, input: ApplicationInput & { state?: ApplicationState; keys?: string[] }): ApplicationRecord {
+    const service = this.getService(plan.serviceId);
+    const errors = new ErrorCollector();
+    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey);
+    if (input.applicationId !== undefined) {
+      // porta validates 4..255 although the spec text says 5 (reference §6.5).
+      if (
+        errors.checkString('application_id', input.applicationId, { min: 4, max: 255, pattern: PRINTABLE_PATTERN }) &&
+        this.anyApplication((a) => a.applicationId === input.applicationId)
+      ) {
+        errors.add('application_id', MSG_TAKEN);
+      }
+    }
+    if (input.applicationKey !== undefined) {
+      errors.checkString('application_key', input.applicationKey, { min: 5, max: 255, pattern: PRINTABLE_PATTERN });
+    }
+    if (errors.any) throw invalid(errors.errors);
+
+    const now = this.now();
+    let keyValues: string[] = [];
+    if (input.keys !== undefined) keyValues = input.keys;
+    else if (input.applicationKey !== undefined) keyValues = [input.applicationKey];
+    else if (service.backendVersion === 'oidc' || (service.backendVersion === '2' && service.mandatoryAppKey)) {
+      keyValues = [this.randomHex(16)];
+    }
+    const keys: KeyRecord[] = keyValues.map((value) => ({ value, createdAt: now, updatedAt: now }));
+    return {
+      id: this.ids.take('application'),
+      accountId: account.id,
+      serviceId: service.id,
+      planId: plan.id,
+      state: input.state ?? (plan.approvalRequired ? 'pending' : 'live'),
+      name: input.name ?? null,
+      description: input.description ?? null,
+      userKey: input.userKey ?? this.uniqueValue(16, (v) => this.anyApplication((a) => a.userKey === v)),
+      providerVerificationKey: this.randomHex(16),
+      applicationId: input.applicationId ?? this.uniqueValue(4, (v) => this.anyApplication((a) => a.applicationId === v)),
+      redirectUrl: input.redirectUrl ?? null,
+      firstTrafficAt: input.firstTrafficAt ?? null,
+      firstDailyTrafficAt: input.firstDailyTrafficAt ?? null,
+      keys,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** user_key rules: format and uniqueness across the whole tenant (reference §6.5). */
+  private checkUserKey(errors: ErrorCollector, userKey: string, exceptApplicationId?: number): void {
+    if (!errors.checkString('user_key', userKey, { min: 1, max: 256, pattern: USER_KEY_PATTERN })) return;
+    if (this.anyApplication((a) => a.userKey === userKey && a.id !== exceptApplicationId)) {
+      errors.add('user_key', MSG_TAKEN);
+    }
+  }
+
+  private anyApplication(predicate: (app: ApplicationRecord) => boolean): boolean {
+    for (const app of this.applications.values()) if (predicate(app)) return true;
+    return false;
+  }
+
+  private uniqueValue(bytes: number, isTaken: (value: string) => boolean): string {
+    for (;;) {
+      const value = this.randomHex(bytes);
+      if (!isTaken(value)) return value;
+    }
+  }
+}

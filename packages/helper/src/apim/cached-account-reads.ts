@@ -1,0 +1,54 @@
+/**
+ * @module apim/cached-account-reads
+ * A short-lived cache of per-account reads (the account of a user, an account's applications) in front of any
+ * `ApiManager`. Listing services is the hot path and reads these on every request; a key is never created
+ * from them — provisioning reads fresh before it decides — and this process's writes drop what they change.
+ */
+import { createSwrCache } from '../state/swr-cache.js';
+import type { Account, ApiManager, Application, Identity } from './api-manager.js';
+
+export interface AccountCacheOptions {
+  /** How long a read is reused; 0 turns the cache off. */
+  ttlMs: number;
+  onCache?: (cache: 'accounts' | 'applications', event: 'hit' | 'stale' | 'miss') => void;
+}
+
+/**
+ * Wraps `inner` so `findAccount` and `listApplications` are reused for `ttlMs` unless asked for `fresh`.
+ * @example const apiManager = withAccountCache(createEmbeddedStore(options), { ttlMs: 30_000 });
+ */
+export function withAccountCache(inner: ApiManager, options: AccountCacheOptions): ApiManager {
+  if (options.ttlMs === 0) return inner;
+  const accounts = createSwrCache<Account | null>({ ttlMs: options.ttlMs, staleMs: 0, onEvent: (e) => options.onCache?.('accounts', e) });
+  const applications = createSwrCache<Application[]>({ ttlMs: options.ttlMs, staleMs: 0, onEvent: (e) => options.onCache?.('applications', e) });
+  const accountKey = (identity: Identity) => `${identity.userId}\u0000${identity.email ?? ''}`;
+
+  return {
+    ...inner,
+    findAccount(identity, read = {}) {
+      const key = accountKey(identity);
+      if (read.fresh) accounts.delete(key);
+      return accounts.get(key, () => inner.findAccount(identity, { fresh: true }));
+    },
+    async createAccount(identity) {
+      try {
+        return await inner.createAccount(identity);
+      } finally {
+        // A cached "no account" for this user (under any email) is now wrong.
+        accounts.clear();
+      }
+    },
+    listApplications(accountId, read = {}) {
+      if (read.fresh) applications.delete(accountId);
+      return applications.get(accountId, () => inner.listApplications(accountId, { fresh: true }));
+    },
+    async createApplication(input) {
+      try {
+        return await inner.createApplication(input);
+      } finally {
+        applications.delete(input.account.id);
+      }
+    },
+    close: () => inner.close(),
+  };
+}

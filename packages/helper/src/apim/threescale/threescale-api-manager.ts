@@ -1,0 +1,199 @@
+/**
+ * @module apim/threescale/threescale-api-manager
+ * The `ApiManager` port on 3scale's Account Management API. Catalog data (services, proxies, plans) is cached
+ * with a TTL and stale-while-revalidate, and loaded once for any number of concurrent requests (per-account
+ * reads are cached in front of any adapter by `cached-account-reads`). A create that fails or times
+ * out is followed by a fresh list, so an application 3scale stored anyway is found rather than made twice.
+ */
+import { randomBytes } from 'node:crypto';
+import { MlaasError, isMlaasError } from '../../errors/mlaas-error.js';
+import type { LogSink } from '../../log/logger.js';
+import { createSwrCache } from '../../state/swr-cache.js';
+import type { Account, ApiManager, ApiService, Application, CreateApplicationInput, Identity, ServicePlan } from '../api-manager.js';
+import { firstKey, needsKeys, toAccount, toApplication, toPlan, toService, unwrapCollection, unwrapEntity } from './mappers.js';
+import type { ThreescaleHttp } from './threescale-http.js';
+
+/** 3scale's largest page (§3). */
+const PAGE_SIZE = 500;
+/** A guard against a server that keeps sending new pages: 100 pages are 50,000 services. */
+const MAX_PAGES = 100;
+/** Proxy reads in flight at once while loading the catalog. */
+const PROXY_CONCURRENCY = 8;
+
+export interface ThreescaleCacheSettings {
+  catalogTtlMs: number;
+  catalogStaleMs: number;
+}
+
+export interface ThreescaleApiManagerOptions {
+  http: ThreescaleHttp;
+  cache: ThreescaleCacheSettings;
+  log?: LogSink;
+  onCache?: (cache: string, event: 'hit' | 'stale' | 'miss') => void;
+  /** Random password for accounts created by signup (users sign in through the IdP, never with it). */
+  newPassword?: () => string;
+}
+
+/**
+ * Creates the 3scale adapter.
+ * @example const apiManager = createThreescaleApiManager({ http, cache: { catalogTtlMs: 300_000, catalogStaleMs: 3_600_000, accountTtlMs: 30_000 } });
+ */
+export function createThreescaleApiManager(options: ThreescaleApiManagerOptions): ApiManager {
+  const { http } = options;
+  const newPassword = options.newPassword ?? (() => randomBytes(24).toString('base64url'));
+  const catalog = createSwrCache<ApiService[]>({
+    ttlMs: options.cache.catalogTtlMs,
+    staleMs: options.cache.catalogStaleMs,
+    onEvent: (event) => options.onCache?.('services', event),
+  });
+  const plans = createSwrCache<ServicePlan[]>({
+    ttlMs: options.cache.catalogTtlMs,
+    staleMs: options.cache.catalogStaleMs,
+    onEvent: (event) => options.onCache?.('plans', event),
+  });
+
+  async function findAccountUncached(identity: Identity): Promise<Account | null> {
+    // Username first, then email, as separate requests: 3scale does not fall back by itself (§2).
+    const byUsername = await http.get('/admin/api/accounts/find', { username: identity.userId });
+    if (byUsername !== null) return toAccount(unwrapEntity(byUsername, 'account'), identity.userId, identity.email);
+    if (identity.email === null) return null;
+    const byEmail = await http.get('/admin/api/accounts/find', { email: identity.email });
+    return byEmail === null ? null : toAccount(unwrapEntity(byEmail, 'account'), identity.userId, identity.email);
+  }
+
+  async function loadServices(): Promise<ApiService[]> {
+    const seen = new Map<string, Record<string, unknown>>();
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const items = unwrapCollection(await http.get('/admin/api/services', { page, per_page: PAGE_SIZE }), 'services', 'service');
+      let added = 0;
+      for (const item of items) {
+        const key = String(item.id);
+        if (!seen.has(key)) {
+          seen.set(key, item);
+          added += 1;
+        }
+      }
+      // A short page ends the list; so does a page with nothing new (a server that ignores paging).
+      if (items.length < PAGE_SIZE || added === 0) break;
+    }
+    const services = [...seen.values()];
+    const proxies = await mapLimited(services, PROXY_CONCURRENCY, async (service) => {
+      const proxy = await http.get(`/admin/api/services/${encodeURIComponent(String(service.id))}/proxy`);
+      return proxy === null ? null : unwrapEntity(proxy, 'proxy');
+    });
+    const result: ApiService[] = [];
+    services.forEach((service, index) => {
+      const mapped = toService(service, proxies[index] ?? null);
+      if (mapped === null) {
+        options.log?.warn({ service_id: String(service.id) }, 'skipping a 3scale service with an authentication mode MLaaS does not support');
+      } else {
+        result.push(mapped);
+      }
+    });
+    return result;
+  }
+
+  async function loadApplications(accountId: string): Promise<Application[]> {
+    const body = await http.get(`/admin/api/accounts/${encodeURIComponent(accountId)}/applications`);
+    if (body === null) return [];
+    const list = unwrapCollection(body, 'applications', 'application');
+    const mapped = await Promise.all(list.map((app) => withKey(app)));
+    return mapped.filter((app): app is Application => app !== null);
+  }
+
+  /** Backend-version-2 applications carry their keys in a separate resource (§6.9). */
+  async function withKey(app: Record<string, unknown>): Promise<Application | null> {
+    if (!needsKeys(app)) return toApplication(app);
+    const path = `/admin/api/accounts/${encodeURIComponent(String(app.account_id))}/applications/${encodeURIComponent(String(app.id))}/keys`;
+    let key = firstKey(await http.get(path));
+    if (key === null && app.state !== 'suspended') {
+      // An app-id application without a key (the service does not require one): create it, as the portal would.
+      key = firstKey(await http.post(path, { key: randomBytes(16).toString('hex') }).then(() => http.get(path)));
+    }
+    return toApplication(app, key);
+  }
+
+  return {
+    findAccount(identity) {
+      return findAccountUncached(identity);
+    },
+
+    async createAccount(identity) {
+      if (identity.email === null) {
+        throw new MlaasError('FORBIDDEN', 'Your sign-in token carries no email address, which 3scale needs to create your account.');
+      }
+      try {
+        const body = await http.post('/admin/api/signup', {
+          org_name: identity.email,
+          username: identity.userId,
+          email: identity.email,
+          password: newPassword(),
+        });
+        return toAccount(unwrapEntity(body, 'account'), identity.userId, identity.email);
+      } catch (error) {
+        // Another replica may have signed the same user up a moment ago.
+        const existing = await findAccountUncached(identity).catch(() => null);
+        if (existing !== null) return existing;
+        throw error;
+      }
+    },
+
+    listServices() {
+      return catalog.get('services', loadServices);
+    },
+
+    async listPlans(serviceId) {
+      return plans.get(serviceId, async () => {
+        const body = await http.get(`/admin/api/services/${encodeURIComponent(serviceId)}/application_plans`);
+        if (body === null) throw new MlaasError('SERVICE_NOT_FOUND', 'That ML service no longer exists.');
+        return unwrapCollection(body, 'plans', 'application_plan').map((plan) => toPlan(plan, serviceId));
+      });
+    },
+
+    listApplications(accountId) {
+      return loadApplications(accountId);
+    },
+
+    async createApplication(input: CreateApplicationInput) {
+      const path = `/admin/api/accounts/${encodeURIComponent(input.account.id)}/applications`;
+      try {
+        const body = await http.post(path, { plan_id: input.plan.id, name: input.name, description: input.description });
+        const created = await withKey(unwrapEntity(body, 'application'));
+        if (created === null) throw new MlaasError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
+        return created;
+      } catch (error) {
+        if (!isMlaasError(error) || error.code === 'CONFIG_ERROR') throw error;
+        // The create may have been stored before it failed (a timeout, a reset): look before anyone retries.
+        const stored = (await loadApplications(input.account.id).catch(() => [])).find((app) => app.serviceId === input.service.id);
+        if (stored !== undefined) {
+          options.log?.warn({ account_id: input.account.id, service_id: input.service.id }, 'a failed create had been stored by 3scale; using it');
+          return stored;
+        }
+        throw error;
+      }
+    },
+
+    async checkReady() {
+      await http.get('/admin/api/services', { page: 1, per_page: 1 });
+    },
+
+    async close() {
+      catalog.clear();
+      plans.clear();
+    },
+  };
+}
+
+/** Like Promise.all over `items.map(work)`, with at most `limit` in flight. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,169 @@
+/**
+ * @module apim/threescale/threescale-http
+ * The wire to 3scale's Account Management API: JSON endpoints, the admin token in an `Authorization: Basic`
+ * header (never in a URL), a timeout on every call, bounded retries for reads, and every failure turned
+ * into an MlaasError with an UPSTREAM_* or CONFIG_ERROR code. It knows no 3scale resource; the adapter does.
+ */
+import { MlaasError } from '../../errors/mlaas-error.js';
+import type { LogSink } from '../../log/logger.js';
+import { DEFAULT_RETRY_POLICY, RETRY_STATUSES, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+
+/** Longest response body read, in bytes (a 500-service page is well under this). */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface ThreescaleHttpOptions {
+  /** Admin portal base URL, e.g. https://acme-admin.3scale.net */
+  baseUrl: string;
+  accessToken: string;
+  timeoutMs: number;
+  retry?: RetryPolicy;
+  fetch?: typeof globalThis.fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: LogSink;
+}
+
+export type Params = Record<string, string | number | undefined>;
+
+export interface ThreescaleHttp {
+  /** GET `path` (without `.json`); resolves with the parsed body, or null on 404. Retried per policy. */
+  get(path: string, params?: Params): Promise<unknown>;
+  /** POST a form to `path`; never retried. Resolves with the parsed body. */
+  post(path: string, form: Params): Promise<unknown>;
+}
+
+/**
+ * Creates the client.
+ * @example const http = createThreescaleHttp({ baseUrl, accessToken, timeoutMs: 5_000 });
+ *          const page = await http.get('/admin/api/services', { page: 1, per_page: 500 });
+ */
+export function createThreescaleHttp(options: ThreescaleHttpOptions): ThreescaleHttp {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+  const base = options.baseUrl.replace(/\/+$/, '');
+  // 3scale reads Basic credentials as "first non-empty of user and password"; its own clients send ":" + token.
+  const authorization = `Basic ${Buffer.from(`:${options.accessToken}`).toString('base64')}`;
+  let deniedLogged = false;
+
+  function url(path: string, params: Params = {}): string {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) if (value !== undefined) query.set(name, String(value));
+    const text = query.toString();
+    return `${base}${path}.json${text === '' ? '' : `?${text}`}`;
+  }
+
+  async function send(method: 'GET' | 'POST', target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+    let response: Response;
+    try {
+      response = await fetchImpl(target, {
+        method,
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(form ? { body: formBody(form) } : {}),
+        redirect: 'error',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      throw new MlaasError(timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', timedOut ? '3scale did not answer in time.' : '3scale is unreachable.', {
+        cause: error,
+        ...(timedOut ? {} : { retryAfterSeconds: 5 }),
+      });
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The connection to 3scale broke mid-answer.', { cause: error });
+    }
+    if (text.length > MAX_BODY_BYTES) throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer too large to read.');
+    let body: unknown = null;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        if (response.ok) throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer that is not JSON.', { cause: error });
+      }
+    }
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
+  }
+
+  function fail(status: number, body: unknown, retryAfter: string | null): never {
+    if (status === 403) {
+      if (!deniedLogged) {
+        deniedLogged = true;
+        options.log?.error(
+          { status, base },
+          '3scale refused the admin access token: check THREESCALE_ADMIN_API_KEY (it needs the account_management scope, read-write)',
+        );
+      }
+      throw new MlaasError('CONFIG_ERROR', 'The helper is not allowed to use 3scale; an operator must fix its access token.');
+    }
+    if (status === 422) {
+      throw new MlaasError('UPSTREAM_ERROR', `3scale refused the request: ${describeValidationErrors(body)}.`);
+    }
+    if (status === 429 || status === 502 || status === 503 || status === 504) {
+      const seconds = Number(retryAfter);
+      throw new MlaasError('UPSTREAM_UNAVAILABLE', '3scale is unavailable; try again shortly.', {
+        retryAfterSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : 5,
+      });
+    }
+    throw new MlaasError('UPSTREAM_ERROR', `3scale answered with HTTP ${status}.`);
+  }
+
+  return {
+    async get(path, params) {
+      const target = url(path, params);
+      for (let attempt = 0; ; attempt++) {
+        let result: Awaited<ReturnType<typeof send>> | null = null;
+        let failure: MlaasError | null = null;
+        try {
+          result = await send('GET', target);
+        } catch (error) {
+          failure = error as MlaasError;
+        }
+        if (result !== null) {
+          if (result.status === 404) return null;
+          if (result.status >= 200 && result.status < 300) return result.body;
+          if (!RETRY_STATUSES.has(result.status) || attempt >= policy.retries) fail(result.status, result.body, result.retryAfter);
+        } else if (failure?.code !== 'UPSTREAM_UNAVAILABLE' || attempt >= policy.retries) {
+          // Only a refused or reset connection is retried; a timeout already cost the user its full wait.
+          throw failure;
+        }
+        const delay = retryDelayMs(policy, attempt + 1, result?.retryAfter ?? null, random);
+        if (delay === null) fail((result as { status: number }).status, result?.body, result?.retryAfter ?? null);
+        await sleep(delay);
+      }
+    },
+    async post(path, form) {
+      const result = await send('POST', url(path), form);
+      if (result.status >= 200 && result.status < 300) return result.body;
+      if (result.status === 404) throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      fail(result.status, result.body, result.retryAfter);
+    },
+  };
+}
+
+function formBody(form: Params): string {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(form)) if (value !== undefined) body.set(name, String(value));
+  return body.toString();
+}
+
+/** 422 bodies name fields and reasons (`{"errors":{"user_key":["has already been taken"]}}`); values are never echoed. */
+function describeValidationErrors(body: unknown): string {
+  const errors = (body as { errors?: unknown; error?: unknown } | null)?.errors ?? (body as { error?: unknown } | null)?.error;
+  if (typeof errors === 'string') return errors.slice(0, 200);
+  if (errors !== null && typeof errors === 'object') {
+    const parts = Object.entries(errors as Record<string, unknown>).map(
+      ([field, reasons]) => `${field} ${Array.isArray(reasons) ? reasons.filter((r) => typeof r === 'string').join(', ') : 'is invalid'}`,
+    );
+    if (parts.length > 0) return parts.join('; ').slice(0, 300);
+  }
+  return 'validation failed';
+}

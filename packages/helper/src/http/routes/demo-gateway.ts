@@ -1,0 +1,73 @@
+/**
+ * @module http/routes/demo-gateway
+ * A stand-in for the API gateway in the embedded stack, so the last step of the journey — calling the ML
+ * service with the key — works on one machine. `/gateway/<service id>/…` checks the key where the service's
+ * catalog entry says the gateway reads it (header, query or HTTP Basic), like APIcast does, and answers with a
+ * small deterministic demo model. Only mounted with the embedded store.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiService, Application } from '../../apim/api-manager.js';
+
+export interface DemoGatewayOptions {
+  listServices(): Promise<ApiService[]>;
+  findApplicationByKey(key: string): Application | null;
+}
+
+/** APIcast's default answers when credentials are missing or wrong (shared/reference/threescale-admin-api.md §4). */
+const AUTH_MISSING = 'Authentication parameters missing';
+const AUTH_FAILED = 'Authentication failed';
+
+export function registerDemoGateway(app: FastifyInstance, options: DemoGatewayOptions): void {
+  const handler = async (request: FastifyRequest<{ Params: { service: string } }>, reply: FastifyReply) => {
+    const service = (await options.listServices()).find((s) => s.id === request.params.service);
+    if (service === undefined) {
+      return reply.code(404).type('text/plain; charset=us-ascii').send('No Mapping Rule matched');
+    }
+    const key = presentedKey(request, service);
+    if (key === null) return reply.code(403).type('text/plain; charset=us-ascii').send(AUTH_MISSING);
+    const application = options.findApplicationByKey(key);
+    if (application === null || application.serviceId !== service.id || application.state !== 'live') {
+      return reply.code(403).type('text/plain; charset=us-ascii').send(AUTH_FAILED);
+    }
+    return { service: service.id, model: 'demo', result: demoResult(service.id, request.body) };
+  };
+  app.route({ method: ['GET', 'POST'], url: '/gateway/:service', handler, schema: { hide: true } });
+  app.route({ method: ['GET', 'POST'], url: '/gateway/:service/*', handler, schema: { hide: true } });
+}
+
+function presentedKey(request: FastifyRequest, service: ApiService): string | null {
+  const { location, keyParameter } = service.credentials;
+  if (location === 'basic') {
+    const header = request.headers.authorization ?? '';
+    if (!/^Basic /i.test(header)) return null;
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    // The key is the user name; the password is empty (APIcast's user_key-in-Basic convention).
+    const user = decoded.split(':')[0] ?? '';
+    return user === '' ? null : user;
+  }
+  if (keyParameter === null) return null;
+  if (location === 'header') {
+    const value = request.headers[keyParameter.toLowerCase()];
+    return typeof value === 'string' && value !== '' ? value : null;
+  }
+  const value = (request.query as Record<string, unknown>)[keyParameter];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The demo models: small, deterministic, and honest about being demos. */
+function demoResult(serviceId: string, body: unknown): unknown {
+  const input = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const text = typeof input.text === 'string' ? input.text : 'MLaaS makes getting an API key easy';
+  if (serviceId.includes('sentiment')) {
+    const positive = (text.match(/\b(good|great|easy|love|excellent|happy|fast)\b/gi) ?? []).length;
+    const negative = (text.match(/\b(bad|slow|hate|poor|broken|sad|hard)\b/gi) ?? []).length;
+    const label = positive > negative ? 'positive' : negative > positive ? 'negative' : 'neutral';
+    return { text, label };
+  }
+  if (serviceId.includes('embedding')) {
+    const digest = createHash('sha256').update(text).digest();
+    return { text, dimensions: 8, vector: [...digest.subarray(0, 8)].map((b) => Math.round((b / 127.5 - 1) * 1000) / 1000) };
+  }
+  return { labels: [{ label: 'tabby cat', score: 0.71 }, { label: 'tiger cat', score: 0.19 }] };
+}

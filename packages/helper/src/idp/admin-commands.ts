@@ -1,0 +1,111 @@
+/**
+ * @module idp/admin-commands
+ * The `mlaas-helper users add` and `mlaas-helper keys rotate` commands of the embedded issuer. They work on
+ * the data directory's files and need none of the server's other configuration.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+import { DEFAULTS } from '../config/config.js';
+import { isMlaasError } from '../errors/mlaas-error.js';
+import { promptHidden, readFirstLine, type PasswordInput } from './read-password.js';
+import { rotateSigningKeys } from './signing-keys.js';
+import { addUser } from './users.js';
+
+export const ADMIN_USAGE = `Embedded issuer administration:
+  mlaas-helper users add NAME --email EMAIL [--soeid ID] [--name "Full Name"] [--role ROLE]...
+                             [--password-stdin] [--file PATH]
+      Adds a user to the users file (default: $EMBEDDED_USERS_FILE, else $MLAAS_DATA_DIR/users.json).
+      The password is prompted for without echo, or read from the first line of stdin with --password-stdin.
+  mlaas-helper keys rotate [--data-dir DIR]
+      Makes a new signing key; previous keys stay published until long after their tokens expire.
+      Restart the helper to start signing with the new key.`;
+
+export interface AdminIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: PasswordInput;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/**
+ * Runs an admin command; resolves with the process exit code (0 ok, 1 failure, 2 usage).
+ * @example process.exitCode = await runAdminCommand(['users', 'add', 'carol', '--email', 'c@example.org'], io);
+ */
+export async function runAdminCommand(argv: string[], io: AdminIo): Promise<number> {
+  const [area, action, ...rest] = argv;
+  try {
+    if (area === 'users' && action === 'add') return await usersAdd(rest, io);
+    if (area === 'keys' && action === 'rotate') return await keysRotate(rest, io);
+  } catch (error) {
+    const message = isMlaasError(error) || error instanceof TypeError || error instanceof Error ? error.message : String(error);
+    io.stderr.write(`mlaas-helper: ${message}\n`);
+    return (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1;
+  }
+  io.stderr.write(`mlaas-helper: unknown command "${argv.join(' ')}"\n\n${ADMIN_USAGE}\n`);
+  return 2;
+}
+
+function dataDirOf(env: AdminIo['env'], flag: string | undefined): string {
+  return flag ?? (env.MLAAS_DATA_DIR?.trim() || DEFAULTS.MLAAS_DATA_DIR);
+}
+
+async function usersAdd(args: string[], io: AdminIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      soeid: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      'password-stdin': { type: 'boolean', default: false },
+      file: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  const [username, ...extra] = positionals;
+  if (username === undefined || extra.length > 0 || values.email === undefined) {
+    io.stderr.write(`mlaas-helper: users add needs exactly one NAME and --email\n\n${ADMIN_USAGE}\n`);
+    return 2;
+  }
+  const usersFile =
+    values.file ?? (io.env.EMBEDDED_USERS_FILE?.trim() || join(dataDirOf(io.env, values['data-dir']), DEFAULTS.EMBEDDED_IDP_USERS_FILE));
+
+  let password: string;
+  if (values['password-stdin']) {
+    password = await readFirstLine(io.stdin);
+  } else if (io.stdin.isTTY) {
+    password = await promptHidden(`Password for ${username}: `, io.stdin, io.stderr);
+    const again = await promptHidden('Repeat the password: ', io.stdin, io.stderr);
+    if (again !== password) {
+      io.stderr.write('mlaas-helper: the passwords do not match\n');
+      return 1;
+    }
+  } else {
+    io.stderr.write('mlaas-helper: stdin is not a terminal; pass the password on stdin with --password-stdin\n');
+    return 2;
+  }
+
+  const user = await addUser(usersFile, {
+    username,
+    email: values.email,
+    password,
+    soeid: values.soeid ?? null,
+    name: values.name ?? null,
+    roles: values.role ?? [],
+  });
+  io.stdout.write(`Added user ${user.username} (${user.email}) to ${usersFile}\n`);
+  return 0;
+}
+
+async function keysRotate(args: string[], io: AdminIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
+  const dataDir = dataDirOf(io.env, values['data-dir']);
+  const { activeKid, publishedKids, droppedKids } = await rotateSigningKeys(dataDir);
+  io.stdout.write(
+    `New signing key ${activeKid} in ${dataDir}; published: ${publishedKids.join(', ')}` +
+      `${droppedKids.length > 0 ? `; dropped: ${droppedKids.join(', ')}` : ''}.\nRestart the helper to sign with it.\n`,
+  );
+  return 0;
+}

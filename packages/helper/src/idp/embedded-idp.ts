@@ -1,0 +1,95 @@
+/**
+ * @module idp/embedded-idp
+ * The embedded OpenID Connect issuer as one part of a helper process: loads its keys, users and database
+ * from the data directory, and registers the issuer and its sign-in pages on the helper's Fastify server.
+ */
+import type { FastifyInstance } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { EmbeddedIdpConfig } from '../config/config.js';
+import type { LogSink } from '../log/logger.js';
+import { loadOrCreateCookieKeys } from './cookie-keys.js';
+import { createEmbeddedProvider, INTERACTION_PATH } from './create-provider.js';
+import { interactionRoutes } from './interactions.js';
+import { createLoginThrottle } from './login-throttle.js';
+import { mountIssuer } from './mount-issuer.js';
+import { createSignIn } from './sign-in.js';
+import { loadOrCreateSigningKeys } from './signing-keys.js';
+import { openSqliteAdapterStore } from './sqlite-adapter.js';
+import { createUserDirectory } from './users.js';
+
+export interface EmbeddedIdp {
+  readonly issuer: string;
+  /** The underlying oidc-provider instance (for tests and tooling). */
+  readonly provider: Provider;
+  /** Usernames that can sign in (never passwords). */
+  readonly usernames: string[];
+  /** Adds the issuer and its pages to a Fastify server (before it listens). */
+  register(app: FastifyInstance): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Builds the embedded issuer from its configuration.
+ * @throws MlaasError CONFIG_ERROR for unreadable keys, users or database.
+ * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log, trustProxy: false }); await idp.register(app);
+ */
+export async function createEmbeddedIdp(
+  config: EmbeddedIdpConfig,
+  options: { log: LogSink; trustProxy: boolean },
+): Promise<EmbeddedIdp> {
+  const signingKeys = await loadOrCreateSigningKeys(config.dataDir);
+  const cookieKeys = loadOrCreateCookieKeys(config.dataDir);
+  const users = await createUserDirectory({ usersFile: config.usersFile, demoUsers: config.demoUsers });
+  const throttle = createLoginThrottle({
+    maxFailuresPerUser: config.loginMaxFailuresPerUser,
+    maxFailuresPerIp: config.loginMaxFailuresPerIp,
+    windowMs: config.loginThrottleWindowSeconds * 1000,
+  });
+  const signIn = createSignIn(users, throttle);
+  const store = openSqliteAdapterStore(config.dataDir);
+  const mountPath = new URL(config.issuer).pathname.replace(/\/+$/, '');
+
+  const provider = createEmbeddedProvider({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    audience: config.audience,
+    passwordGrant: config.passwordGrant,
+    users,
+    signIn,
+    adapter: (model) => store.adapterFor(model),
+    signingKeys: signingKeys.map((k) => k.jwk),
+    cookieKeys,
+    ttl: {
+      accessToken: config.accessTokenTtlSeconds,
+      refreshToken: config.refreshTokenTtlSeconds,
+      session: config.sessionTtlSeconds,
+      deviceCode: config.deviceCodeTtlSeconds,
+      authorizationCode: 60,
+      interaction: 600,
+    },
+    devicePollIntervalSeconds: config.devicePollIntervalSeconds,
+    trustProxy: options.trustProxy,
+    log: options.log,
+  });
+  provider.app.on('error', (error: Error) => {
+    options.log.error({ err: { name: error.name, message: error.message } }, 'embedded issuer: request failed');
+  });
+
+  return {
+    issuer: config.issuer,
+    provider,
+    usernames: users.usernames(),
+    async register(app) {
+      await app.register(interactionRoutes, {
+        provider,
+        signIn,
+        basePath: `${mountPath}${INTERACTION_PATH}`,
+        csrfSecret: cookieKeys[0] as string,
+      });
+      await app.register(mountIssuer, { provider, mountPath });
+    },
+    close() {
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * @module idp/users
+ * The embedded issuer's user directory: users from a users file (JSON, or YAML by extension) with scrypt
+ * password hashes, plus the demo users `alice` and `bob` when enabled. Authentication answers the same
+ * way, and takes the same time, for an unknown user and a wrong password.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { MlaasError } from '../errors/mlaas-error.js';
+import { readPrivateFile, writePrivateFile } from '../lib/private-file.js';
+import { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
+
+/** Realm roles every user has, as Keycloak gives them by default. */
+export const DEFAULT_REALM_ROLES = ['default-roles-mlaas', 'offline_access', 'uma_authorization'] as const;
+/** Longest username accepted. */
+const MAX_USERNAME_LENGTH = 64;
+const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._@-]*$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A user as the issuer knows it; `id` is the token's `sub`. */
+export interface IdpUser {
+  id: string;
+  username: string;
+  email: string;
+  soeid: string | null;
+  name: string | null;
+  roles: string[];
+  passwordHash: string;
+}
+
+/** The demo users: username = password, only ever served on a loopback address. */
+export const DEMO_USERS = [
+  { username: 'alice', password: 'alice', email: 'alice@example.org', soeid: 'AL12345', name: 'Alice Demo' },
+  { username: 'bob', password: 'bob', email: 'bob@example.org', soeid: 'BO67890', name: 'Bob Demo' },
+] as const;
+
+export interface UserDirectory {
+  /** The user with this id (`sub`), or null. */
+  findById(id: string): IdpUser | null;
+  /** The user when the password is right; null for an unknown user or a wrong password alike. */
+  authenticate(username: string, password: string): Promise<IdpUser | null>;
+  /** Usernames known, for diagnostics (never passwords). */
+  usernames(): string[];
+}
+
+/**
+ * Loads the directory: the users file (missing file = no users) and, when asked, the demo users.
+ * @throws MlaasError CONFIG_ERROR for an unreadable or malformed users file.
+ * @example const users = await createUserDirectory({ usersFile: '.mlaas-data/users.json', demoUsers: true });
+ */
+export async function createUserDirectory(options: { usersFile: string; demoUsers: boolean }): Promise<UserDirectory> {
+  const users = readUsersFile(options.usersFile);
+  if (options.demoUsers) {
+    for (const demo of DEMO_USERS) {
+      if (users.some((u) => u.username === demo.username)) continue;
+      users.push({
+        id: stableUuid(`mlaas-demo-user:${demo.username}`),
+        username: demo.username,
+        email: demo.email,
+        soeid: demo.soeid,
+        name: demo.name,
+        roles: [...DEFAULT_REALM_ROLES, 'ml-user'],
+        passwordHash: await hashPassword(demo.password),
+      });
+    }
+  }
+  const byName = new Map(users.map((u) => [u.username, u]));
+  const byId = new Map(users.map((u) => [u.id, u]));
+  // Verified against for unknown users, so they cost the same time as known ones.
+  const decoy = await hashPassword(randomUUID());
+
+  return {
+    findById: (id) => byId.get(id) ?? null,
+    async authenticate(username, password) {
+      const user = byName.get(normalizeUsername(username));
+      const ok = await verifyPassword(password, user?.passwordHash ?? decoy);
+      return ok && user !== undefined ? user : null;
+    },
+    usernames: () => [...byName.keys()],
+  };
+}
+
+/** Usernames compare case-insensitively, as Keycloak's do. */
+export function normalizeUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+/**
+ * Adds a user to a users file (creating it), hashing the password. Writes atomically with mode 0600.
+ * @throws MlaasError VALIDATION_ERROR for a bad name, email or password, or a user that already exists.
+ * @example await addUser('.mlaas-data/users.json', { username: 'carol', email: 'carol@example.org', password });
+ */
+export async function addUser(
+  usersFile: string,
+  input: { username: string; email: string; password: string; soeid?: string | null; name?: string | null; roles?: string[] },
+): Promise<IdpUser> {
+  const username = normalizeUsername(input.username);
+  const problems: string[] = [];
+  if (username.length > MAX_USERNAME_LENGTH || !USERNAME_PATTERN.test(username)) {
+    problems.push(`the username must be 1 to ${MAX_USERNAME_LENGTH} characters: lowercase letters, digits, ".", "_", "@", "-"`);
+  }
+  if (!EMAIL_PATTERN.test(input.email)) problems.push('the email address is not valid');
+  if (input.password.length < 8) problems.push('the password must have at least 8 characters');
+  if (input.soeid !== undefined && input.soeid !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(input.soeid)) {
+    problems.push('the soeid must be 1 to 64 letters, digits, ".", "_" or "-"');
+  }
+  if (problems.length > 0) throw new MlaasError('VALIDATION_ERROR', problems.join('; '));
+  const users = readUsersFile(usersFile);
+  if (users.some((u) => u.username === username)) {
+    throw new MlaasError('VALIDATION_ERROR', `a user named "${username}" already exists in ${usersFile}`);
+  }
+  const user: IdpUser = {
+    id: randomUUID(),
+    username,
+    email: input.email,
+    soeid: input.soeid ?? null,
+    name: input.name ?? null,
+    roles: [...new Set([...DEFAULT_REALM_ROLES, ...(input.roles ?? [])])],
+    passwordHash: await hashPassword(input.password),
+  };
+  writeUsersFile(usersFile, [...users, user]);
+  return user;
+}
+
+/**
+ * Reads a users file; a missing file is an empty directory.
+ * @throws MlaasError CONFIG_ERROR for a malformed file, naming the entry at fault.
+ */
+export function readUsersFile(path: string): IdpUser[] {
+  const text = readPrivateFile(path, 'users');
+  if (text === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = isYaml(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    throw new MlaasError('CONFIG_ERROR', `the users file ${path} cannot be parsed`, { cause: error });
+  }
+  const list = (parsed as { users?: unknown } | null)?.users;
+  if (!Array.isArray(list)) throw new MlaasError('CONFIG_ERROR', `the users file ${path} must have a "users" list`);
+  const seen = new Set<string>();
+  return list.map((entry: unknown, index) => {
+    const raw = (entry ?? {}) as Record<string, unknown>;
+    const where = `the users file ${path}, users[${index}]`;
+    if (typeof raw.username !== 'string' || !USERNAME_PATTERN.test(normalizeUsername(raw.username))) {
+      throw new MlaasError('CONFIG_ERROR', `${where}: "username" is missing or not valid`);
+    }
+    const username = normalizeUsername(raw.username);
+    if (seen.has(username)) throw new MlaasError('CONFIG_ERROR', `${where}: the username "${username}" appears twice`);
+    seen.add(username);
+    if (typeof raw.id !== 'string' || raw.id === '') throw new MlaasError('CONFIG_ERROR', `${where}: "id" is missing`);
+    if (typeof raw.email !== 'string' || !EMAIL_PATTERN.test(raw.email)) throw new MlaasError('CONFIG_ERROR', `${where}: "email" is missing or not valid`);
+    if (!isPasswordHash(raw.password_hash)) {
+      throw new MlaasError('CONFIG_ERROR', `${where}: "password_hash" must be an scrypt hash (add users with \`mlaas-helper users add\`)`);
+    }
+    const roles = Array.isArray(raw.roles) ? raw.roles.filter((r): r is string => typeof r === 'string') : [...DEFAULT_REALM_ROLES];
+    return {
+      id: raw.id,
+      username,
+      email: raw.email,
+      soeid: typeof raw.soeid === 'string' && raw.soeid !== '' ? raw.soeid : null,
+      name: typeof raw.name === 'string' && raw.name !== '' ? raw.name : null,
+      roles,
+      passwordHash: raw.password_hash,
+    };
+  });
+}
+
+function writeUsersFile(path: string, users: IdpUser[]): void {
+  const document = {
+    users: users.map((u) => ({
+      id: u.id,
+      username: u.username,
+      email: u.email,
+      ...(u.soeid !== null ? { soeid: u.soeid } : {}),
+      ...(u.name !== null ? { name: u.name } : {}),
+      roles: u.roles,
+      password_hash: u.passwordHash,
+    })),
+  };
+  const text = isYaml(path) ? stringifyYaml(document) : `${JSON.stringify(document, null, 2)}\n`;
+  writePrivateFile(path, text, 'users');
+}
+
+function isYaml(path: string): boolean {
+  return ['.yaml', '.yml'].includes(extname(path).toLowerCase());
+}
+
+/** A UUID (version-5 layout) derived from a name, so a demo user keeps its `sub` across restarts. */
+function stableUuid(name: string): string {
+  const bytes = createHash('sha256').update(name).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

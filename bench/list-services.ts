@@ -12,14 +12,14 @@
  *       [--helper-env NAME=VALUE]... [--helper-node-arg=FLAG]... [--helper-bin PATH] [--check]`
  * Prints a markdown report on stdout, progress on stderr, and writes bench/results/list-services.json.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
 import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
+import { HELPER_BIN, ROOT, ensureHelperBuilt } from './lib/helper-build.js';
 import { measureRound, median, type LoadSettings, type RoundResult } from './lib/load.js';
 
 /** The requirement: helper req/s ÷ baseline req/s. */
@@ -35,9 +35,6 @@ const TOKEN_LIFETIME_SECONDS = 3_600;
 /** The service the benchmark user gets a key for, so the list shows one key (from the demo catalog). */
 const WARM_SERVICE_ID = 'sentiment-analysis';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const HELPER_DIR = join(ROOT, 'packages', 'helper');
-const HELPER_BIN = join(HELPER_DIR, 'dist', 'bin', 'mlaas-helper.js');
 const BASELINE_SCRIPT = join(ROOT, 'bench', 'baseline-server.ts');
 const RESULTS_FILE = join(ROOT, 'bench', 'results', 'list-services.json');
 const LIST_PATH = '/api/services';
@@ -93,7 +90,7 @@ export interface ListServicesReport {
  * @example const report = await runListServicesBench(parseOptions(['--rounds', '1']));
  */
 export async function runListServicesBench(options: BenchOptions = parseOptions([])): Promise<ListServicesReport> {
-  if (options.helperBin === HELPER_BIN) ensureHelperBuilt();
+  if (options.helperBin === HELPER_BIN) ensureHelperBuilt(progress);
 
   const workDir = mkdtempSync(join(tmpdir(), 'mlaas-bench-'));
   const started: ChildServer[] = [];
@@ -351,23 +348,6 @@ function wholeNumber(name: string, raw: string | undefined, fallback: number, mi
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
   return value;
-}
-
-/** Builds the workspace when the helper's dist is missing; warns when it is older than its sources. */
-function ensureHelperBuilt(): void {
-  if (!existsSync(HELPER_BIN)) {
-    progress(`${HELPER_BIN} is missing; running npm run build`);
-    const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
-    if (result.status !== 0 || !existsSync(HELPER_BIN)) throw new Error('npm run build failed; the helper cannot be benchmarked');
-    return;
-  }
-  const builtAt = statSync(HELPER_BIN).mtimeMs;
-  const srcDir = join(HELPER_DIR, 'src');
-  const stale = readdirSync(srcDir, { recursive: true, encoding: 'utf8' }).some((file) => {
-    const stats = statSync(join(srcDir, file));
-    return stats.isFile() && stats.mtimeMs > builtAt;
-  });
-  if (stale) progress('warning: packages/helper/src changed after the last build; run npm run build to measure the current code');
 }
 
 /** Writes the report to bench/results/ and prints it; sets exit code 1 on a miss when `--check`. */

@@ -4,10 +4,14 @@
  * workspace built (`npm run build`); a benchmark builds it when the helper's dist is missing.
  */
 import { main as listServices } from './list-services.js';
+import { main as mixedLoad } from './mixed-load.js';
+import { main as threescaleList } from './threescale-list.js';
 
 /** The benchmarks, in the order they run. */
 const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<void> }> = [
   { name: 'list-services', main: listServices },
+  { name: 'threescale-list', main: threescaleList },
+  { name: 'mixed-load', main: mixedLoad },
 ];
 
 for (const bench of BENCHES) {

@@ -25,8 +25,17 @@ function collect(path, out) {
   return out;
 }
 
+// Suites that need more than this machine: run by their own scripts (and by .ci/run as separate steps).
+// packages/keycloak-tests fetches and starts a real Keycloak (~180 MB once): `npm run test:keycloak`.
+const OWN_SCRIPT = new Set(['keycloak-tests']);
+
 const args = process.argv.slice(2);
-const roots = args.length > 0 ? args : readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'test'));
+const roots =
+  args.length > 0
+    ? args
+    : readdirSync(join(root, 'packages'))
+        .filter((p) => !OWN_SCRIPT.has(p))
+        .map((p) => join(root, 'packages', p, 'test'));
 const files = roots.flatMap((p) => {
   try {
     return collect(resolve(p), []);

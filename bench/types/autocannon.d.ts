@@ -14,6 +14,26 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     pipelining?: number;
     title?: string;
+    /** Seconds before a request counts as timed out (default 10). */
+    timeout?: number;
+    /** Requests each connection cycles through; `setupRequest` may rewrite each one before it is sent. */
+    requests?: RequestSpec[];
+  }
+
+  /** One request as autocannon sends it. */
+  export interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+  }
+
+  /** An entry of `requests`: defaults for the request, and hooks around it. */
+  export interface RequestSpec extends Request {
+    /** Returns the request to send (called for every request the connection makes). */
+    setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
+    /** Called with each response of this request. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
 
   /** A histogram summary; `p50`, `p99`... are percentiles, in the histogram's unit. */

@@ -1,7 +1,10 @@
 /**
  * @module auth/device-login
  * Sign-in with a device code (RFC 8628): the user opens a URL on any device and confirms a short code while
- * the CLI polls the token endpoint, honouring the issuer's `interval` and `slow_down` answers.
+ * the CLI polls the token endpoint, honouring the issuer's `interval` and `slow_down` answers. The request
+ * carries a PKCE challenge (S256) and the polls its verifier: Keycloak demands PKCE on the device grant too
+ * when the client is configured for it (`pkce.code.challenge.method`), and issuers without that extension
+ * ignore both parameters.
  */
 import { DEFAULT_SCOPE } from '../config/defaults.js';
 import { MlaasError } from '../sdk/errors.js';
@@ -40,9 +43,15 @@ export async function deviceLogin(oidc: Oidc, options: DeviceLoginOptions): Prom
       hint: 'Use mlaas login --browser, or --password where allowed.',
     });
   }
+  const verifier = oidc.lib.randomPKCECodeVerifier();
+  const challenge = await oidc.lib.calculatePKCECodeChallenge(verifier);
   let authorization;
   try {
-    authorization = await oidc.lib.initiateDeviceAuthorization(oidc.config, { scope: options.scope ?? DEFAULT_SCOPE });
+    authorization = await oidc.lib.initiateDeviceAuthorization(oidc.config, {
+      scope: options.scope ?? DEFAULT_SCOPE,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
   } catch (error) {
     throw toAuthError(error, 'cannot start device sign-in');
   }
@@ -53,7 +62,7 @@ export async function deviceLogin(oidc: Oidc, options: DeviceLoginOptions): Prom
     expiresInSeconds: authorization.expires_in,
   });
   try {
-    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, undefined, options.signal ? { signal: options.signal } : {});
+    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, { code_verifier: verifier }, options.signal ? { signal: options.signal } : {});
     return toStoredTokens(response, oidc);
   } catch (error) {
     const code = oauthErrorCode(error);

@@ -11,6 +11,8 @@ export interface Identity {
   /** Stable user id (from the first present claim of USER_ID_CLAIMS). */
   userId: string;
   email: string | null;
+  /** Whether the issuer vouches for the email (`email_verified`); only then may it find an account. */
+  emailVerified: boolean;
   /** The token's `sub`, used to key per-user limits. */
   subject: string;
   roles: readonly string[];

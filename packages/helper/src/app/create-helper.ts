@@ -7,7 +7,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ApiManager } from '../apim/api-manager.js';
 import { createEmbeddedStore, parseEncryptionKey, type EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
-import { instrumentApiManager } from '../apim/instrument-api-manager.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
 import { createThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
 import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
@@ -58,8 +57,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
-  // Only a remote backend is an upstream worth counting; the embedded store is in-process.
-  const backend = embeddedStore ?? instrumentApiManager(createThreescale(config, logger, metrics), metrics);
+  const backend = embeddedStore ?? createThreescale(config, logger, metrics);
   const apiManager = withAccountCache(backend, {
     ttlMs: config.apim.accountCacheTtlMs,
     onCache: (cache, event) => metrics.cacheEvents.inc({ cache, event }),
@@ -132,6 +130,8 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     embeddedIdp,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
+      // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then).
+      keys.checkReady().catch(() => {});
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
       return url;
     },
@@ -199,6 +199,11 @@ function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperM
     timeoutMs: settings.timeoutMs,
     retry: { ...DEFAULT_RETRY_POLICY, retries: settings.retries },
     log: logger,
+    // Counted at the wire, so cache hits are not upstream calls.
+    onCall: (operation, outcome, seconds) => {
+      metrics.upstreamCalls.inc({ operation, outcome });
+      metrics.upstreamDuration.observe({ operation }, seconds);
+    },
   });
   return createThreescaleApiManager({
     http,

@@ -33,6 +33,7 @@ export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly st
   return {
     userId,
     email,
+    emailVerified: email !== null && claims.email_verified === true,
     subject: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : userId,
     roles: stringList(realmAccess?.roles),
     groups: stringList(claims.groups),

@@ -81,7 +81,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const algorithms = reader.list('OIDC_ALGORITHMS', DEFAULTS.OIDC_ALGORITHMS);
   for (const alg of algorithms) {
     if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
-      problems.push(`OIDC_ALGORITHMS: "${alg}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
+      problems.push(`OIDC_ALGORITHMS: "${printable(alg)}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
     }
   }
   const userIdClaims = reader.list('USER_ID_CLAIMS', DEFAULTS.USER_ID_CLAIMS);
@@ -201,7 +201,7 @@ function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems:
     return { url: explicit.replace(/\/+$/, ''), fromListenAddress: false };
   }
   if (isWildcardHost(host)) {
-    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${host || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
+    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${printable(host) || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
   }
   return { url: issuerForListenAddress(host, port, DEFAULTS.EMBEDDED_IDP_REALM), fromListenAddress: true };
 }
@@ -214,7 +214,7 @@ function readEmbeddedIdp(
   const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
   if (demoUsers && !isLoopbackHost(context.host)) {
     problems.push(
-      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${context.host} is not one. ` +
+      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${printable(context.host)} is not one. ` +
         'Listen on 127.0.0.1, or set EMBEDDED_DEMO_USERS=false and add real users with `mlaas-helper users add`.',
     );
   }
@@ -259,10 +259,10 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
       if (file === undefined) return direct;
       try {
         const value = readFile(file).trim();
-        if (value === '') problems.push(`${name}_FILE: ${file} is empty`);
+        if (value === '') problems.push(`${name}_FILE: ${printable(file)} is empty`);
         return value === '' ? undefined : value;
       } catch (error) {
-        problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(`${name}_FILE: cannot read ${printable(file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
         return undefined;
       }
     },

@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
 import type { HelperMetrics } from '../metrics/metrics.js';
@@ -68,7 +68,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     http: { maxHeaderSize: config.limits.headerBytes },
     requestTimeout: config.limits.requestTimeoutMs,
     trustProxy: config.limits.trustProxy,
-    return503OnClosing: true,
+    // Requests that reach a closing server on a kept-alive connection get the envelope below instead of
+    // Fastify's own 503 body, which is not the API's error envelope and carries none of its headers.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     clientErrorHandler: answerClientError,
     // Errors before routing (a URL that does not decode, a bad Content-Type): the same envelope as the rest.
@@ -90,14 +92,15 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     cache: 50_000,
     ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redis?.keyPrefix ?? ''}rate:`, skipOnError: true } : {}),
   });
-  await registerOpenApi(app, deps.version);
-
+  // Registered before any route (the document's own included), so every known path answers 405, not 404,
+  // to a method it does not take.
   const methodsByPath = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
     const methods = methodsByPath.get(route.url) ?? new Set<string>();
     for (const method of [route.method].flat()) methods.add(method);
     methodsByPath.set(route.url, methods);
   });
+  await registerOpenApi(app, deps.version);
 
   app.decorateRequest('identity', null);
   // While shutting down, responses to in-flight requests end their keep-alive connections, so the server
@@ -105,6 +108,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', (_request, _reply, done) => {
+    if (!closing) return done();
+    done(new MlaasError('NOT_READY', 'This server is shutting down; send the request again.', { retryAfterSeconds: 1 }));
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(request, reply);
@@ -117,8 +124,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     done();
   });
 
-  app.setErrorHandler(async (error, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler(async (request, reply) => {
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? '';
     const allowed = methodsByPath.get(path);
     if (allowed !== undefined) {
@@ -126,7 +132,13 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       return sendError(new MlaasError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${[...allowed].join(' or ')}.`), request, reply);
     }
     return sendError(new MlaasError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'), request, reply);
-  });
+  };
+  // A request no route takes can still fail on its body first (e.g. QUERY without a Content-Type): what it
+  // needs to hear is that nothing here takes it, not what is wrong with a body no route would read.
+  app.setErrorHandler(async (error, request, reply) =>
+    request.is404 && !isMlaasError(error) ? answerUnrouted(request, reply) : sendError(error, request, reply),
+  );
+  app.setNotFoundHandler(async (request, reply) => answerUnrouted(request, reply));
 
   registerHealthRoutes(app, deps.readiness);
   registerServiceRoutes(app, {
@@ -203,9 +215,14 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   const json = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n\r\n${json}`,
+      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n${RAW_SECURITY_HEADERS}\r\n${json}`,
   );
 }
+
+/** The security headers as raw header lines, for answers written to the socket directly. */
+const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 function statusText(status: number): string {
   return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Error';

@@ -28,11 +28,12 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
 
 const UNEXPECTED_MESSAGE = 'An unexpected error occurred; quote the request id to an operator.';
 
+/** One issue of a schema validator (Ajv's shape); typed loosely, as a thrown value is not to be trusted. */
 interface ValidationIssue {
-  keyword?: string;
-  instancePath?: string;
-  message?: string;
-  params?: Record<string, unknown>;
+  keyword?: unknown;
+  instancePath?: unknown;
+  message?: unknown;
+  params?: Record<string, unknown> | null;
 }
 
 /**
@@ -73,15 +74,16 @@ function classify(
   if (typeof error !== 'object' || error === null) {
     return { code: 'INTERNAL_ERROR', message: UNEXPECTED_MESSAGE };
   }
-  const fastifyError = error as { code?: string; statusCode?: number; validation?: ValidationIssue[]; validationContext?: string };
+  const fastifyError = error as { code?: unknown; statusCode?: unknown; validation?: unknown; validationContext?: unknown };
   if (Array.isArray(fastifyError.validation)) {
     return {
       code: 'VALIDATION_ERROR',
       message: validationHint ?? 'The request is invalid.',
-      details: describeIssues(fastifyError.validation, fastifyError.validationContext ?? 'body'),
+      details: describeIssues(fastifyError.validation, textOf(fastifyError.validationContext) || 'body'),
     };
   }
-  const known = fastifyError.code === undefined ? undefined : FASTIFY_CODES[fastifyError.code];
+  // Own keys only: an error whose code is "constructor" or "toString" is not a Fastify error.
+  const known = typeof fastifyError.code === 'string' && Object.hasOwn(FASTIFY_CODES, fastifyError.code) ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known !== undefined) return known;
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
     return { code: 'VALIDATION_ERROR', message: 'The request body is not valid JSON.' };
@@ -95,28 +97,35 @@ function classify(
 /** At most this many field problems are reported. */
 const MAX_DETAILS = 10;
 
-function describeIssues(issues: ValidationIssue[], context: string): FieldProblem[] {
+function describeIssues(raw: readonly unknown[], context: string): FieldProblem[] {
+  // Issues come from the schema validator; anything else in the list is skipped rather than trusted.
+  let issues = raw.filter((issue): issue is ValidationIssue => typeof issue === 'object' && issue !== null);
   const seen = new Set<string>();
   const details: FieldProblem[] = [];
   // A failed anyOf reports every branch's complaint; "missing a or b" reads better than three lines.
   const missing = issues.filter((i) => i.params?.missingProperty !== undefined);
   if (issues.some((i) => i.keyword === 'anyOf') && missing.length > 1) {
-    const names = missing.map((i) => `"${String(i.params?.missingProperty)}"`);
-    details.push({ field: `${context}${missing[0]?.instancePath ?? ''}`, problem: `must have ${names.join(' or ')}` });
+    const names = missing.map((i) => `"${textOf(i.params?.missingProperty)}"`);
+    details.push({ field: printable(`${context}${textOf(missing[0]?.instancePath)}`), problem: printable(`must have ${names.join(' or ')}`) });
     issues = issues.filter((i) => i.keyword !== 'anyOf' && i.params?.missingProperty === undefined);
   }
   for (const issue of issues) {
     if (issue.keyword === 'anyOf') continue;
     const field = issue.params?.additionalProperty
-      ? `${context}${issue.instancePath ?? ''}/${String(issue.params.additionalProperty)}`
-      : `${context}${issue.instancePath ?? ''}`;
-    const problem = issue.params?.additionalProperty ? 'is not a known field' : (issue.message ?? 'is invalid');
+      ? `${context}${textOf(issue.instancePath)}/${textOf(issue.params.additionalProperty)}`
+      : `${context}${textOf(issue.instancePath)}`;
+    const problem = issue.params?.additionalProperty ? 'is not a known field' : textOf(issue.message) || 'is invalid';
     const key = `${field} ${problem}`;
     if (seen.has(key) || details.length >= MAX_DETAILS) continue;
     seen.add(key);
     details.push({ field: printable(field), problem: printable(problem) });
   }
   return details;
+}
+
+/** A string field of an issue as text; anything else (a validator bug) as nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 /** Echoes client-supplied names without control characters and without anything huge. */

@@ -52,13 +52,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
     }),
     upstreamCalls: new Counter({
       name: 'mlaas_upstream_calls_total',
-      help: 'Calls to the API-management backend and the token issuer, by operation and outcome.',
+      help: 'HTTP calls to 3scale (operation: method and path pattern) and to the token issuer, by outcome.',
       labelNames: ['operation', 'outcome'],
       registers,
     }),
     upstreamDuration: new Histogram({
       name: 'mlaas_upstream_call_duration_seconds',
-      help: 'Duration of calls to the API-management backend, by operation.',
+      help: 'Duration of HTTP calls to 3scale, by operation (method and path pattern).',
       labelNames: ['operation'],
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,

@@ -76,14 +76,14 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const now = options.now ?? (() => new Date());
 
   async function ensureAccount(identity: Identity, read: ReadOptions): Promise<Account> {
-    const existing = await apiManager.findAccount(identity, read);
+    const existing = await apiManager.findAccount(lookupIdentity(identity), read);
     if (existing !== null) return existing;
     if (!options.autoCreateAccounts) {
       throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
     }
     // Two first requests of one user must not create two accounts.
     return locks.withLock(`account:${identity.userId}`, lockTtlMs, async () => {
-      return (await apiManager.findAccount(identity, FRESH)) ?? apiManager.createAccount(identity);
+      return (await apiManager.findAccount(lookupIdentity(identity), FRESH)) ?? apiManager.createAccount(identity);
     });
   }
 
@@ -109,8 +109,12 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
 
   return {
     async listServices(identity) {
-      const [account, services] = await Promise.all([apiManager.findAccount(identity), apiManager.listServices()]);
-      const applications = account === null ? [] : await apiManager.listApplications(account.id);
+      // The user's applications are fetched as soon as the account is known, alongside the catalog.
+      const accountAndApplications = apiManager.findAccount(lookupIdentity(identity)).then(async (account) => ({
+        account,
+        applications: account === null ? [] : await apiManager.listApplications(account.id),
+      }));
+      const [{ account, applications }, services] = await Promise.all([accountAndApplications, apiManager.listServices()]);
       return {
         account,
         services: services.map((service) => ({ service, application: pickApplication(applications, service.id) })),
@@ -130,6 +134,14 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       return locks.withLock(`application:${account.id}:${service.id}`, lockTtlMs, () => provision(identity, account, service));
     },
   };
+}
+
+/**
+ * The identity accounts are looked up by: the email may find an account only when the issuer verified it —
+ * otherwise anyone who can set their own email at the issuer could reach another person's keys.
+ */
+function lookupIdentity(identity: Identity): Identity {
+  return identity.emailVerified ? identity : { ...identity, email: null };
 }
 
 function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {

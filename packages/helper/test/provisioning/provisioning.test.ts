@@ -7,7 +7,7 @@ import type { Account, ApiManager, ApiService, Application, Identity, ServicePla
 import { createProvisioning } from '../../src/provisioning/provisioning.js';
 import { createMemoryLocks } from '../../src/state/memory-locks.js';
 
-const identity: Identity = { userId: 'alice', email: 'alice@example.org', subject: 's-alice', roles: [], groups: [] };
+const identity: Identity = { userId: 'alice', email: 'alice@example.org', emailVerified: true, subject: 's-alice', roles: [], groups: [] };
 const service = (id: string, name: string): ApiService => ({
   id,
   name,
@@ -82,5 +82,23 @@ describe('provisioning', () => {
     const p = createProvisioning({ apiManager: memoryApiManager([app('x', 'live', '2')]), locks: createMemoryLocks(), autoCreateAccounts: true });
     const listing = await p.listServices(identity);
     assert.deepEqual(listing.services.map((v) => [v.service.id, v.application?.id ?? null]), [['1', null], ['2', 'x'], ['3', null]]);
+  });
+});
+
+describe('account lookup by email', () => {
+  it('uses the email only when the issuer verified it', async () => {
+    const lookups: (string | null)[] = [];
+    const manager = memoryApiManager();
+    const apiManager: ApiManager = {
+      ...manager,
+      findAccount: async (who) => {
+        lookups.push(who.email);
+        return null;
+      },
+    };
+    const p = createProvisioning({ apiManager, locks: createMemoryLocks(), autoCreateAccounts: false });
+    await p.listServices({ ...identity, emailVerified: false });
+    await p.listServices({ ...identity, emailVerified: true });
+    assert.deepEqual(lookups, [null, 'alice@example.org']);
   });
 });

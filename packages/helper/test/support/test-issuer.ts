@@ -95,6 +95,7 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
         sub: 'user-sub-1',
         preferred_username: 'alice',
         email: 'alice@example.org',
+        email_verified: true,
         azp: clientId,
         realm_access: { roles: ['ml-user'] },
         ...opts.claims,

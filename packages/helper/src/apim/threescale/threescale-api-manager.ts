@@ -17,8 +17,8 @@ import type { ThreescaleHttp } from './threescale-http.js';
 const PAGE_SIZE = 500;
 /** A guard against a server that keeps sending new pages: 100 pages are 50,000 services. */
 const MAX_PAGES = 100;
-/** Proxy reads in flight at once while loading the catalog. */
-const PROXY_CONCURRENCY = 8;
+/** Proxy reads in flight at once while loading the catalog: a typical catalog loads in one wave. */
+const PROXY_CONCURRENCY = 32;
 
 export interface ThreescaleCacheSettings {
   catalogTtlMs: number;

@@ -21,6 +21,11 @@ export interface ThreescaleHttpOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   log?: LogSink;
+  /**
+   * Called after every HTTP call to 3scale with its operation (method and path with ids as `{id}`: a closed
+   * set, safe as a metric label), its outcome (`ok`, or the status or error kind) and its duration.
+   */
+  onCall?: (operation: string, outcome: string, seconds: number) => void;
 }
 
 export type Params = Record<string, string | number | undefined>;
@@ -54,7 +59,23 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     return `${base}${path}.json${text === '' ? '' : `?${text}`}`;
   }
 
-  async function send(method: 'GET' | 'POST', target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  async function send(method: 'GET' | 'POST', path: string, target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+    const started = performance.now();
+    const operation = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+    let outcome = 'error';
+    try {
+      const result = await exchange(method, target, form);
+      outcome = result.status >= 200 && result.status < 300 ? 'ok' : String(result.status);
+      return result;
+    } catch (error) {
+      outcome = (error as MlaasError).code?.toLowerCase() ?? 'error';
+      throw error;
+    } finally {
+      options.onCall?.(operation, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  async function exchange(method: 'GET' | 'POST', target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
     let response: Response;
     try {
       response = await fetchImpl(target, {
@@ -123,7 +144,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
         let result: Awaited<ReturnType<typeof send>> | null = null;
         let failure: MlaasError | null = null;
         try {
-          result = await send('GET', target);
+          result = await send('GET', path, target);
         } catch (error) {
           failure = error as MlaasError;
         }
@@ -141,7 +162,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       }
     },
     async post(path, form) {
-      const result = await send('POST', url(path), form);
+      const result = await send('POST', path, url(path), form);
       if (result.status >= 200 && result.status < 300) return result.body;
       if (result.status === 404) throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
       fail(result.status, result.body, result.retryAfter);

@@ -11,7 +11,7 @@ import { isWellFormedApiKey } from '../../../src/apim/embedded/key-format.js';
 import { isMlaasError } from '../../../src/errors/mlaas-error.js';
 
 function identity(userId: string, email: string | null = null): Identity {
-  return { userId, email, subject: `sub-${userId}`, roles: [], groups: [] };
+  return { userId, email, emailVerified: email !== null, subject: `sub-${userId}`, roles: [], groups: [] };
 }
 
 describe('createEmbeddedStore', () => {

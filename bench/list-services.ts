@@ -12,22 +12,23 @@
  *       [--helper-env NAME=VALUE]... [--helper-node-arg=FLAG]... [--helper-bin PATH] [--check]`
  * Prints a markdown report on stdout, progress on stderr, and writes bench/results/list-services.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
 import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
 import { HELPER_BIN, ROOT, ensureHelperBuilt } from './lib/helper-build.js';
-import { measureRound, median, type LoadSettings, type RoundResult } from './lib/load.js';
+import { measureRound, medianRound, type LoadSettings, type RoundMedians, type RoundResult } from './lib/load.js';
+import { DEFAULT_LOAD_OPTIONS, SHARED_ARG_OPTIONS, describeHelperOptions, readHelperOptions, readLoadOptions, wholeNumber } from './lib/options.js';
+import type { HelperOptions, LoadOptions } from './lib/options.js';
+import { fmt, machineInfo, writeReport, type MachineInfo } from './lib/report.js';
+import { runIfMain } from './lib/run-if-main.js';
+import { BENCH_CLIENT_ID, startHelper } from './lib/start-helper.js';
 
 /** The requirement: helper req/s ÷ baseline req/s. */
 export const TARGET_RATIO = 0.7;
 export const DEFAULT_ROUNDS = 3;
-export const DEFAULT_DURATION_SECONDS = 10;
-export const DEFAULT_WARMUP_SECONDS = 3;
-export const DEFAULT_CONNECTIONS = 50;
 /** Calls of the list made before measuring, so the first measured request is not the first one served. */
 const WARM_LIST_CALLS = 5;
 /** The token outlives the whole run, so every request hits the verifier's cache. */
@@ -36,37 +37,23 @@ const TOKEN_LIFETIME_SECONDS = 3_600;
 const WARM_SERVICE_ID = 'sentiment-analysis';
 
 const BASELINE_SCRIPT = join(ROOT, 'bench', 'baseline-server.ts');
-const RESULTS_FILE = join(ROOT, 'bench', 'results', 'list-services.json');
 const LIST_PATH = '/api/services';
 
-export interface BenchOptions {
+export interface BenchOptions extends LoadOptions, HelperOptions {
   rounds: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-  connections: number;
-  /** Extra environment of the helper (e.g. TOKEN_CACHE_SIZE=0), after the benchmark's own. */
-  helperEnv: Record<string, string>;
-  /** Extra node flags of the helper (e.g. --cpu-prof). */
-  helperNodeArgs: string[];
-  /** The helper's entry point; another build can be compared against the same baseline. */
-  helperBin: string;
   /** Exit with 1 when the target is missed. */
   check: boolean;
 }
 
 interface SideSummary {
   rounds: RoundResult[];
-  median: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; serverCpuMicrosPerRequest: number | null };
+  median: RoundMedians;
   memory: { rssBytes: number | null; peakRssBytes: number | null };
 }
 
 /** Everything written to bench/results/list-services.json. */
-export interface ListServicesReport {
+export interface ListServicesReport extends MachineInfo {
   benchmark: 'list-services';
-  date: string;
-  node: string;
-  platform: string;
-  cpus: { count: number; model: string };
   /** 1-minute load average before and after the rounds: other work on the machine skews both sides. */
   loadAverage: { before: number; after: number };
   settings: Omit<BenchOptions, 'check'> & { method: 'GET'; path: string; bodyBytes: number };
@@ -96,32 +83,16 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
   const started: ChildServer[] = [];
   let issuer: TestIssuer | null = null;
   try {
-    issuer = await startTestIssuer({ clientId: 'mlaas-cli' });
+    issuer = await startTestIssuer({ clientId: BENCH_CLIENT_ID });
     const token = await issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS });
     const headers = { authorization: `Bearer ${token}` };
 
     progress('starting the helper');
-    const helperPort = await findFreePort();
-    const helper = await startChildServer({
-      name: 'helper',
-      nodeArgs: [...options.helperNodeArgs, options.helperBin],
-      cwd: workDir,
-      port: helperPort,
-      readyPath: '/api/ready',
-      env: {
-        OIDC_ISSUER: issuer.url,
-        KEYCLOAK_CLIENT_ID: 'mlaas-cli',
-        APIM_BACKEND: 'embedded',
-        MLAAS_DATA_DIR: join(workDir, 'data'),
-        HOST: BENCH_HOST,
-        PORT: String(helperPort),
-        LOG_LEVEL: 'warn',
-        // The limiter is off so that the benchmark measures the work, not 429s.
-        RATE_LIMIT_USER_PER_MINUTE: '0',
-        RATE_LIMIT_IP_PER_MINUTE: '0',
-        RATE_LIMIT_INIT_PER_MINUTE: '0',
-        ...options.helperEnv,
-      },
+    const helper = await startHelper({
+      ...options,
+      backend: { kind: 'embedded', dataDir: join(workDir, 'data') },
+      issuerUrl: issuer.url,
+      workDir,
     });
     started.push(helper);
 
@@ -170,10 +141,7 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
     const { helperEnv, helperNodeArgs, helperBin, rounds, durationSeconds, warmupSeconds, connections } = options;
     return {
       benchmark: 'list-services',
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpus: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      ...machineInfo(),
       loadAverage: { before: loadBefore, after: loadAfter },
       settings: {
         method: 'GET',
@@ -242,14 +210,7 @@ async function getText(url: string, headers: Record<string, string>): Promise<st
 function summarise(rounds: RoundResult[], memory: SideSummary['memory']): SideSummary {
   return {
     rounds,
-    median: {
-      requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
-      latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
-      latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
-      serverCpuMicrosPerRequest: rounds.every((r) => r.serverCpuMicrosPerRequest !== null)
-        ? median(rounds.map((r) => r.serverCpuMicrosPerRequest as number))
-        : null,
-    },
+    median: medianRound(rounds),
     memory,
   };
 }
@@ -262,11 +223,7 @@ export function formatReport(report: ListServicesReport): string {
     `${fmt(side.median.latencyP50Ms, 1)} | ${fmt(side.median.latencyP99Ms, 1)} | ${micros(side.median.serverCpuMicrosPerRequest)} | ` +
     `${mib(side.memory.peakRssBytes)} |`;
   const verdict = report.meetsTarget ? 'meets the target' : '**misses the target**';
-  const extras = [
-    Object.keys(settings.helperEnv).length > 0 ? `helper env ${JSON.stringify(settings.helperEnv)}` : '',
-    settings.helperNodeArgs.length > 0 ? `helper node flags ${settings.helperNodeArgs.join(' ')}` : '',
-    settings.helperBin !== HELPER_BIN ? `helper ${settings.helperBin}` : '',
-  ].filter((e) => e !== '');
+  const extras = describeHelperOptions(settings);
   return [
     `### GET ${settings.path} — helper vs bare Fastify`,
     '',
@@ -290,10 +247,6 @@ export function formatReport(report: ListServicesReport): string {
   ].join('\n');
 }
 
-function fmt(value: number, digits: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function micros(value: number | null): string {
   return value === null ? 'n/a' : fmt(value, 1);
 }
@@ -313,57 +266,24 @@ function progress(message: string): void {
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      rounds: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      'helper-env': { type: 'string', multiple: true },
-      'helper-node-arg': { type: 'string', multiple: true },
-      'helper-bin': { type: 'string' },
-      check: { type: 'boolean' },
-    },
+    options: { rounds: { type: 'string' }, ...SHARED_ARG_OPTIONS },
     strict: true,
   });
-  const helperEnv: Record<string, string> = {};
-  for (const pair of values['helper-env'] ?? []) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new TypeError(`--helper-env expects NAME=VALUE (got "${pair}")`);
-    helperEnv[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const helper = readHelperOptions(values);
   return {
     rounds: wholeNumber('--rounds', values.rounds, DEFAULT_ROUNDS, 1),
-    durationSeconds: wholeNumber('--duration', values.duration, DEFAULT_DURATION_SECONDS, 1),
-    warmupSeconds: wholeNumber('--warmup', values.warmup, DEFAULT_WARMUP_SECONDS, 0),
-    connections: wholeNumber('--connections', values.connections, DEFAULT_CONNECTIONS, 1),
-    helperEnv,
-    helperNodeArgs: values['helper-node-arg'] ?? [],
-    helperBin: values['helper-bin'] === undefined ? HELPER_BIN : resolve(values['helper-bin']),
+    ...readLoadOptions(values, DEFAULT_LOAD_OPTIONS),
+    ...helper,
     check: values.check ?? false,
   };
-}
-
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
-  return value;
 }
 
 /** Writes the report to bench/results/ and prints it; sets exit code 1 on a miss when `--check`. */
 export async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const report = await runListServicesBench(options);
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(formatReport(report));
-  progress(`wrote ${RESULTS_FILE}`);
+  writeReport(report, formatReport(report), progress);
   if (options.check && !report.meetsTarget) process.exitCode = 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -16,16 +16,19 @@
  *       [--helper-bin PATH] [--check]`
  * Prints a markdown report on stdout, progress on stderr, and writes bench/results/mixed-load.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request, type Result } from 'autocannon';
-import { createFake3scale, type EndpointKey, type Fake3scale } from '../packages/fake-3scale/src/index.js';
+import { createFake3scale, type EndpointKey } from '../packages/fake-3scale/src/index.js';
 import { startTestIssuer } from '../packages/helper/test/support/test-issuer.js';
-import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
-import { HELPER_BIN, ROOT, ensureHelperBuilt } from './lib/helper-build.js';
+import { BENCH_HOST, type ChildServer } from './lib/child-server.js';
+import { HELPER_BIN, ensureHelperBuilt } from './lib/helper-build.js';
+import { SHARED_ARG_OPTIONS, readHelperOptions, readLoadOptions, wholeNumber, type HelperOptions, type LoadOptions } from './lib/options.js';
+import { machineInfo, writeReport, type MachineInfo } from './lib/report.js';
+import { runIfMain } from './lib/run-if-main.js';
+import { BENCH_CLIENT_ID, startHelper } from './lib/start-helper.js';
 
 /** How often the helper's resident set is sampled during the measured run. */
 const RSS_SAMPLE_INTERVAL_MS = 5_000;
@@ -45,22 +48,15 @@ const REQUEST_TIMEOUT_SECONDS = 10;
 const SERVICE_NAMES = ['LLM Chat Completions', 'Image Classification', 'Text Embeddings', 'Speech to Text'];
 const LIST_PATH = '/api/services';
 const INIT_PATH = '/api/services/init';
-const RESULTS_FILE = join(ROOT, 'bench', 'results', 'mixed-load.json');
 const MIB = 1024 * 1024;
 
-export interface MixedLoadOptions {
-  durationSeconds: number;
-  /** The same load, before the measured run, not measured: JIT, caches and heap settle. */
-  warmupSeconds: number;
-  connections: number;
+/** The run's settings; `warmupSeconds` is the same load before the measured run, not measured: JIT, caches and heap settle. */
+export interface MixedLoadOptions extends LoadOptions, HelperOptions {
   users: number;
   /** Share of requests that are inits, in percent. */
   initPercent: number;
   /** Latency the fake 3scale adds to every call, in milliseconds. */
   latencyMs: number;
-  helperEnv: Record<string, string>;
-  helperNodeArgs: string[];
-  helperBin: string;
   /** Exit with 1 when the requirement is missed. */
   check: boolean;
 }
@@ -73,12 +69,8 @@ interface RunResult {
 }
 
 /** Everything written to bench/results/mixed-load.json. */
-export interface MixedLoadReport {
+export interface MixedLoadReport extends MachineInfo {
   benchmark: 'mixed-load';
-  date: string;
-  node: string;
-  platform: string;
-  cpus: { count: number; model: string };
   loadAverage: { before: number; after: number };
   settings: Omit<MixedLoadOptions, 'check'>;
   measured: {
@@ -115,7 +107,7 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
   if (options.helperBin === HELPER_BIN) ensureHelperBuilt(progress);
   const workDir = mkdtempSync(join(tmpdir(), 'mlaas-bench-mixed-'));
   const fake = createFake3scale(options.latencyMs > 0 ? { latency: { '*': options.latencyMs } } : {});
-  const issuer = await startTestIssuer({ clientId: 'mlaas-cli' });
+  const issuer = await startTestIssuer({ clientId: BENCH_CLIENT_ID });
   let helper: ChildServer | null = null;
   try {
     await fake.listen(0, BENCH_HOST);
@@ -124,7 +116,7 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
         issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS, claims: { sub: `bench-user-${i}`, preferred_username: `bench-user-${i}`, email: `bench-user-${i}@example.test` } }),
       ),
     );
-    helper = await startHelper(options, fake, issuer.url, workDir);
+    helper = await startHelper({ ...options, backend: { kind: 'threescale', adminApi: fake }, issuerUrl: issuer.url, workDir });
     const running = helper;
     const boot = running.memory();
     const loadBefore = loadavg()[0] ?? 0;
@@ -154,10 +146,7 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
     const growth = start.rssBytes !== null && end.rssBytes !== null ? end.rssBytes / start.rssBytes - 1 : null;
     return {
       benchmark: 'mixed-load',
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpus: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      ...machineInfo(),
       loadAverage: { before: loadBefore, after: loadAfter },
       settings: { ...withoutCheck(options) },
       measured: {
@@ -239,32 +228,6 @@ function assertClean(phase: string, { result }: RunResult): void {
   if (problems.length > 0) progress(`warning: the ${phase} was not clean: ${problems.join(', ')}`);
 }
 
-async function startHelper(options: MixedLoadOptions, fake: Fake3scale, issuerUrl: string, workDir: string): Promise<ChildServer> {
-  const port = await findFreePort();
-  return startChildServer({
-    name: 'helper',
-    nodeArgs: [...options.helperNodeArgs, options.helperBin],
-    cwd: workDir,
-    port,
-    readyPath: '/api/ready',
-    env: {
-      OIDC_ISSUER: issuerUrl,
-      KEYCLOAK_CLIENT_ID: 'mlaas-cli',
-      APIM_BACKEND: 'threescale',
-      THREESCALE_ADMIN_API_URL: fake.url,
-      THREESCALE_ADMIN_API_KEY: fake.accessToken,
-      HOST: BENCH_HOST,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      // 200 users at this rate would exceed the per-user limits: the run measures the work, not 429s.
-      RATE_LIMIT_USER_PER_MINUTE: '0',
-      RATE_LIMIT_IP_PER_MINUTE: '0',
-      RATE_LIMIT_INIT_PER_MINUTE: '0',
-      ...options.helperEnv,
-    },
-  });
-}
-
 function withoutCheck(options: MixedLoadOptions): Omit<MixedLoadOptions, 'check'> {
   const { check: _check, ...rest } = options;
   return rest;
@@ -317,60 +280,34 @@ export function parseOptions(argv: string[]): MixedLoadOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
+      ...SHARED_ARG_OPTIONS,
       users: { type: 'string' },
       'init-percent': { type: 'string' },
       latency: { type: 'string' },
-      'helper-env': { type: 'string', multiple: true },
-      'helper-node-arg': { type: 'string', multiple: true },
-      'helper-bin': { type: 'string' },
-      check: { type: 'boolean' },
     },
     strict: true,
   });
-  const helperEnv: Record<string, string> = {};
-  for (const pair of values['helper-env'] ?? []) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new TypeError(`--helper-env expects NAME=VALUE (got "${pair}")`);
-    helperEnv[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const helper = readHelperOptions(values);
   return {
-    durationSeconds: wholeNumber('--duration', values.duration, DEFAULT_DURATION_SECONDS, 1),
-    warmupSeconds: wholeNumber('--warmup', values.warmup, DEFAULT_WARMUP_SECONDS, 0),
-    connections: wholeNumber('--connections', values.connections, DEFAULT_CONNECTIONS, 1),
+    ...readLoadOptions(values, {
+      durationSeconds: DEFAULT_DURATION_SECONDS,
+      warmupSeconds: DEFAULT_WARMUP_SECONDS,
+      connections: DEFAULT_CONNECTIONS,
+    }),
     users: wholeNumber('--users', values.users, DEFAULT_USERS, 1),
     initPercent: wholeNumber('--init-percent', values['init-percent'], DEFAULT_INIT_PERCENT, 0, 100),
     latencyMs: wholeNumber('--latency', values.latency, DEFAULT_LATENCY_MS, 0),
-    helperEnv,
-    helperNodeArgs: values['helper-node-arg'] ?? [],
-    helperBin: values['helper-bin'] ?? HELPER_BIN,
+    ...helper,
     check: values.check ?? false,
   };
-}
-
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new TypeError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
-  return value;
 }
 
 /** Writes the report to bench/results/ and prints it; sets exit code 1 on a miss when `--check`. */
 export async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const report = await runMixedLoadBench(options);
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(formatReport(report));
-  progress(`wrote ${RESULTS_FILE}`);
+  writeReport(report, formatReport(report), progress);
   if (options.check && Object.values(report.meets).some((met) => !met)) process.exitCode = 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -16,11 +16,10 @@
  *       [--helper-node-arg=FLAG]... [--helper-bin PATH] [--check]`
  * Prints a markdown report on stdout, progress on stderr, and writes bench/results/threescale-list.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   ENDPOINT_KEYS,
@@ -32,9 +31,14 @@ import {
   type Seed,
 } from '../packages/fake-3scale/src/index.js';
 import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
-import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
-import { HELPER_BIN, ROOT, ensureHelperBuilt } from './lib/helper-build.js';
-import { measureRound, median, type LoadSettings, type RoundResult } from './lib/load.js';
+import { BENCH_HOST, type ChildServer } from './lib/child-server.js';
+import { HELPER_BIN, ensureHelperBuilt } from './lib/helper-build.js';
+import { measureRound, median, medianRound, type LoadSettings, type RoundMedians, type RoundResult } from './lib/load.js';
+import { DEFAULT_LOAD_OPTIONS, SHARED_ARG_OPTIONS, describeHelperOptions, readHelperOptions, readLoadOptions, wholeNumber } from './lib/options.js';
+import type { HelperOptions, LoadOptions } from './lib/options.js';
+import { fmt, machineInfo, writeReport, type MachineInfo } from './lib/report.js';
+import { runIfMain } from './lib/run-if-main.js';
+import { BENCH_CLIENT_ID, startHelper } from './lib/start-helper.js';
 
 /** Target: the cold list's wall time, in upstream round trips. */
 export const TARGET_COLD_ROUND_TRIPS = 3;
@@ -44,9 +48,6 @@ export const DEFAULT_SERVICES = 20;
 export const DEFAULT_LATENCY_MS = 30;
 export const DEFAULT_COLD_RUNS = 5;
 export const DEFAULT_ROUNDS = 1;
-export const DEFAULT_DURATION_SECONDS = 10;
-export const DEFAULT_WARMUP_SECONDS = 3;
-export const DEFAULT_CONNECTIONS = 50;
 /** Warm lists made one by one after the cold one, to count their upstream calls exactly. */
 const WARM_LIST_CALLS = 5;
 /** The token outlives the whole run, so every request after the first hits the verifier's cache. */
@@ -60,10 +61,9 @@ const CATALOG_ENDPOINTS: readonly EndpointKey[] = ['services.list', 'services.re
 /** 3scale's largest page, as the adapter asks for it. */
 const PAGE_SIZE = 500;
 
-const RESULTS_FILE = join(ROOT, 'bench', 'results', 'threescale-list.json');
 const LIST_PATH = '/api/services';
 
-export interface ThreescaleListOptions {
+export interface ThreescaleListOptions extends LoadOptions, HelperOptions {
   /** Products in the fake tenant: the default seed's own plus generated ones. */
   services: number;
   /** Fixed latency the fake adds to every Admin API call, in milliseconds. */
@@ -72,14 +72,6 @@ export interface ThreescaleListOptions {
   coldRuns: number;
   /** Measured autocannon rounds on the warm helper. */
   rounds: number;
-  durationSeconds: number;
-  warmupSeconds: number;
-  connections: number;
-  /** Extra environment of the helper, after the benchmark's own. */
-  helperEnv: Record<string, string>;
-  helperNodeArgs: string[];
-  /** The helper's entry point; another build can be measured against the same fake. */
-  helperBin: string;
   /** Exit with 1 when a target is missed. */
   check: boolean;
 }
@@ -98,12 +90,8 @@ export interface TimedRun {
 }
 
 /** Everything written to bench/results/threescale-list.json. */
-export interface ThreescaleListReport {
+export interface ThreescaleListReport extends MachineInfo {
   benchmark: 'threescale-list';
-  date: string;
-  node: string;
-  platform: string;
-  cpus: { count: number; model: string };
   /** 1-minute load average before the first run and after the last. */
   loadAverage: { before: number; after: number };
   settings: Omit<ThreescaleListOptions, 'check'> & { path: string; user: string };
@@ -118,7 +106,7 @@ export interface ThreescaleListReport {
     /** Lists made one by one right after the cold one. */
     single: { runs: TimedRun[]; medianWallMs: number };
     rounds: RoundResult[];
-    median: { requestsPerSecond: number; latencyP50Ms: number; latencyP99Ms: number; serverCpuMicrosPerRequest: number | null };
+    median: RoundMedians;
     /** Upstream calls during the autocannon rounds, warm-ups included. */
     loadCalls: UpstreamCalls;
     /** Responses of the measured rounds (the calls above also served the warm-ups). */
@@ -141,7 +129,7 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
   let helper: ChildServer | null = null;
   try {
     await fake.listen(0, BENCH_HOST);
-    issuer = await startTestIssuer({ clientId: 'mlaas-cli' });
+    issuer = await startTestIssuer({ clientId: BENCH_CLIENT_ID });
     const token = await issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS, claims: { preferred_username: BENCH_USER } });
     const headers = { authorization: `Bearer ${token}` };
     const loadBefore = loadavg()[0] ?? 0;
@@ -158,7 +146,7 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
     for (let run = 1; run <= options.coldRuns; run += 1) {
       progress(`cold list ${run}/${options.coldRuns}: starting a fresh helper`);
       await helper?.stop();
-      helper = await startHelper(options, fake, issuer.url, workDir);
+      helper = await startHelper({ ...options, backend: { kind: 'threescale', adminApi: fake }, issuerUrl: issuer.url, workDir });
       const baseUrl = helper.baseUrl;
       coldRuns.push(await timeUpstream(fake, options.latencyMs, () => listOnce(baseUrl, headers, options.services)));
     }
@@ -188,23 +176,13 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
 
     const roundTripMs = median(originalRuns.map((r) => r.wallMs)) / totalCalls(originalRuns[0]?.calls ?? {});
     const coldMedianWallMs = median(coldRuns.map((r) => r.wallMs));
-    const warmMedian = {
-      requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
-      latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
-      latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
-      serverCpuMicrosPerRequest: rounds.every((r) => r.serverCpuMicrosPerRequest !== null)
-        ? median(rounds.map((r) => r.serverCpuMicrosPerRequest as number))
-        : null,
-    };
+    const warmMedian = medianRound(rounds);
     const loadResponses = rounds.reduce((sum, r) => sum + r.responses, 0);
     const warmCatalogCalls = [...singleRuns.map((r) => r.calls), loadCalls].reduce((sum, calls) => sum + catalogCalls(calls), 0);
     const { check: _check, ...settingsOut } = options;
     return {
       benchmark: 'threescale-list',
-      date: new Date().toISOString(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      cpus: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+      ...machineInfo(),
       loadAverage: { before: loadBefore, after: loadAfter },
       settings: { ...settingsOut, path: LIST_PATH, user: BENCH_USER },
       roundTripMs,
@@ -251,32 +229,6 @@ function benchSeed(services: number): Seed {
   if (services < own) throw new TypeError(`--services must be at least ${own}, the default seed's own products`);
   const seed = seedWithServices(services - own, base);
   return { ...seed, applications: [...(seed.applications ?? []), { account: BENCH_USER, service: KEYED_SERVICE }] };
-}
-
-async function startHelper(options: ThreescaleListOptions, fake: Fake3scale, issuerUrl: string, workDir: string): Promise<ChildServer> {
-  const port = await findFreePort();
-  return startChildServer({
-    name: 'helper',
-    nodeArgs: [...options.helperNodeArgs, options.helperBin],
-    cwd: workDir,
-    port,
-    readyPath: '/api/ready',
-    env: {
-      OIDC_ISSUER: issuerUrl,
-      KEYCLOAK_CLIENT_ID: 'mlaas-cli',
-      APIM_BACKEND: 'threescale',
-      THREESCALE_ADMIN_API_URL: fake.url,
-      THREESCALE_ADMIN_API_KEY: fake.accessToken,
-      HOST: BENCH_HOST,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      // The limiter is off so that the benchmark measures the work, not 429s.
-      RATE_LIMIT_USER_PER_MINUTE: '0',
-      RATE_LIMIT_IP_PER_MINUTE: '0',
-      RATE_LIMIT_INIT_PER_MINUTE: '0',
-      ...options.helperEnv,
-    },
-  });
 }
 
 /**
@@ -382,11 +334,7 @@ export function formatReport(report: ThreescaleListReport): string {
     const shown = new Set(runs.map((r) => describeCalls(r.calls)));
     return shown.size === 1 ? [...shown][0] : [...shown].join('; or ');
   };
-  const extras = [
-    Object.keys(settings.helperEnv).length > 0 ? `helper env ${JSON.stringify(settings.helperEnv)}` : '',
-    settings.helperNodeArgs.length > 0 ? `helper node flags ${settings.helperNodeArgs.join(' ')}` : '',
-    settings.helperBin !== HELPER_BIN ? `helper ${settings.helperBin}` : '',
-  ].filter((e) => e !== '');
+  const extras = describeHelperOptions(settings);
   const warmCalls = describeCalls(warm.loadCalls);
   return [
     `### GET ${settings.path} on 3scale — ${settings.services} services, ${settings.latencyMs} ms per upstream call`,
@@ -436,10 +384,6 @@ function describeCalls(calls: UpstreamCalls): string {
   return parts.length === 0 ? 'none' : `${parts.join(' + ')} = ${totalCalls(calls)}`;
 }
 
-function fmt(value: number, digits: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
 function progress(message: string): void {
   process.stderr.write(`threescale-list: ${message}\n`);
 }
@@ -457,59 +401,29 @@ export function parseOptions(argv: string[]): ThreescaleListOptions {
       latency: { type: 'string' },
       'cold-runs': { type: 'string' },
       rounds: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      'helper-env': { type: 'string', multiple: true },
-      'helper-node-arg': { type: 'string', multiple: true },
-      'helper-bin': { type: 'string' },
-      check: { type: 'boolean' },
+      ...SHARED_ARG_OPTIONS,
     },
     strict: true,
   });
-  const helperEnv: Record<string, string> = {};
-  for (const pair of values['helper-env'] ?? []) {
-    const at = pair.indexOf('=');
-    if (at <= 0) throw new TypeError(`--helper-env expects NAME=VALUE (got "${pair}")`);
-    helperEnv[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const helper = readHelperOptions(values);
   return {
     services: wholeNumber('--services', values.services, DEFAULT_SERVICES, 1),
     latencyMs: wholeNumber('--latency', values.latency, DEFAULT_LATENCY_MS, 1),
     coldRuns: wholeNumber('--cold-runs', values['cold-runs'], DEFAULT_COLD_RUNS, 1),
     rounds: wholeNumber('--rounds', values.rounds, DEFAULT_ROUNDS, 1),
-    durationSeconds: wholeNumber('--duration', values.duration, DEFAULT_DURATION_SECONDS, 1),
-    warmupSeconds: wholeNumber('--warmup', values.warmup, DEFAULT_WARMUP_SECONDS, 0),
-    connections: wholeNumber('--connections', values.connections, DEFAULT_CONNECTIONS, 1),
-    helperEnv,
-    helperNodeArgs: values['helper-node-arg'] ?? [],
-    helperBin: values['helper-bin'] === undefined ? HELPER_BIN : resolve(values['helper-bin']),
+    ...readLoadOptions(values, DEFAULT_LOAD_OPTIONS),
+    ...helper,
     check: values.check ?? false,
   };
-}
-
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new TypeError(`${name} must be a whole number ≥ ${min} (got "${raw}")`);
-  return value;
 }
 
 /** Writes the report to bench/results/ and prints it; sets exit code 1 on a miss when `--check`. */
 export async function main(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const report = await runThreescaleListBench(options);
-  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(formatReport(report));
-  progress(`wrote ${RESULTS_FILE}`);
+  writeReport(report, formatReport(report), progress);
   const missed = Object.values(report.meets).some((met) => !met);
   if (options.check && missed) process.exitCode = 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -79,3 +79,27 @@ function checkClean(url: string, phase: string, result: Result): void {
   ].filter((p) => p !== '');
   if (problems.length > 0) throw new Error(`${phase} against ${url} is not clean: ${problems.join(', ')}`);
 }
+
+/** The median of each figure over several rounds. */
+export interface RoundMedians {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Null when any round lacks it. */
+  serverCpuMicrosPerRequest: number | null;
+}
+
+/**
+ * Summarises rounds by the median of each figure (each taken on its own, so they may come from different rounds).
+ * @example const { requestsPerSecond } = medianRound(rounds);
+ */
+export function medianRound(rounds: readonly RoundResult[]): RoundMedians {
+  return {
+    requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+    latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
+    latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
+    serverCpuMicrosPerRequest: rounds.every((r) => r.serverCpuMicrosPerRequest !== null)
+      ? median(rounds.map((r) => r.serverCpuMicrosPerRequest as number))
+      : null,
+  };
+}

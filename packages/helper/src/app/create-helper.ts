@@ -21,7 +21,7 @@ import { findFreePort, isWildcardHost, issuerForListenAddress } from '../idp/lis
 import { registerDemoGateway } from '../http/routes/demo-gateway.js';
 import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
+import { cacheCounter, createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
@@ -58,9 +58,10 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
   const backend = embeddedStore ?? createThreescale(config, logger, metrics);
+  const countAccountCache = { accounts: cacheCounter(metrics, 'accounts'), applications: cacheCounter(metrics, 'applications') };
   const apiManager = withAccountCache(backend, {
     ttlMs: config.apim.accountCacheTtlMs,
-    onCache: (cache, event) => metrics.cacheEvents.inc({ cache, event }),
+    onCache: (cache, event) => countAccountCache[cache](event),
   });
   const redis = config.redis === null ? null : connectRedis(config.redis.url, logger);
   const locks = redis === null ? createMemoryLocks() : createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
@@ -85,7 +86,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     userIdClaims: config.oidc.userIdClaims,
     cacheSize: config.oidc.tokenCacheSize,
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
-    onCache: countTokenCache(metrics),
+    onCache: cacheCounter(metrics, 'token'),
   });
   const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
 
@@ -148,13 +149,6 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   };
 }
 
-/** Counts token-cache hits and misses with pre-bound counters (this runs on every authenticated request). */
-function countTokenCache(metrics: HelperMetrics): (event: 'hit' | 'miss') => void {
-  const hit = metrics.cacheEvents.labels('token', 'hit');
-  const miss = metrics.cacheEvents.labels('token', 'miss');
-  return (event) => (event === 'hit' ? hit : miss).inc();
-}
-
 /**
  * The embedded issuer and the demo gateway derive their URLs from the listen address, so they must know the
  * port before listening: PORT=0 is resolved to a free port here, and the helper's own issuer follows when it
@@ -205,10 +199,11 @@ function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperM
       metrics.upstreamDuration.observe({ operation }, seconds);
     },
   });
+  const countCatalogCache = { services: cacheCounter(metrics, 'services'), plans: cacheCounter(metrics, 'plans') };
   return createThreescaleApiManager({
     http,
     cache: settings,
     log: logger,
-    onCache: (cache, event) => metrics.cacheEvents.inc({ cache, event }),
+    onCache: (cache, event) => countCatalogCache[cache](event),
   });
 }

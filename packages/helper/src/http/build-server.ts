@@ -6,7 +6,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
@@ -228,4 +227,3 @@ function statusText(status: number): string {
   return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Error';
 }
 
-export type { ServerResponse };

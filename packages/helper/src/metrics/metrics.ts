@@ -71,3 +71,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
     }),
   };
 }
+
+/**
+ * Counts lookups of one cache in `mlaas_cache_events_total`, with each label set bound on first use (caches
+ * are consulted on every request; a labelled `inc` would hash its labels each time).
+ * @example const count = cacheCounter(metrics, 'token'); count('hit');
+ */
+export function cacheCounter(metrics: HelperMetrics, cache: string): (event: string) => void {
+  const bound = new Map<string, ReturnType<HelperMetrics['cacheEvents']['labels']>>();
+  return (event) => {
+    let counter = bound.get(event);
+    if (counter === undefined) {
+      counter = metrics.cacheEvents.labels(cache, event);
+      bound.set(event, counter);
+    }
+    counter.inc();
+  };
+}

@@ -11,7 +11,6 @@ import type {
   ApiService,
   Application,
   Identity,
-  ReadOptions,
   ServicePlan,
 } from '../apim/api-manager.js';
 import { MlaasError } from '../errors/mlaas-error.js';
@@ -75,8 +74,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const now = options.now ?? (() => new Date());
 
-  async function ensureAccount(identity: Identity, read: ReadOptions): Promise<Account> {
-    const existing = await apiManager.findAccount(lookupIdentity(identity), read);
+  /** The user's account, read fresh (keys are decided on it), created on first use when allowed. */
+  async function ensureAccount(identity: Identity): Promise<Account> {
+    const existing = await apiManager.findAccount(lookupIdentity(identity), FRESH);
     if (existing !== null) return existing;
     if (!options.autoCreateAccounts) {
       throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
@@ -123,7 +123,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
 
     async initServiceKey(identity, selector) {
       const service = findService(await apiManager.listServices(), selector);
-      const account = await ensureAccount(identity, FRESH);
+      const account = await ensureAccount(identity);
       if (account.state !== 'approved') {
         throw new MlaasError('FORBIDDEN', `Your developer account is ${account.state}; ask an administrator to approve it.`);
       }

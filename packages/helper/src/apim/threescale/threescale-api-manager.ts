@@ -29,7 +29,7 @@ export interface ThreescaleApiManagerOptions {
   http: ThreescaleHttp;
   cache: ThreescaleCacheSettings;
   log?: LogSink;
-  onCache?: (cache: string, event: 'hit' | 'stale' | 'miss') => void;
+  onCache?: (cache: 'services' | 'plans', event: 'hit' | 'stale' | 'miss') => void;
   /** Random password for accounts created by signup (users sign in through the IdP, never with it). */
   newPassword?: () => string;
 }

@@ -31,23 +31,28 @@ export interface Account {
 
 /** Where the gateway reads credentials: transport terms, not 3scale's. */
 export interface CredentialLocation {
-  location: 'header' | 'query' | 'basic';
+  readonly location: 'header' | 'query' | 'basic';
   /** Header or query parameter carrying the key; null for basic and oidc. */
-  keyParameter: string | null;
+  readonly keyParameter: string | null;
   /** Header or query parameter carrying the application id (app_id_app_key only). */
-  appIdParameter: string | null;
+  readonly appIdParameter: string | null;
 }
 
 /** An ML service (an API product behind the gateway). */
 export interface ApiService {
-  id: string;
-  name: string;
-  systemName: string;
-  description: string;
+  readonly id: string;
+  readonly name: string;
+  readonly systemName: string;
+  readonly description: string;
   /** Production gateway URL; null when the gateway has none configured. */
-  endpoint: string | null;
-  authenticationMethod: AuthenticationMethod;
-  credentials: CredentialLocation;
+  readonly endpoint: string | null;
+  readonly authenticationMethod: AuthenticationMethod;
+  readonly credentials: CredentialLocation;
+}
+
+/** A service as back ends hand it out: frozen, its credentials too. */
+export function frozenService(service: ApiService): ApiService {
+  return Object.freeze({ ...service, credentials: Object.freeze({ ...service.credentials }) });
 }
 
 /** An application plan of a service. */
@@ -107,7 +112,11 @@ export interface ApiManager {
   findAccount(identity: Identity, options?: ReadOptions): Promise<Account | null>;
   /** Creates an account for a user who has none. */
   createAccount(identity: Identity): Promise<Account>;
-  listServices(): Promise<ApiService[]>;
+  /**
+   * The catalog. Services are immutable, and the same objects are returned until the backend reloads its
+   * catalog, so callers may remember things about a service object (the list renderer does).
+   */
+  listServices(): Promise<readonly ApiService[]>;
   listPlans(serviceId: string): Promise<ServicePlan[]>;
   listApplications(accountId: string, options?: ReadOptions): Promise<Application[]>;
   createApplication(input: CreateApplicationInput): Promise<Application>;

@@ -8,7 +8,7 @@ import type { ApiManager } from '../apim/api-manager.js';
 import { createEmbeddedStore, parseEncryptionKey, type EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
-import { createThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
+import { createThreescaleApiManager, type ThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
 import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
 import { connectRedis, pingRedis } from '../state/redis-connection.js';
 import { createRedisLocks } from '../state/redis-locks.js';
@@ -21,7 +21,7 @@ import { findFreePort, isWildcardHost, issuerForListenAddress } from '../idp/lis
 import { registerDemoGateway } from '../http/routes/demo-gateway.js';
 import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { cacheCounter, createMetrics, type HelperMetrics } from '../metrics/metrics.js';
+import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
@@ -57,8 +57,9 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
-  const backend = embeddedStore ?? createThreescale(config, logger, metrics);
-  const countAccountCache = { accounts: cacheCounter(metrics, 'accounts'), applications: cacheCounter(metrics, 'applications') };
+  const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
+  const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
+  const countAccountCache = { accounts: metrics.countCache('accounts'), applications: metrics.countCache('applications') };
   const apiManager = withAccountCache(backend, {
     ttlMs: config.apim.accountCacheTtlMs,
     onCache: (cache, event) => countAccountCache[cache](event),
@@ -86,7 +87,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     userIdClaims: config.oidc.userIdClaims,
     cacheSize: config.oidc.tokenCacheSize,
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
-    onCache: cacheCounter(metrics, 'token'),
+    onCache: metrics.countCache('token'),
   });
   const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
 
@@ -131,8 +132,10 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     embeddedIdp,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
-      // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then).
+      // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
+      // and keep the 3scale catalog loaded, so that no user waits for either.
       keys.checkReady().catch(() => {});
+      if (threescale !== null && config.apim.threescale?.catalogPreload === true) threescale.keepCatalogLoaded();
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
       return url;
     },
@@ -184,7 +187,7 @@ function openEmbeddedStore(config: HelperConfig, baseUrl: string): EmbeddedStore
   });
 }
 
-function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperMetrics): ApiManager {
+function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperMetrics): ThreescaleApiManager {
   const settings = config.apim.threescale;
   if (settings === null) throw new TypeError('APIM_BACKEND=threescale without 3scale settings');
   const http = createThreescaleHttp({
@@ -199,7 +202,7 @@ function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperM
       metrics.upstreamDuration.observe({ operation }, seconds);
     },
   });
-  const countCatalogCache = { services: cacheCounter(metrics, 'services'), plans: cacheCounter(metrics, 'plans') };
+  const countCatalogCache = { services: metrics.countCache('services'), plans: metrics.countCache('plans') };
   return createThreescaleApiManager({
     http,
     cache: settings,

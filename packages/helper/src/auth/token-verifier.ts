@@ -47,6 +47,8 @@ export interface TokenVerifierOptions {
 export interface TokenVerifier {
   /** Verifies a token and returns whom it speaks for. @throws MlaasError INVALID_TOKEN or UPSTREAM_* */
   verify(token: string): Promise<Identity>;
+  /** Whom a token speaks for when it was verified before and has not expired; null otherwise (then `verify`). */
+  known(token: string): Identity | null;
 }
 
 interface CachedIdentity {
@@ -110,14 +112,19 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     fail('malformed', 'The token is malformed.', error);
   }
 
+  function known(token: string): Identity | null {
+    const cached = cache?.get(token);
+    if (cached === undefined || cached.expiresAtMs <= now()) return null;
+    options.onCache?.('hit');
+    return cached.identity;
+  }
+
   return {
+    known,
     async verify(token) {
       // A cached token was verified already: look it up before spending anything else on it.
-      const cached = cache?.get(token);
-      if (cached !== undefined && cached.expiresAtMs > now()) {
-        options.onCache?.('hit');
-        return cached.identity;
-      }
+      const identity = known(token);
+      if (identity !== null) return identity;
       if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
         fail('malformed', 'The token is malformed.');
       }

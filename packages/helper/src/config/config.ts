@@ -85,6 +85,8 @@ export interface ThreescaleConfig {
   retries: number;
   catalogTtlMs: number;
   catalogStaleMs: number;
+  /** Load the catalog at start and every TTL in the background, so no request waits for it. */
+  catalogPreload: boolean;
 }
 
 /** Named defaults with units. */

@@ -101,6 +101,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       retries: reader.integer('THREESCALE_RETRIES', DEFAULTS.THREESCALE_RETRIES, 0, 10),
       catalogTtlMs: reader.integer('THREESCALE_CACHE_TTL_SECONDS', DEFAULTS.THREESCALE_CACHE_TTL_SECONDS, 0, 86_400) * 1000,
       catalogStaleMs: reader.integer('THREESCALE_CACHE_STALE_SECONDS', DEFAULTS.THREESCALE_CACHE_STALE_SECONDS, 0, 604_800) * 1000,
+      catalogPreload: reader.boolean('THREESCALE_CATALOG_PRELOAD', true),
     };
     if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey, ...tuning };
   }

@@ -2,7 +2,7 @@
  * @module http/authenticate
  * Reads the bearer token of a request and asks the verifier whom it speaks for.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Identity } from '../apim/api-manager.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { MlaasError } from '../errors/mlaas-error.js';
@@ -17,19 +17,32 @@ declare module 'fastify' {
 const BEARER = /^Bearer +([^ ]+) *$/i;
 
 /**
- * Creates the preHandler of protected routes: sets `request.identity` or throws MISSING_AUTH / INVALID_TOKEN.
- * @example app.get('/api/services', { preHandler: authenticate(verifier) }, handler)
+ * Creates the hook of protected routes: sets `request.identity` or fails with MISSING_AUTH / INVALID_TOKEN.
+ * A token verified before is answered synchronously (most requests); only new tokens wait for verification.
+ * @example app.get('/api/services', { onRequest: authenticate(verifier) }, handler)
  */
 export function authenticate(verifier: TokenVerifier) {
-  return async function authenticateRequest(request: FastifyRequest): Promise<void> {
+  return function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
-      throw new MlaasError('MISSING_AUTH', 'Sign in first: send an access token as "Authorization: Bearer <token>".');
+      done(new MlaasError('MISSING_AUTH', 'Sign in first: send an access token as "Authorization: Bearer <token>".'));
+      return;
     }
     const match = BEARER.exec(header);
     if (match === null) {
-      throw new MlaasError('MISSING_AUTH', 'The Authorization header must be "Bearer <token>".');
+      done(new MlaasError('MISSING_AUTH', 'The Authorization header must be "Bearer <token>".'));
+      return;
     }
-    request.identity = await verifier.verify(match[1] as string);
+    const token = match[1] as string;
+    const identity = verifier.known(token);
+    if (identity !== null) {
+      request.identity = identity;
+      done();
+      return;
+    }
+    verifier.verify(token).then((verified) => {
+      request.identity = verified;
+      done();
+    }, done);
   };
 }

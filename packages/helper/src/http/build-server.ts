@@ -50,6 +50,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cache-control': 'no-store',
 };
+const SECURITY_HEADER_ENTRIES = Object.entries(SECURITY_HEADERS);
 
 /**
  * Builds the helper's HTTP server (not yet listening).
@@ -153,7 +154,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header(REQUEST_ID_HEADER, request.id);
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+  for (const [name, value] of SECURITY_HEADER_ENTRIES) {
     if (!reply.hasHeader(name)) reply.header(name, value);
   }
 }

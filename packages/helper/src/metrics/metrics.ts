@@ -14,6 +14,12 @@ export interface HelperMetrics {
   upstreamCalls: Counter<'operation' | 'outcome'>;
   upstreamDuration: Histogram<'operation'>;
   cacheEvents: Counter<'cache' | 'event'>;
+  /**
+   * A counter of one cache's lookups in `mlaas_cache_events_total`. Caches are consulted several times per
+   * request, so lookups are tallied in plain numbers and added to the counter when it is read (a scrape).
+   * @example const count = metrics.countCache('token'); count('hit');
+   */
+  countCache(cache: string): (event: string) => void;
 }
 
 /**
@@ -24,6 +30,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const flushes: Array<() => void> = [];
+  const cacheEvents = new Counter({
+    name: 'mlaas_cache_events_total',
+    help: 'Cache lookups, by cache and hit or miss.',
+    labelNames: ['cache', 'event'],
+    registers,
+    collect() {
+      for (const flush of flushes) flush();
+    },
+  });
   return {
     registry,
     requestDuration: new Histogram({
@@ -63,28 +79,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    cacheEvents: new Counter({
-      name: 'mlaas_cache_events_total',
-      help: 'Cache lookups, by cache and hit or miss.',
-      labelNames: ['cache', 'event'],
-      registers,
-    }),
-  };
-}
-
-/**
- * Counts lookups of one cache in `mlaas_cache_events_total`, with each label set bound on first use (caches
- * are consulted on every request; a labelled `inc` would hash its labels each time).
- * @example const count = cacheCounter(metrics, 'token'); count('hit');
- */
-export function cacheCounter(metrics: HelperMetrics, cache: string): (event: string) => void {
-  const bound = new Map<string, ReturnType<HelperMetrics['cacheEvents']['labels']>>();
-  return (event) => {
-    let counter = bound.get(event);
-    if (counter === undefined) {
-      counter = metrics.cacheEvents.labels(cache, event);
-      bound.set(event, counter);
-    }
-    counter.inc();
+    cacheEvents,
+    countCache(cache) {
+      const tallies = new Map<string, number>();
+      flushes.push(() => {
+        for (const [event, count] of tallies) cacheEvents.inc({ cache, event }, count);
+        tallies.clear();
+      });
+      return (event) => {
+        tallies.set(event, (tallies.get(event) ?? 0) + 1);
+      };
+    },
   };
 }

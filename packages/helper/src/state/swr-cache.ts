@@ -19,6 +19,8 @@ export interface SwrCacheOptions {
 export interface SwrCache<T> {
   /** The value for `key`, loading it with `load` when missing or expired. */
   get(key: string, load: () => Promise<T>): Promise<T>;
+  /** Loads `key` now, whatever its age (joining a load in flight); the value stays until this one replaces it. */
+  refresh(key: string, load: () => Promise<T>): Promise<T>;
   delete(key: string): void;
   clear(): void;
 }
@@ -76,6 +78,7 @@ export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
       options.onEvent?.('miss');
       return load(key, loader);
     },
+    refresh: load,
     delete(key) {
       entries.delete(key);
     },

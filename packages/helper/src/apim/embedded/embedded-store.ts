@@ -9,16 +9,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MlaasError } from '../../errors/mlaas-error.js';
-import type {
-  Account,
-  AccountState,
-  ApiManager,
-  ApiService,
-  Application,
-  ApplicationState,
-  CreateApplicationInput,
-  Identity,
-  ServicePlan,
+import {
+  frozenService,
+  type Account,
+  type AccountState,
+  type ApiManager,
+  type ApiService,
+  type Application,
+  type ApplicationState,
+  type CreateApplicationInput,
+  type Identity,
+  type ServicePlan,
 } from '../api-manager.js';
 import { loadCatalog } from './catalog.js';
 import { createKeyCipher, loadOrCreateKeyFile, type KeyCipher } from './key-cipher.js';
@@ -90,7 +91,9 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   const now = options.now ?? (() => new Date());
   const catalog = loadCatalog(options.catalogPath);
   const authenticationOf = new Map(catalog.services.map((service) => [service.id, service.authenticationMethod]));
-  const services = catalog.services.map((service) => ({ ...service, endpoint: resolveEndpoint(service.endpoint, options.baseUrl) }));
+  const services: readonly ApiService[] = Object.freeze(
+    catalog.services.map((service) => frozenService({ ...service, endpoint: resolveEndpoint(service.endpoint, options.baseUrl) })),
+  );
 
   try {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -217,8 +220,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       });
     },
 
-    async listServices(): Promise<ApiService[]> {
-      return services.map((service) => ({ ...service, credentials: { ...service.credentials } }));
+    async listServices() {
+      return services;
     },
 
     async listPlans(serviceId: string): Promise<ServicePlan[]> {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { MlaasError, isMlaasError } from '../../errors/mlaas-error.js';
 import type { LogSink } from '../../log/logger.js';
 import { createSwrCache } from '../../state/swr-cache.js';
-import type { Account, ApiManager, ApiService, Application, CreateApplicationInput, Identity, ServicePlan } from '../api-manager.js';
+import { frozenService, type Account, type ApiManager, type ApiService, type Application, type CreateApplicationInput, type Identity, type ServicePlan } from '../api-manager.js';
 import { firstKey, needsKeys, toAccount, toApplication, toPlan, toService, unwrapCollection, unwrapEntity } from './mappers.js';
 import type { ThreescaleHttp } from './threescale-http.js';
 
@@ -17,12 +17,23 @@ import type { ThreescaleHttp } from './threescale-http.js';
 const PAGE_SIZE = 500;
 /** A guard against a server that keeps sending new pages: 100 pages are 50,000 services. */
 const MAX_PAGES = 100;
+const CATALOG_KEY = 'services';
+
 /** Proxy reads in flight at once while loading the catalog: a typical catalog loads in one wave. */
 const PROXY_CONCURRENCY = 32;
 
 export interface ThreescaleCacheSettings {
   catalogTtlMs: number;
   catalogStaleMs: number;
+}
+
+/** The 3scale adapter, with the upkeep only it needs. */
+export interface ThreescaleApiManager extends ApiManager {
+  /**
+   * Loads the catalog now and again every catalog TTL, in the background, so no request waits for it; a
+   * failed load is logged and the cache keeps what it has. Stopped by `close`; nothing when the TTL is 0.
+   */
+  keepCatalogLoaded(): void;
 }
 
 export interface ThreescaleApiManagerOptions {
@@ -38,14 +49,15 @@ export interface ThreescaleApiManagerOptions {
  * Creates the 3scale adapter.
  * @example const apiManager = createThreescaleApiManager({ http, cache: { catalogTtlMs: 300_000, catalogStaleMs: 3_600_000, accountTtlMs: 30_000 } });
  */
-export function createThreescaleApiManager(options: ThreescaleApiManagerOptions): ApiManager {
+export function createThreescaleApiManager(options: ThreescaleApiManagerOptions): ThreescaleApiManager {
   const { http } = options;
   const newPassword = options.newPassword ?? (() => randomBytes(24).toString('base64url'));
-  const catalog = createSwrCache<ApiService[]>({
+  const catalog = createSwrCache<readonly ApiService[]>({
     ttlMs: options.cache.catalogTtlMs,
     staleMs: options.cache.catalogStaleMs,
     onEvent: (event) => options.onCache?.('services', event),
   });
+  let upkeep: NodeJS.Timeout | null = null;
   const plans = createSwrCache<ServicePlan[]>({
     ttlMs: options.cache.catalogTtlMs,
     staleMs: options.cache.catalogStaleMs,
@@ -61,7 +73,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     return byEmail === null ? null : toAccount(unwrapEntity(byEmail, 'account'), identity.userId, identity.email);
   }
 
-  async function loadServices(): Promise<ApiService[]> {
+  async function loadServices(): Promise<readonly ApiService[]> {
     const seen = new Map<string, Record<string, unknown>>();
     for (let page = 1; page <= MAX_PAGES; page++) {
       const items = unwrapCollection(await http.get('/admin/api/services', { page, per_page: PAGE_SIZE }), 'services', 'service');
@@ -87,10 +99,10 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       if (mapped === null) {
         options.log?.warn({ service_id: String(service.id) }, 'skipping a 3scale service with an authentication mode MLaaS does not support');
       } else {
-        result.push(mapped);
+        result.push(frozenService(mapped));
       }
     });
-    return result;
+    return Object.freeze(result);
   }
 
   async function loadApplications(accountId: string): Promise<Application[]> {
@@ -139,7 +151,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     },
 
     listServices() {
-      return catalog.get('services', loadServices);
+      return catalog.get(CATALOG_KEY, loadServices);
     },
 
     async listPlans(serviceId) {
@@ -177,7 +189,22 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
     },
 
+    keepCatalogLoaded() {
+      if (upkeep !== null || options.cache.catalogTtlMs === 0) return;
+      const reload = () => {
+        catalog.refresh(CATALOG_KEY, loadServices).catch((error: unknown) => {
+          const reason = isMlaasError(error) ? `${error.code}: ${error.message}` : 'unexpected error';
+          options.log?.warn({ reason }, 'could not load the 3scale catalog in the background; lists load it when they need it');
+        });
+      };
+      reload();
+      upkeep = setInterval(reload, options.cache.catalogTtlMs);
+      upkeep.unref();
+    },
+
     async close() {
+      if (upkeep !== null) clearInterval(upkeep);
+      upkeep = null;
       catalog.clear();
       plans.clear();
     },

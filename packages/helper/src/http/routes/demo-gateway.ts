@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiService, Application } from '../../apim/api-manager.js';
 
 export interface DemoGatewayOptions {
-  listServices(): Promise<ApiService[]>;
+  listServices(): Promise<readonly ApiService[]>;
   findApplicationByKey(key: string): Application | null;
 }
 

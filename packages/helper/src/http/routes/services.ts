@@ -8,16 +8,15 @@ import {
   InitResponse,
   ServicesResponse,
   type InitData,
-  type Service,
-  type ServicesData,
 } from '@mlaas/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiService, Identity } from '../../apim/api-manager.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import type { HelperMetrics } from '../../metrics/metrics.js';
-import type { KeyGrant, Provisioning, ServiceSelector, ServiceView } from '../../provisioning/provisioning.js';
+import type { KeyGrant, Provisioning, ServiceSelector } from '../../provisioning/provisioning.js';
 import { authenticate } from '../authenticate.js';
 import { createLimit, type Check } from '../rate-limits.js';
+import { createServicesRenderer } from '../render-services.js';
 
 export interface ServiceRoutesOptions {
   provisioning: Provisioning;
@@ -29,6 +28,7 @@ export interface ServiceRoutesOptions {
 
 const INIT_HINT = 'Send a JSON object with either "service_id" (an id from the services list) or "service_name".';
 const BEARER = [{ bearerAuth: [] }];
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export function registerServiceRoutes(app: FastifyInstance, options: ServiceRoutesOptions): void {
   const { provisioning, metrics } = options;
@@ -36,6 +36,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   const limitUser = createLimit(app, 'user', options.limits.userPerMinute, metrics);
   const limitInit = createLimit(app, 'init', options.limits.initPerMinute, metrics);
   const signIn = authenticate(options.verifier);
+  const renderList = createServicesRenderer(options.exposeKeysInList);
 
   app.get(
     '/api/services',
@@ -48,15 +49,10 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
         response: { 200: ServicesResponse, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const identity = requireIdentity(request);
       const listing = await provisioning.listServices(identity);
-      const data: ServicesData = {
-        services: listing.services.map((view) => toServiceDto(view, options.exposeKeysInList)),
-        user: { soeid: identity.userId, email: identity.email },
-        account_id: listing.account?.id ?? null,
-      };
-      return { status: 'success' as const, data };
+      return reply.type(JSON_TYPE).send(renderList(listing, identity));
     },
   );
 
@@ -83,9 +79,11 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   );
 }
 
+type Hook = Check | ReturnType<typeof authenticate>;
+
 /** The hooks that do something: a limit set to 0 is left out rather than run as a no-op. */
-function hooks(...candidates: (Check | null)[]): Check[] {
-  return candidates.filter((hook): hook is Check => hook !== null);
+function hooks(...candidates: (Hook | null)[]): Hook[] {
+  return candidates.filter((hook): hook is Hook => hook !== null);
 }
 
 type InitRequestBody = { service_id: string | number } | { service_name: string };
@@ -110,21 +108,6 @@ function serviceSummary(service: ApiService) {
       key_parameter: service.credentials.keyParameter,
       app_id_parameter: service.credentials.appIdParameter,
     },
-  };
-}
-
-function toServiceDto({ service, application }: ServiceView, exposeKeys: boolean): Service {
-  const { id, name, proxy_endpoint, authentication_method, credentials } = serviceSummary(service);
-  return {
-    id,
-    name,
-    description: service.description,
-    proxy_endpoint,
-    authentication_method,
-    credentials,
-    has_api_key: application !== null,
-    api_key_preview: application === null ? null : application.keyPreview,
-    ...(exposeKeys && application !== null ? { api_key: application.apiKey } : {}),
   };
 }
 

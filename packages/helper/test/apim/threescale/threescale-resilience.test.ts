@@ -17,6 +17,14 @@ async function init(h: ThreescaleHarness, token: string, body: object) {
   return { status: response.statusCode, json: response.json() };
 }
 
+/** Waits for `condition`, failing with `what` after 10 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 10_000) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function withHarness(env: Record<string, string>, run: (h: ThreescaleHarness) => Promise<void>) {
   const h = await startThreescaleHarness({ env: { THREESCALE_TIMEOUT_MS: '400', ...env } });
   try {
@@ -159,6 +167,43 @@ describe('3scale catalog cache', () => {
       const during = await list(h, token);
       assert.equal(during.status, 200);
       assert.equal(during.json.data.services.length, 4);
+    });
+  });
+
+  it('loads the catalog when the helper starts listening, so the first list makes no catalog call', async () => {
+    await withHarness({}, async (h) => {
+      assert.equal(h.fake.stats()['services.list'] ?? 0, 0, 'nothing is loaded before the helper listens');
+      await h.helper.listen();
+      await until(() => (h.fake.stats()['proxy.read'] ?? 0) === 4, 'the catalog is loaded without any request');
+      const first = await list(h, await h.token('alice'));
+      assert.equal(first.status, 200);
+      assert.equal(first.json.data.services.length, 4);
+      assert.equal(h.fake.stats()['services.list'], 1);
+      assert.equal(h.fake.stats()['proxy.read'], 4);
+    });
+  });
+
+  it('reloads the catalog every TTL in the background, and logs a failed reload without a secret', async () => {
+    await withHarness({ THREESCALE_CACHE_TTL_SECONDS: '1' }, async (h) => {
+      await h.helper.listen();
+      await until(() => h.fake.stats()['services.list'] === 1, 'loaded at start');
+      h.fake.setFault('services.list', { kind: 'status', status: 500 });
+      await until(() => h.logs.some((line) => line.includes('could not load the 3scale catalog')), 'the failed reload is logged');
+      assert.equal(h.logs.some((line) => line.includes(h.fake.accessToken)), false);
+      h.fake.setFault('services.list', null);
+      const loads = h.fake.stats()['services.list'] ?? 0;
+      await until(() => (h.fake.stats()['services.list'] ?? 0) > loads, 'reloaded once 3scale answers again');
+      assert.equal((await list(h, await h.token('alice'))).status, 200);
+    });
+  });
+
+  it('leaves the catalog to the first list with THREESCALE_CATALOG_PRELOAD=false', async () => {
+    await withHarness({ THREESCALE_CATALOG_PRELOAD: 'false' }, async (h) => {
+      await h.helper.listen();
+      await h.helper.app.inject({ method: 'GET', url: '/api/ready' });
+      assert.equal(h.fake.stats()['proxy.read'] ?? 0, 0);
+      assert.equal((await list(h, await h.token('alice'))).status, 200);
+      assert.equal(h.fake.stats()['proxy.read'], 4);
     });
   });
 

@@ -8,6 +8,7 @@
  *   so it can never show anything the caches beneath it would not.
  * Bodies are bytes: a string would be measured and encoded again on every send.
  */
+import type { InitData } from '@mlaas/contract';
 import { LRUCache } from 'lru-cache';
 import type { ApiService, Identity } from '../apim/api-manager.js';
 import type { ServiceListing, ServiceView } from '../provisioning/provisioning.js';
@@ -40,18 +41,8 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
   function catalogPart(service: ApiService): Buffer {
     let part = catalogParts.get(service);
     if (part === undefined) {
-      const json = JSON.stringify({
-        id: service.id,
-        name: service.name,
-        description: service.description,
-        proxy_endpoint: service.endpoint,
-        authentication_method: service.authenticationMethod,
-        credentials: {
-          location: service.credentials.location,
-          key_parameter: service.credentials.keyParameter,
-          app_id_parameter: service.credentials.appIdParameter,
-        },
-      });
+      const { id, name, ...gateway } = serviceSummary(service);
+      const json = JSON.stringify({ id, name, description: service.description, ...gateway });
       part = Buffer.from(json.slice(0, -1)); // without the closing brace: the user's fields follow
       catalogParts.set(service, part);
     }
@@ -84,6 +75,21 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
     const body = render(listing.services, identity, accountId);
     lastBodies.set(identity.userId, { views: listing.services, accountId, email: identity.email, body });
     return body;
+  };
+}
+
+/** A service's catalog fields as the API shows them (the list adds the description and the user's key). */
+export function serviceSummary(service: ApiService): InitData['service'] {
+  return {
+    id: service.id,
+    name: service.name,
+    proxy_endpoint: service.endpoint,
+    authentication_method: service.authenticationMethod,
+    credentials: {
+      location: service.credentials.location,
+      key_parameter: service.credentials.keyParameter,
+      app_id_parameter: service.credentials.appIdParameter,
+    },
   };
 }
 

@@ -10,13 +10,13 @@ import {
   type InitData,
 } from '@mlaas/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiService, Identity } from '../../apim/api-manager.js';
+import type { Identity } from '../../apim/api-manager.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import type { HelperMetrics } from '../../metrics/metrics.js';
 import type { KeyGrant, Provisioning, ServiceSelector } from '../../provisioning/provisioning.js';
 import { authenticate } from '../authenticate.js';
 import { createLimit, type Check } from '../rate-limits.js';
-import { createServicesRenderer } from '../render-services.js';
+import { createServicesRenderer, serviceSummary } from '../render-services.js';
 
 export interface ServiceRoutesOptions {
   provisioning: Provisioning;
@@ -95,20 +95,6 @@ function toSelector(body: InitRequestBody): ServiceSelector {
 function requireIdentity(request: FastifyRequest): Identity {
   if (request.identity === null) throw new TypeError('route registered without authentication');
   return request.identity;
-}
-
-function serviceSummary(service: ApiService) {
-  return {
-    id: service.id,
-    name: service.name,
-    proxy_endpoint: service.endpoint,
-    authentication_method: service.authenticationMethod,
-    credentials: {
-      location: service.credentials.location,
-      key_parameter: service.credentials.keyParameter,
-      app_id_parameter: service.credentials.appIdParameter,
-    },
-  };
 }
 
 function toInitDto(grant: KeyGrant): InitData {

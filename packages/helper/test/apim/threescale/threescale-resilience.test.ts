@@ -186,7 +186,7 @@ describe('3scale catalog cache', () => {
   it('reloads the catalog every TTL in the background, and logs a failed reload without a secret', async () => {
     await withHarness({ THREESCALE_CACHE_TTL_SECONDS: '1' }, async (h) => {
       await h.helper.listen();
-      await until(() => h.fake.stats()['services.list'] === 1, 'loaded at start');
+      await until(() => (h.fake.stats()['services.list'] ?? 0) >= 1, 'loaded at start');
       h.fake.setFault('services.list', { kind: 'status', status: 500 });
       await until(() => h.logs.some((line) => line.includes('could not load the 3scale catalog')), 'the failed reload is logged');
       assert.equal(h.logs.some((line) => line.includes(h.fake.accessToken)), false);

@@ -21,7 +21,9 @@ export interface SwrCache<T> {
   get(key: string, load: () => Promise<T>): Promise<T>;
   /** Loads `key` now, whatever its age (joining a load in flight); the value stays until this one replaces it. */
   refresh(key: string, load: () => Promise<T>): Promise<T>;
+  /** Forgets `key`, and any load of it in flight: the next `get` loads afresh (after a write, say). */
   delete(key: string): void;
+  /** Forgets every key and every load in flight. */
   clear(): void;
 }
 
@@ -45,18 +47,23 @@ export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
   const loading = new Map<string, Promise<T>>();
 
   function load(key: string, loader: () => Promise<T>): Promise<T> {
-    let pending = loading.get(key);
-    if (pending === undefined) {
-      pending = loader()
-        .then((value) => {
+    const inFlight = loading.get(key);
+    if (inFlight !== undefined) return inFlight;
+    // A load dropped by `delete` or `clear` while it ran answers its own callers but stores nothing: what it
+    // read may predate the write that dropped it.
+    const pending: Promise<T> = loader()
+      .then((value) => {
+        if (loading.get(key) === pending) {
           entries.delete(key);
           entries.set(key, { value, loadedAt: now() });
           if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-          return value;
-        })
-        .finally(() => loading.delete(key));
-      loading.set(key, pending);
-    }
+        }
+        return value;
+      })
+      .finally(() => {
+        if (loading.get(key) === pending) loading.delete(key);
+      });
+    loading.set(key, pending);
     return pending;
   }
 
@@ -81,9 +88,11 @@ export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
     refresh: load,
     delete(key) {
       entries.delete(key);
+      loading.delete(key);
     },
     clear() {
       entries.clear();
+      loading.clear();
     },
   };
 }

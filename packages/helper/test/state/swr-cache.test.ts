@@ -59,4 +59,26 @@ describe('createSwrCache', () => {
     cache.delete('k');
     assert.equal(await cache.get('k', async () => 2), 2);
   });
+
+  it('does not hand a load that began before a delete to reads after it, nor store what it read', async () => {
+    const cache = createSwrCache<string>({ ttlMs: 10_000, staleMs: 0 });
+    let finishOld: (v: string) => void = () => {};
+    const before = cache.get('apps', () => new Promise<string>((r) => (finishOld = r)));
+    cache.delete('apps'); // a write happened while the read above was in flight
+    const after = cache.get('apps', async () => 'after the write');
+    finishOld('before the write');
+    assert.equal(await before, 'before the write', 'the old read still answers its own caller');
+    assert.equal(await after, 'after the write');
+    assert.equal(await cache.get('apps', async () => 'unused'), 'after the write', 'the old read was not stored');
+  });
+
+  it('after clear, neither joins nor stores a load that was in flight', async () => {
+    const cache = createSwrCache<string>({ ttlMs: 10_000, staleMs: 0 });
+    let finishOld: (v: string) => void = () => {};
+    const before = cache.get('k', () => new Promise<string>((r) => (finishOld = r)));
+    cache.clear();
+    finishOld('old');
+    await before;
+    assert.equal(await cache.get('k', async () => 'new'), 'new');
+  });
 });

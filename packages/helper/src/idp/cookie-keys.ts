@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { MlaasError } from '../errors/mlaas-error.js';
-import { parseJsonFile, readPrivateFile, writePrivateFile } from '../lib/private-file.js';
+import { createPrivateFileOnce, parseJsonFile, readPrivateFile } from '../lib/private-file.js';
 
 /** Name of the cookie key file in the data directory. */
 export const COOKIE_KEYS_FILE = 'idp-cookie-keys.json';
@@ -22,7 +22,8 @@ export function loadOrCreateCookieKeys(dataDir: string): string[] {
   const existing = read(path);
   if (existing !== null) return existing;
   const keys = [randomBytes(COOKIE_KEY_BYTES).toString('base64url')];
-  writePrivateFile(path, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`, 'cookie key');
+  // Two helpers starting on one data directory agree on the key: the first file written wins.
+  createPrivateFileOnce(path, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`, 'cookie key');
   return read(path) ?? keys;
 }
 

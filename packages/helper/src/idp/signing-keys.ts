@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { MlaasError } from '../errors/mlaas-error.js';
-import { parseJsonFile, readPrivateFile, writePrivateFile } from '../lib/private-file.js';
+import { createPrivateFileOnce, parseJsonFile, readPrivateFile, writePrivateFile } from '../lib/private-file.js';
 
 /** Name of the key file in the data directory. */
 export const SIGNING_KEYS_FILE = 'idp-signing-keys.json';
@@ -40,7 +40,10 @@ export async function loadOrCreateSigningKeys(dataDir: string, now: () => Date =
   const existing = readKeyFile(path);
   if (existing !== null && existing.keys.length > 0) return existing.keys;
   const file: SigningKeyFile = { version: 1, keys: [await newSigningKey(now())] };
-  writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`, 'signing key');
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  // A missing file is created only if still missing, so two helpers starting at once sign with the same key.
+  if (existing === null) createPrivateFileOnce(path, text, 'signing key');
+  else writePrivateFile(path, text, 'signing key');
   return (readKeyFile(path) ?? file).keys;
 }
 

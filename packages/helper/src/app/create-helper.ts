@@ -112,7 +112,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     : null;
   if (embeddedIdp !== null) await embeddedIdp.register(app);
   if (embeddedStore !== null) {
-    registerDemoGateway(app, { listServices: () => embeddedStore.listServices(), findApplicationByKey: embeddedStore.findApplicationByKey });
+    registerDemoGateway(app, embeddedStore);
   }
   let metricsApp: FastifyInstance | null = null;
   if (separateMetrics) {

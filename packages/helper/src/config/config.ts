@@ -89,13 +89,18 @@ export interface ThreescaleConfig {
   catalogPreload: boolean;
 }
 
+/** The asymmetric JWS algorithms a token may be signed with; `none` and HMAC are never accepted. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+] as const;
+
 /** Named defaults with units. */
 export const DEFAULTS = {
   PORT: 5000,
   HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
   USER_ID_CLAIMS: 'soeid,preferred_username,sub',
-  OIDC_ALGORITHMS: 'RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA',
+  OIDC_ALGORITHMS: ASYMMETRIC_ALGORITHMS.join(','),
   OIDC_CLOCK_TOLERANCE_SECONDS: 30,
   JWKS_CACHE_MAX_AGE_SECONDS: 600,
   JWKS_COOLDOWN_SECONDS: 30,
@@ -128,7 +133,3 @@ export const DEFAULTS = {
   EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS: 900,
 } as const;
 
-/** The asymmetric JWS algorithms a token may be signed with; `none` and HMAC are never accepted. */
-export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
-] as const;

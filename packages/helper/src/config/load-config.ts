@@ -7,6 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLoopbackHost, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
 import { ASYMMETRIC_ALGORITHMS, DEFAULTS, type ApimBackend, type EmbeddedIdpConfig, type HelperConfig } from './config.js';
+import { printable } from '../lib/printable.js';
+
+/** Longest piece of outside text echoed in a message. */
+const MAX_ECHOED = 60;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -81,7 +85,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const algorithms = reader.list('OIDC_ALGORITHMS', DEFAULTS.OIDC_ALGORITHMS);
   for (const alg of algorithms) {
     if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
-      problems.push(`OIDC_ALGORITHMS: "${printable(alg)}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
+      problems.push(`OIDC_ALGORITHMS: "${printable(alg, MAX_ECHOED)}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
     }
   }
   const userIdClaims = reader.list('USER_ID_CLAIMS', DEFAULTS.USER_ID_CLAIMS);
@@ -202,7 +206,7 @@ function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems:
     return { url: explicit.replace(/\/+$/, ''), fromListenAddress: false };
   }
   if (isWildcardHost(host)) {
-    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${printable(host) || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
+    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${printable(host, MAX_ECHOED) || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
   }
   return { url: issuerForListenAddress(host, port, DEFAULTS.EMBEDDED_IDP_REALM), fromListenAddress: true };
 }
@@ -215,7 +219,7 @@ function readEmbeddedIdp(
   const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
   if (demoUsers && !isLoopbackHost(context.host)) {
     problems.push(
-      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${printable(context.host)} is not one. ` +
+      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${printable(context.host, MAX_ECHOED)} is not one. ` +
         'Listen on 127.0.0.1, or set EMBEDDED_DEMO_USERS=false and add real users with `mlaas-helper users add`.',
     );
   }
@@ -260,10 +264,10 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
       if (file === undefined) return direct;
       try {
         const value = readFile(file).trim();
-        if (value === '') problems.push(`${name}_FILE: ${printable(file)} is empty`);
+        if (value === '') problems.push(`${name}_FILE: ${printable(file, MAX_ECHOED)} is empty`);
         return value === '' ? undefined : value;
       } catch (error) {
-        problems.push(`${name}_FILE: cannot read ${printable(file)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(`${name}_FILE: cannot read ${printable(file, MAX_ECHOED)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
         return undefined;
       }
     },
@@ -271,7 +275,7 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
       const raw = text(name);
       if (raw === undefined) return fallback;
       if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-        problems.push(`${name} must be a whole number from ${min} to ${max} (got "${printable(raw)}")`);
+        problems.push(`${name} must be a whole number from ${min} to ${max} (got "${printable(raw, MAX_ECHOED)}")`);
         return fallback;
       }
       return Number(raw);
@@ -281,14 +285,14 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
       if (raw === undefined) return fallback;
       if (['true', '1', 'yes', 'on'].includes(raw)) return true;
       if (['false', '0', 'no', 'off'].includes(raw)) return false;
-      problems.push(`${name} must be true or false (got "${printable(raw)}")`);
+      problems.push(`${name} must be true or false (got "${printable(raw, MAX_ECHOED)}")`);
       return fallback;
     },
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const raw = text(name);
       if (raw === undefined) return fallback;
       if ((allowed as readonly string[]).includes(raw)) return raw as T;
-      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${printable(raw)}")`);
+      problems.push(`${name} must be one of ${allowed.join(', ')} (got "${printable(raw, MAX_ECHOED)}")`);
       return fallback;
     },
     list(name: string, fallback: string): string[] {
@@ -309,7 +313,7 @@ function checkUrl(value: string, name: string, problems: string[]): URL | undefi
     }
     return url;
   } catch {
-    problems.push(`${name} must be an http(s) URL (got "${printable(value)}")`);
+    problems.push(`${name} must be an http(s) URL (got "${printable(value, MAX_ECHOED)}")`);
     return undefined;
   }
 }
@@ -323,7 +327,3 @@ function checkIssuerUrl(issuer: string, name: string, allowHttp: boolean, proble
 }
 
 /** Shows a bad value without control characters and without echoing something huge. */
-function printable(value: string): string {
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
-}

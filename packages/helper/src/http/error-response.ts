@@ -5,6 +5,10 @@
  */
 import { ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from '@mlaas/contract';
 import { isMlaasError, type FieldProblem } from '../errors/mlaas-error.js';
+import { printable } from '../lib/printable.js';
+
+/** Longest piece of outside text echoed in a message. */
+const MAX_ECHOED = 200;
 
 export interface ErrorResponse {
   status: number;
@@ -106,7 +110,7 @@ function describeIssues(raw: readonly unknown[], context: string): FieldProblem[
   const missing = issues.filter((i) => i.params?.missingProperty !== undefined);
   if (issues.some((i) => i.keyword === 'anyOf') && missing.length > 1) {
     const names = missing.map((i) => `"${textOf(i.params?.missingProperty)}"`);
-    details.push({ field: printable(`${context}${textOf(missing[0]?.instancePath)}`), problem: printable(`must have ${names.join(' or ')}`) });
+    details.push({ field: printable(`${context}${textOf(missing[0]?.instancePath)}`, MAX_ECHOED), problem: printable(`must have ${names.join(' or ')}`, MAX_ECHOED) });
     issues = issues.filter((i) => i.keyword !== 'anyOf' && i.params?.missingProperty === undefined);
   }
   for (const issue of issues) {
@@ -118,7 +122,7 @@ function describeIssues(raw: readonly unknown[], context: string): FieldProblem[
     const key = `${field} ${problem}`;
     if (seen.has(key) || details.length >= MAX_DETAILS) continue;
     seen.add(key);
-    details.push({ field: printable(field), problem: printable(problem) });
+    details.push({ field: printable(field, MAX_ECHOED), problem: printable(problem, MAX_ECHOED) });
   }
   return details;
 }
@@ -129,7 +133,3 @@ function textOf(value: unknown): string {
 }
 
 /** Echoes client-supplied names without control characters and without anything huge. */
-function printable(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
-}

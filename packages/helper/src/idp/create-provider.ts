@@ -7,7 +7,7 @@
 import type { JWK } from 'jose';
 import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { LogSink } from '../log/logger.js';
-import { createDevicePollPacing } from './device-poll-pacing.js';
+import { createDevicePollPacing, DEVICE_CODE_GRANT } from './device-poll-pacing.js';
 import { accessTokenClaims, userClaims } from './keycloak-claims.js';
 import { deviceCodeInputPage, deviceConfirmPage, deviceSuccessPage, errorPage, logoutPage, logoutSuccessPage, PAGE_HEADERS } from './pages.js';
 import { registerPasswordGrant } from './password-grant.js';
@@ -46,9 +46,7 @@ export const CLI_REDIRECT_URIS = [
   'http://127.0.0.1/',
   'http://localhost/',
 ] as const;
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-
-/** Lifetimes, in seconds (Keycloak's defaults in `DEFAULT_IDP_TTL`). */
+/** Lifetimes, in seconds. */
 export interface IdpLifetimes {
   accessToken: number;
   refreshToken: number;
@@ -58,15 +56,8 @@ export interface IdpLifetimes {
   interaction: number;
 }
 
-/** Keycloak's realm defaults: access 5 min, SSO idle 30 min, SSO max 10 h, device code 10 min, code 1 min. */
-export const DEFAULT_IDP_TTL: IdpLifetimes = {
-  accessToken: 300,
-  refreshToken: 1_800,
-  session: 36_000,
-  deviceCode: 600,
-  authorizationCode: 60,
-  interaction: 600,
-};
+/** The lifetimes not configurable: an authorization code lives 1 min (as in Keycloak), a sign-in page 10 min. */
+export const FIXED_LIFETIMES = { authorizationCode: 60, interaction: 600 } as const;
 
 export interface EmbeddedProviderOptions {
   issuer: string;

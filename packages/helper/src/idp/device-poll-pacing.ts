@@ -7,9 +7,7 @@
 import type { Middleware } from 'koa';
 import { LRUCache } from 'lru-cache';
 
-/** Seconds between polls announced to devices; RFC 8628's default. */
-export const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS = 5;
-const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 interface OidcContextLike {
   route?: string;

@@ -8,7 +8,7 @@ import type Provider from 'oidc-provider';
 import type { EmbeddedIdpConfig } from '../config/config.js';
 import type { LogSink } from '../log/logger.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
-import { createEmbeddedProvider, INTERACTION_PATH } from './create-provider.js';
+import { createEmbeddedProvider, FIXED_LIFETIMES, INTERACTION_PATH } from './create-provider.js';
 import { interactionRoutes } from './interactions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { mountIssuer } from './mount-issuer.js';
@@ -64,8 +64,7 @@ export async function createEmbeddedIdp(
       refreshToken: config.refreshTokenTtlSeconds,
       session: config.sessionTtlSeconds,
       deviceCode: config.deviceCodeTtlSeconds,
-      authorizationCode: 60,
-      interaction: 600,
+      ...FIXED_LIFETIMES,
     },
     devicePollIntervalSeconds: config.devicePollIntervalSeconds,
     trustProxy: options.trustProxy,

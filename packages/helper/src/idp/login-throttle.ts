@@ -4,6 +4,7 @@
  * past the limit, sign-in is refused (even with the right password) until old failures leave the window.
  * Unknown usernames are counted like known ones, so throttling reveals nothing about who exists.
  */
+import { normalizeUsername } from './users.js';
 
 /** Failures per username within the window before sign-in is refused. */
 export const DEFAULT_MAX_FAILURES_PER_USER = 5;
@@ -66,7 +67,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     if (failures.size > MAX_TRACKED) failures.delete(failures.keys().next().value as string);
   }
 
-  const userKey = (username: string) => `u:${username.trim().toLowerCase()}`;
+  const userKey = (username: string) => `u:${normalizeUsername(username)}`;
   const ipKey = (ip: string) => `i:${ip}`;
 
   return {

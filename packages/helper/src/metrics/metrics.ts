@@ -13,7 +13,6 @@ export interface HelperMetrics {
   tokenFailures: Counter<'reason'>;
   upstreamCalls: Counter<'operation' | 'outcome'>;
   upstreamDuration: Histogram<'operation'>;
-  cacheEvents: Counter<'cache' | 'event'>;
   /**
    * A counter of one cache's lookups in `mlaas_cache_events_total`. Caches are consulted several times per
    * request, so lookups are tallied in plain numbers and added to the counter when it is read (a scrape).
@@ -79,7 +78,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
-    cacheEvents,
     countCache(cache) {
       const tallies = new Map<string, number>();
       flushes.push(() => {

@@ -18,7 +18,7 @@ import type { LockService } from '../state/shared-state.js';
 import { choosePlan } from './choose-plan.js';
 
 /** How long a provisioning lock may be held before it is considered abandoned. */
-export const DEFAULT_LOCK_TTL_MS = 30_000;
+const LOCK_TTL_MS = 30_000;
 
 /** Names the service to get a key for: by id (or system name), or by display name. */
 export type ServiceSelector = { id: string } | { name: string };
@@ -50,7 +50,6 @@ export interface ProvisioningOptions {
   locks: LockService;
   /** Create a developer account on the first `init` of a user who has none. */
   autoCreateAccounts: boolean;
-  lockTtlMs?: number;
   now?: () => Date;
 }
 
@@ -71,7 +70,6 @@ const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1,
  */
 export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const { apiManager, locks } = options;
-  const lockTtlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const now = options.now ?? (() => new Date());
 
   /** The user's account, read fresh (keys are decided on it), created on first use when allowed. */
@@ -82,7 +80,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
     }
     // Two first requests of one user must not create two accounts.
-    return locks.withLock(`account:${identity.userId}`, lockTtlMs, async () => {
+    return locks.withLock(`account:${identity.userId}`, LOCK_TTL_MS, async () => {
       return (await apiManager.findAccount(lookupIdentity(identity), FRESH)) ?? apiManager.createAccount(identity);
     });
   }
@@ -131,7 +129,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       // made on fresh reads only; cached ones serve the list.
       const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
       if (existing !== null) return reuse(existing, service, account);
-      return locks.withLock(`application:${account.id}:${service.id}`, lockTtlMs, () => provision(identity, account, service));
+      return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () => provision(identity, account, service));
     },
   };
 }

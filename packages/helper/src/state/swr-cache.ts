@@ -10,8 +10,6 @@ export interface SwrCacheOptions {
   ttlMs: number;
   /** After the TTL, served stale (and revalidated) for this much longer; also how long a failing source is papered over. */
   staleMs: number;
-  /** Bound on entries; the oldest are evicted first. */
-  maxEntries?: number;
   now?: () => number;
   onEvent?: (event: 'hit' | 'stale' | 'miss') => void;
 }
@@ -32,8 +30,8 @@ interface Entry<T> {
   loadedAt: number;
 }
 
-/** Default bound on entries. */
-const DEFAULT_MAX_ENTRIES = 10_000;
+/** Bound on entries; the oldest are evicted first. */
+const MAX_ENTRIES = 10_000;
 
 /**
  * Creates a cache.
@@ -42,7 +40,6 @@ const DEFAULT_MAX_ENTRIES = 10_000;
  */
 export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
   const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries = new Map<string, Entry<T>>();
   const loading = new Map<string, Promise<T>>();
 
@@ -56,7 +53,7 @@ export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
         if (loading.get(key) === pending) {
           entries.delete(key);
           entries.set(key, { value, loadedAt: now() });
-          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+          if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
         }
         return value;
       })

@@ -47,7 +47,7 @@ export interface ThreescaleApiManagerOptions {
 
 /**
  * Creates the 3scale adapter.
- * @example const apiManager = createThreescaleApiManager({ http, cache: { catalogTtlMs: 300_000, catalogStaleMs: 3_600_000, accountTtlMs: 30_000 } });
+ * @example const apiManager = createThreescaleApiManager({ http, cache: { catalogTtlMs: 300_000, catalogStaleMs: 3_600_000 } });
  */
 export function createThreescaleApiManager(options: ThreescaleApiManagerOptions): ThreescaleApiManager {
   const { http } = options;
@@ -64,7 +64,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     onEvent: (event) => options.onCache?.('plans', event),
   });
 
-  async function findAccountUncached(identity: Identity): Promise<Account | null> {
+  async function findAccount(identity: Identity): Promise<Account | null> {
     // Username first, then email, as separate requests: 3scale does not fall back by itself (§2).
     const byUsername = await http.get('/admin/api/accounts/find', { username: identity.userId });
     if (byUsername !== null) return toAccount(unwrapEntity(byUsername, 'account'), identity.userId, identity.email);
@@ -105,7 +105,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     return Object.freeze(result);
   }
 
-  async function loadApplications(accountId: string): Promise<Application[]> {
+  async function listApplications(accountId: string): Promise<Application[]> {
     const body = await http.get(`/admin/api/accounts/${encodeURIComponent(accountId)}/applications`);
     if (body === null) return [];
     const list = unwrapCollection(body, 'applications', 'application');
@@ -126,9 +126,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
   }
 
   return {
-    findAccount(identity) {
-      return findAccountUncached(identity);
-    },
+    findAccount,
 
     async createAccount(identity) {
       if (identity.email === null) {
@@ -144,7 +142,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
         return toAccount(unwrapEntity(body, 'account'), identity.userId, identity.email);
       } catch (error) {
         // Another replica may have signed the same user up a moment ago.
-        const existing = await findAccountUncached(identity).catch(() => null);
+        const existing = await findAccount(identity).catch(() => null);
         if (existing !== null) return existing;
         throw error;
       }
@@ -162,9 +160,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       });
     },
 
-    listApplications(accountId) {
-      return loadApplications(accountId);
-    },
+    listApplications,
 
     async createApplication(input: CreateApplicationInput) {
       const path = `/admin/api/accounts/${encodeURIComponent(input.account.id)}/applications`;
@@ -176,7 +172,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       } catch (error) {
         if (!isMlaasError(error) || error.code === 'CONFIG_ERROR') throw error;
         // The create may have been stored before it failed (a timeout, a reset): look before anyone retries.
-        const stored = (await loadApplications(input.account.id).catch(() => [])).find((app) => app.serviceId === input.service.id);
+        const stored = (await listApplications(input.account.id).catch(() => [])).find((app) => app.serviceId === input.service.id);
         if (stored !== undefined) {
           options.log?.warn({ account_id: input.account.id, service_id: input.service.id }, 'a failed create had been stored by 3scale; using it');
           return stored;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes src/sdk/_contract-schemas.ts: the API contract's response schemas and error codes as plain data,
+// Writes src/sdk/_contract-schemas.ts: the API contract's response schemas as plain data,
 // so the CLI checks responses against the contract without loading the schema library at run time.
 // Run after changing packages/contract (a test fails while the file is out of date):
 //   npm run build && npm run generate:schemas -w mlaas

@@ -21,8 +21,6 @@ export interface BrowserLoginOptions {
   /** Opens the authorization URL in a browser, or shows it to the user. */
   openUrl: (url: string) => void;
   timeoutMs?: number;
-  scope?: string;
-  signal?: AbortSignal;
 }
 
 /**
@@ -76,13 +74,11 @@ export async function browserLogin(oidc: Oidc, options: BrowserLoginOptions): Pr
       }),
     );
   }, timeoutMs);
-  const onAbort = () => settle?.reject(new MlaasError('CANCELLED', 'sign-in was cancelled'));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
     const url = lib.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
-      scope: options.scope ?? DEFAULT_SCOPE,
+      scope: DEFAULT_SCOPE,
       code_challenge: challenge,
       code_challenge_method: 'S256',
       state,
@@ -107,7 +103,6 @@ export async function browserLogin(oidc: Oidc, options: BrowserLoginOptions): Pr
     return tokens;
   } finally {
     clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

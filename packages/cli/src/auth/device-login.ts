@@ -24,8 +24,6 @@ export interface DeviceCode {
 export interface DeviceLoginOptions {
   /** Shows the code and URL to the user (on stderr). */
   onCode: (code: DeviceCode) => void;
-  scope?: string;
-  signal?: AbortSignal;
 }
 
 /**
@@ -48,7 +46,7 @@ export async function deviceLogin(oidc: Oidc, options: DeviceLoginOptions): Prom
   let authorization;
   try {
     authorization = await oidc.lib.initiateDeviceAuthorization(oidc.config, {
-      scope: options.scope ?? DEFAULT_SCOPE,
+      scope: DEFAULT_SCOPE,
       code_challenge: challenge,
       code_challenge_method: 'S256',
     });
@@ -62,7 +60,7 @@ export async function deviceLogin(oidc: Oidc, options: DeviceLoginOptions): Prom
     expiresInSeconds: authorization.expires_in,
   });
   try {
-    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, { code_verifier: verifier }, options.signal ? { signal: options.signal } : {});
+    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, { code_verifier: verifier });
     return toStoredTokens(response, oidc);
   } catch (error) {
     const code = oauthErrorCode(error);

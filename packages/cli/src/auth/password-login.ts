@@ -17,12 +17,12 @@ import { oauthErrorCode, toAuthError, toStoredTokens, type Oidc } from './oidc.j
  * const tokens = await passwordLogin(oidc, { username: 'alice', password: process.env.MLAAS_PASSWORD ?? '' });
  * ```
  */
-export async function passwordLogin(oidc: Oidc, credentials: { username: string; password: string; scope?: string }): Promise<StoredTokens> {
+export async function passwordLogin(oidc: Oidc, credentials: { username: string; password: string }): Promise<StoredTokens> {
   try {
     const response = await oidc.lib.genericGrantRequest(oidc.config, 'password', {
       username: credentials.username,
       password: credentials.password,
-      scope: credentials.scope ?? DEFAULT_SCOPE,
+      scope: DEFAULT_SCOPE,
     });
     return toStoredTokens(response, oidc);
   } catch (error) {

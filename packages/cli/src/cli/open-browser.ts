@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import type { Env } from '../config/paths.js';
 
 /**
- * Tries to open a URL; resolves whether a command could be started.
+ * Tries to open a URL; resolves once the command has started or failed to.
  *
  * @example
  * ```ts
  * openBrowser('http://127.0.0.1:5000/realms/mlaas/protocol/openid-connect/auth?...', process.env, process.platform);
  * ```
  */
-export function openBrowser(url: string, env: Env, platform: NodeJS.Platform): Promise<boolean> {
+export function openBrowser(url: string, env: Env, platform: NodeJS.Platform): Promise<void> {
   const [command, args] = env.BROWSER
     ? [env.BROWSER, [url]]
     : platform === 'darwin'
@@ -25,13 +25,13 @@ export function openBrowser(url: string, env: Env, platform: NodeJS.Platform): P
   return new Promise((resolve) => {
     try {
       const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-      child.once('error', () => resolve(false));
+      child.once('error', () => resolve());
       child.once('spawn', () => {
         child.unref();
-        resolve(true);
+        resolve();
       });
     } catch {
-      resolve(false);
+      resolve();
     }
   });
 }

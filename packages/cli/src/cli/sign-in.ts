@@ -6,7 +6,7 @@
 import type { DeviceCode } from '../auth/device-login.js';
 import { MlaasError } from '../sdk/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
-import { startSpinner, type Spinner } from '../output/spinner.js';
+import { startSpinner, withSpinner, type Spinner } from '../output/spinner.js';
 import { NON_INTERACTIVE_SIGN_IN_HINT, type CommandContext } from './context.js';
 import { hasDisplay } from './io.js';
 
@@ -51,12 +51,7 @@ export async function obtainTokens(ctx: CommandContext, method: LoginMethod, inp
       const credentials = await readCredentials(ctx, input);
       const oidc = await session.oidc();
       const { passwordLogin } = await import('../auth/password-login.js');
-      const spinner = startSpinner(ctx.io.stderr, 'Signing in…', { delayMs: 300 });
-      try {
-        return await passwordLogin(oidc, credentials);
-      } finally {
-        spinner.stop();
-      }
+      return await withSpinner(ctx.io.stderr, 'Signing in…', passwordLogin(oidc, credentials));
     }
     case 'device': {
       const oidc = await session.oidc();

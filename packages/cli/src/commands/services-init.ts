@@ -6,7 +6,7 @@
 import type { InitData } from '@mlaas/contract';
 import { MlaasError } from '../sdk/errors.js';
 import type { CommandContext } from '../cli/context.js';
-import { curlExample } from '../output/curl-example.js';
+import { credentialNames, curlExample } from '../output/curl-example.js';
 import { closestMatches } from '../output/suggest.js';
 import { withSpinner } from '../output/spinner.js';
 
@@ -60,8 +60,7 @@ function describeCredentials(data: InitData): string {
   const { authentication_method: method, credentials } = data.service;
   if (method === 'oidc') return 'OpenID Connect client credentials (app id = client id, api key = client secret)';
   if (credentials.location === 'basic') return method === 'app_id_app_key' ? 'HTTP Basic (app id : api key)' : 'HTTP Basic (api key as user name)';
-  const names = method === 'app_id_app_key' ? `${credentials.app_id_parameter ?? 'app_id'} + ${credentials.key_parameter ?? 'app_key'}` : (credentials.key_parameter ?? 'user_key');
-  return `${credentials.location === 'header' ? 'header' : 'query parameter'} ${names}`;
+  return `${credentials.location === 'header' ? 'header' : 'query parameter'} ${credentialNames(method, credentials).join(' + ')}`;
 }
 
 async function suggestServices(ctx: CommandContext, asked: string): Promise<string> {

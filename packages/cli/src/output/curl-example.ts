@@ -3,12 +3,27 @@
  * A ready-to-run `curl` command for a service, built from where its gateway reads credentials (header,
  * query parameter or HTTP Basic) and under which names — never a guessed header.
  */
-import type { InitData } from '@mlaas/contract';
+import type { AuthenticationMethod, Credentials, InitData } from '@mlaas/contract';
 
 /** 3scale's default parameter names when a service does not name its own. */
 const DEFAULT_KEY_PARAMETER = 'user_key';
 const DEFAULT_APP_ID_PARAMETER = 'app_id';
 const DEFAULT_APP_KEY_PARAMETER = 'app_key';
+
+/**
+ * The names under which the gateway reads the credentials (header or query parameter), with 3scale's
+ * defaults filled in: the app id then the key for `app_id_app_key`, else only the key.
+ *
+ * @example
+ * ```ts
+ * credentialNames('app_id_app_key', { location: 'query', key_parameter: null, app_id_parameter: null }); // ['app_id', 'app_key']
+ * ```
+ */
+export function credentialNames(method: AuthenticationMethod, credentials: Credentials): string[] {
+  return method === 'app_id_app_key'
+    ? [credentials.app_id_parameter ?? DEFAULT_APP_ID_PARAMETER, credentials.key_parameter ?? DEFAULT_APP_KEY_PARAMETER]
+    : [credentials.key_parameter ?? DEFAULT_KEY_PARAMETER];
+}
 
 /**
  * Quotes a value for POSIX shells.
@@ -46,13 +61,9 @@ export function curlExample(init: InitData, tokenEndpoint?: string): string[] | 
     ];
   }
 
-  const pairs: [string, string][] =
-    method === 'app_id_app_key'
-      ? [
-          [credentials.app_id_parameter ?? DEFAULT_APP_ID_PARAMETER, appId ?? '<app id>'],
-          [credentials.key_parameter ?? DEFAULT_APP_KEY_PARAMETER, key],
-        ]
-      : [[credentials.key_parameter ?? DEFAULT_KEY_PARAMETER, key]];
+  const names = credentialNames(method, credentials);
+  const values = method === 'app_id_app_key' ? [appId ?? '<app id>', key] : [key];
+  const pairs = names.map((name, i): [string, string] => [name, values[i] as string]);
 
   switch (credentials.location) {
     case 'header':

@@ -9,9 +9,8 @@ const FRAME_MS = 80;
 
 /** A running spinner. */
 export interface Spinner {
-  update(text: string): void;
-  /** Clears the line; prints `final` in its place when given. */
-  stop(final?: string): void;
+  /** Clears the line. */
+  stop(): void;
 }
 
 /** Options of {@link startSpinner}. */
@@ -31,14 +30,13 @@ export interface SpinnerOptions {
  */
 export function startSpinner(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string, options: SpinnerOptions = {}): Spinner {
   if (stream.isTTY !== true) {
-    return { update: () => undefined, stop: (final) => void (final === undefined ? undefined : stream.write(`${final}\n`)) };
+    return { stop: () => undefined };
   }
-  let current = text;
   let frame = 0;
   let shown = false;
   const draw = () => {
     shown = true;
-    stream.write(`\r\u001b[2K${FRAMES[frame % FRAMES.length]} ${current}`);
+    stream.write(`\r\u001b[2K${FRAMES[frame % FRAMES.length]} ${text}`);
     frame += 1;
   };
   let interval: NodeJS.Timeout | undefined;
@@ -52,14 +50,10 @@ export function startSpinner(stream: NodeJS.WritableStream & { isTTY?: boolean }
   starter?.unref();
   if (delay <= 0) begin();
   return {
-    update(next) {
-      current = next;
-    },
-    stop(final) {
+    stop() {
       if (starter) clearTimeout(starter);
       if (interval) clearInterval(interval);
       if (shown) stream.write('\r\u001b[2K');
-      if (final !== undefined) stream.write(`${final}\n`);
     },
   };
 }

@@ -1,13 +1,12 @@
 /**
  * @module output/style
- * Bold and dim text on a colour terminal; plain text otherwise or when NO_COLOR is set (no-color.org).
+ * Bold text on a colour terminal; plain text otherwise or when NO_COLOR is set (no-color.org).
  */
 import type { Env } from '../config/paths.js';
 
 /** Text styles for one output stream. */
 export interface Style {
   bold(text: string): string;
-  dim(text: string): string;
 }
 
 /**
@@ -23,6 +22,5 @@ export function createStyle(stream: { isTTY?: boolean }, env: Env): Style {
   const on = stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
   return {
     bold: (text) => (on ? `\u001b[1m${text}\u001b[22m` : text),
-    dim: (text) => (on ? `\u001b[2m${text}\u001b[22m` : text),
   };
 }

@@ -14,6 +14,17 @@ const MAX_ECHOED = 60;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Where the helper keeps its data and the embedded issuer's users file; a data directory given on the command
+ * line wins over MLAAS_DATA_DIR. The server and `mlaas-helper users add` both read them here, so they agree.
+ * @example dataLocations({ MLAAS_DATA_DIR: '/var/lib/mlaas' }).usersFile // '/var/lib/mlaas/users.json'
+ */
+export function dataLocations(env: Env, dataDirFlag?: string): { dataDir: string; usersFile: string } {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  const dataDir = dataDirFlag ?? text('MLAAS_DATA_DIR') ?? DEFAULTS.MLAAS_DATA_DIR;
+  return { dataDir, usersFile: text('EMBEDDED_USERS_FILE') ?? join(dataDir, DEFAULTS.EMBEDDED_IDP_USERS_FILE) };
+}
+
 /** Thrown when the configuration is invalid; `problems` lists each one. */
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -110,11 +121,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey, ...tuning };
   }
 
-  const dataDir = reader.text('MLAAS_DATA_DIR') ?? DEFAULTS.MLAAS_DATA_DIR;
+  const { dataDir, usersFile } = dataLocations(env);
   const audience = reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '';
   const embeddedIdp =
     embeddedIssuer !== undefined
-      ? readEmbeddedIdp(reader, { issuer: embeddedIssuer, host, dataDir, clientId: clientId ?? '', audience, allowHttp: allowHttpIssuer }, problems)
+      ? readEmbeddedIdp(reader, { issuer: embeddedIssuer, host, dataDir, usersFile, clientId: clientId ?? '', audience, allowHttp: allowHttpIssuer }, problems)
       : undefined;
 
   const config: HelperConfig = {
@@ -213,7 +224,7 @@ function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems:
 
 function readEmbeddedIdp(
   reader: Reader,
-  context: { issuer: { url: string; fromListenAddress: boolean }; host: string; dataDir: string; clientId: string; audience: string; allowHttp: boolean },
+  context: { issuer: { url: string; fromListenAddress: boolean }; host: string; dataDir: string; usersFile: string; clientId: string; audience: string; allowHttp: boolean },
   problems: string[],
 ): EmbeddedIdpConfig {
   const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
@@ -233,7 +244,7 @@ function readEmbeddedIdp(
     clientId: context.clientId,
     audience: context.audience,
     dataDir: context.dataDir,
-    usersFile: reader.text('EMBEDDED_USERS_FILE') ?? join(context.dataDir, DEFAULTS.EMBEDDED_IDP_USERS_FILE),
+    usersFile: context.usersFile,
     demoUsers,
     passwordGrant: reader.boolean('EMBEDDED_PASSWORD_GRANT', false),
     accessTokenTtlSeconds: reader.integer('EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS, 30, 86_400),

@@ -3,10 +3,9 @@
  * The `mlaas-helper users add` and `mlaas-helper keys rotate` commands of the embedded issuer. They work on
  * the data directory's files and need none of the server's other configuration.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { DEFAULTS } from '../config/config.js';
+import { dataLocations } from '../config/load-config.js';
 import { isMlaasError } from '../errors/mlaas-error.js';
 import { promptHidden, readFirstLine, type PasswordInput } from './read-password.js';
 import { rotateSigningKeys } from './signing-keys.js';
@@ -46,9 +45,6 @@ export async function runAdminCommand(argv: string[], io: AdminIo): Promise<numb
   return 2;
 }
 
-function dataDirOf(env: AdminIo['env'], flag: string | undefined): string {
-  return flag ?? (env.MLAAS_DATA_DIR?.trim() || DEFAULTS.MLAAS_DATA_DIR);
-}
 
 async function usersAdd(args: string[], io: AdminIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -69,8 +65,7 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
     io.stderr.write(`mlaas-helper: users add needs exactly one NAME and --email\n\n${ADMIN_USAGE}\n`);
     return 2;
   }
-  const usersFile =
-    values.file ?? (io.env.EMBEDDED_USERS_FILE?.trim() || join(dataDirOf(io.env, values['data-dir']), DEFAULTS.EMBEDDED_IDP_USERS_FILE));
+  const usersFile = values.file ?? dataLocations(io.env, values['data-dir']).usersFile;
 
   let password: string;
   if (values['password-stdin']) {
@@ -101,7 +96,7 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
 
 async function keysRotate(args: string[], io: AdminIo): Promise<number> {
   const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
-  const dataDir = dataDirOf(io.env, values['data-dir']);
+  const { dataDir } = dataLocations(io.env, values['data-dir']);
   const { activeKid, publishedKids, droppedKids } = await rotateSigningKeys(dataDir);
   io.stdout.write(
     `New signing key ${activeKid} in ${dataDir}; published: ${publishedKids.join(', ')}` +

@@ -32,7 +32,16 @@ export const KEYCLOAK_ROUTES = {
 } as const;
 
 /** Path of the sign-in pages, relative to the issuer. */
-export const INTERACTION_PATH = '/login-actions';
+const INTERACTION_PATH = '/login-actions';
+
+/**
+ * Where an issuer URL puts the issuer on this server, and its sign-in pages under it.
+ * @example issuerPaths('http://127.0.0.1:5000/realms/mlaas') // { mountPath: '/realms/mlaas', interactionPath: '/realms/mlaas/login-actions' }
+ */
+export function issuerPaths(issuer: string): { mountPath: string; interactionPath: string } {
+  const mountPath = new URL(issuer).pathname.replace(/\/+$/, '');
+  return { mountPath, interactionPath: `${mountPath}${INTERACTION_PATH}` };
+}
 /** Scopes the issuer knows. */
 export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'profile', 'email'] as const;
 /**
@@ -88,7 +97,7 @@ function sendPage(ctx: KoaContextWithOIDC, html: string): void {
  */
 export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provider {
   const { users, ttl } = options;
-  const mountPath = new URL(options.issuer).pathname.replace(/\/+$/, '');
+  const { mountPath, interactionPath } = issuerPaths(options.issuer);
   const resources = createResourceServerRegistry({ audience: options.audience, accessTokenTtlSeconds: ttl.accessToken });
   const cookie = { httpOnly: true, sameSite: 'lax' as const, signed: true };
 
@@ -224,7 +233,7 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
       Grant: ttl.session,
     },
     interactions: {
-      url: (_ctx, interaction) => `${mountPath}${INTERACTION_PATH}/${interaction.uid}`,
+      url: (_ctx, interaction) => `${interactionPath}/${interaction.uid}`,
     },
     renderError(ctx, out) {
       sendPage(ctx, errorPage(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined));

@@ -8,7 +8,7 @@ import type Provider from 'oidc-provider';
 import type { EmbeddedIdpConfig } from '../config/config.js';
 import type { LogSink } from '../log/logger.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
-import { createEmbeddedProvider, FIXED_LIFETIMES, INTERACTION_PATH } from './create-provider.js';
+import { createEmbeddedProvider, FIXED_LIFETIMES, issuerPaths } from './create-provider.js';
 import { interactionRoutes } from './interactions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { mountIssuer } from './mount-issuer.js';
@@ -47,7 +47,7 @@ export async function createEmbeddedIdp(
   });
   const signIn = createSignIn(users, throttle);
   const store = openSqliteAdapterStore(config.dataDir);
-  const mountPath = new URL(config.issuer).pathname.replace(/\/+$/, '');
+  const { mountPath, interactionPath } = issuerPaths(config.issuer);
 
   const provider = createEmbeddedProvider({
     issuer: config.issuer,
@@ -82,7 +82,7 @@ export async function createEmbeddedIdp(
       await app.register(interactionRoutes, {
         provider,
         signIn,
-        basePath: `${mountPath}${INTERACTION_PATH}`,
+        basePath: interactionPath,
         csrfSecret: cookieKeys[0] as string,
       });
       await app.register(mountIssuer, { provider, mountPath });

@@ -44,7 +44,6 @@ export interface LoadConfigOptions {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * Builds a {@link HelperConfig} from environment variables.
@@ -332,7 +331,7 @@ function checkUrl(value: string, name: string, problems: string[]): URL | undefi
 function checkIssuerUrl(issuer: string, name: string, allowHttp: boolean, problems: string[]): void {
   const url = checkUrl(issuer, name, problems);
   if (url === undefined) return;
-  if (url.protocol === 'http:' && !allowHttp && !LOOPBACK_HOSTS.has(url.hostname)) {
+  if (url.protocol === 'http:' && !allowHttp && !isLoopbackHost(url.hostname)) {
     problems.push(`${name}: the issuer ${url.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`);
   }
 }

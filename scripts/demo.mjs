@@ -121,12 +121,14 @@ async function walkthrough(base) {
   });
 
   const service = services.find((s) => s.id === 'sentiment-analysis') ?? services[0];
-  const key = await step(`Get an API key for "${service.name}"`, async () => {
-    const response = await fetch(`${base}/api/services/init`, {
+  const initService = () =>
+    fetch(`${base}/api/services/init`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ service_id: service.id }),
     });
+  const key = await step(`Get an API key for "${service.name}"`, async () => {
+    const response = await initService();
     const body = await json(response);
     check(response.status === 200 && body.status === 'success', `HTTP ${response.status}: ${JSON.stringify(body.error)}`);
     check(typeof body.data.api_key === 'string' && body.data.api_key.length >= 16, 'no API key in the answer');
@@ -136,11 +138,7 @@ async function walkthrough(base) {
   });
 
   await step('Asking again returns the same key (idempotent)', async () => {
-    const response = await fetch(`${base}/api/services/init`, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ service_id: service.id }),
-    });
+    const response = await initService();
     const body = await json(response);
     check(response.status === 200, `HTTP ${response.status}`);
     check(body.data.api_key === key && body.data.is_new === false, 'a different key, or a new one, came back');

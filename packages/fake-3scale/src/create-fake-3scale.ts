@@ -13,10 +13,11 @@ import { FaultBook } from './faults/fault-book.js';
 import { DEFAULT_FAULT_STATUS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STORE_THEN_STATUS, type FaultSpec, type LatencySpec } from './faults/fault-spec.js';
 import { dropConnection, sendErrorStatus, sendMalformed, sendThenReset, sendWire } from './faults/inject.js';
 import { executeAdminRequest, prepareAdminRequest } from './http/admin-api.js';
-import { NOT_FOUND, toWire } from './http/reply.js';
+import { toWire } from './http/reply.js';
 import { ADMIN_API_PREFIX } from './http/routes.js';
 import { CallStats } from './record/call-stats.js';
 import { type RecordedRequest, RequestLog } from './record/request-log.js';
+import type { RenderContext } from './represent/representation.js';
 import { defaultSeed } from './seed/load-seed.js';
 import type { Seed } from './seed/seed-types.js';
 import { buildTenant } from './tenant/build-tenant.js';
@@ -187,6 +188,11 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
     requests: () => log.list(),
   };
 
+  /** Links are absolute URLs on the host the client used, as 3scale's are; the tenant is the one current now. */
+  function renderContext(req: IncomingMessage): RenderContext {
+    return { baseUrl: `http://${req.headers.host ?? 'localhost'}`, tenant };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const body = await readBody(req);
@@ -240,7 +246,9 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
     });
     const key = prepared.endpoint;
     if (key === null) {
-      const wire = toWire(NOT_FOUND, prepared.format === 'json' ? 'json' : 'xml');
+      // An unknown route is answered (404) at once: latency and faults, `*` included, apply to endpoints only.
+      const { reply, format } = executeAdminRequest(prepared, renderContext(req), false);
+      const wire = toWire(reply, format);
       record.status = wire.status;
       sendWire(res, wire);
       return;
@@ -270,9 +278,7 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
         break;
     }
 
-    // Links are absolute URLs on the host the client used, as 3scale's are.
-    const ctx = { baseUrl: `http://${req.headers.host ?? 'localhost'}`, tenant };
-    const { reply, format } = executeAdminRequest(prepared, ctx, fault?.kind === 'ignore_paging');
+    const { reply, format } = executeAdminRequest(prepared, renderContext(req), fault?.kind === 'ignore_paging');
     const wire = toWire(reply, format);
     switch (fault?.kind) {
       case 'store_then_timeout':

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { splitSuffix } from './http/format.js';
 import type { RecordedRequest } from './record/request-log.js';
 
 /** The spec copy, one level up from this module: the package's `spec/` from `src/` and `dist/` alike. */
@@ -33,13 +34,6 @@ type Json = Record<string, unknown>;
 
 let operations: SpecOperation[] | undefined;
 
-function stripFormat(path: string): { path: string; suffix: string | undefined } {
-  const slash = path.lastIndexOf('/');
-  const dot = path.lastIndexOf('.');
-  if (dot <= slash) return { path, suffix: undefined };
-  return { path: path.slice(0, dot), suffix: path.slice(dot + 1) };
-}
-
 function resolve(spec: Json, node: unknown): Json {
   let current = node as Json | undefined;
   for (let depth = 0; current && typeof current.$ref === 'string' && depth < 10; depth += 1) {
@@ -57,7 +51,7 @@ function loadOperations(): SpecOperation[] {
   const spec = JSON.parse(readFileSync(SPEC_PATH, 'utf8')) as Json;
   const ops: SpecOperation[] = [];
   for (const [template, item] of Object.entries((spec.paths ?? {}) as Record<string, Json>)) {
-    const segments = stripFormat(template).path.split('/');
+    const segments = splitSuffix(template).path.split('/');
     for (const method of METHODS) {
       const op = item[method] as Json | undefined;
       if (!op) continue;
@@ -109,7 +103,7 @@ function pathMatches(segments: string[], parts: string[]): boolean {
 export function checkAgainstSpec(request: Pick<RecordedRequest, 'method' | 'path' | 'queryKeys' | 'bodyKeys' | 'auth'>): string[] {
   const problems: string[] = [];
   const method = request.method.toUpperCase();
-  const { path, suffix } = stripFormat(request.path);
+  const { path, suffix } = splitSuffix(request.path);
   const where = `${method} ${request.path}`;
   if (suffix !== undefined && suffix !== 'json' && suffix !== 'xml') {
     problems.push(`${where}: format suffix ".${suffix}" is not served (only .json and .xml)`);

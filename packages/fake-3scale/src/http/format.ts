@@ -6,13 +6,18 @@
 
 export type Format = 'json' | 'xml';
 
-/** The path without its format suffix, and the format (`unknown` for an unsupported suffix). */
-export function splitFormat(pathname: string): { path: string; format: Format | 'unknown' } {
+/** The path without the suffix after the last `.` of its last segment, and that suffix (undefined when there is none). */
+export function splitSuffix(pathname: string): { path: string; suffix: string | undefined } {
   const slash = pathname.lastIndexOf('/');
   const dot = pathname.lastIndexOf('.');
-  if (dot <= slash) return { path: pathname, format: 'xml' };
-  const ext = pathname.slice(dot + 1);
-  const path = pathname.slice(0, dot);
+  if (dot <= slash) return { path: pathname, suffix: undefined };
+  return { path: pathname.slice(0, dot), suffix: pathname.slice(dot + 1) };
+}
+
+/** The path without its format suffix, and the format (`unknown` for an unsupported suffix). */
+export function splitFormat(pathname: string): { path: string; format: Format | 'unknown' } {
+  const { path, suffix: ext } = splitSuffix(pathname);
+  if (ext === undefined) return { path, format: 'xml' };
   if (ext === 'json') return { path, format: 'json' };
   if (ext === 'xml') return { path, format: 'xml' };
   return { path, format: 'unknown' };

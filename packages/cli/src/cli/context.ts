@@ -5,7 +5,7 @@
  */
 import type { SignInReason } from '../auth/session.js';
 import { resolveSettings, type Settings } from '../config/settings.js';
-import { MlaasClient } from '../sdk/client.js';
+import type { MlaasClient } from '../sdk/client.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { createStyle, type Style } from '../output/style.js';
 import { canPrompt, type Io } from './io.js';
@@ -36,7 +36,7 @@ export const NON_INTERACTIVE_SIGN_IN_HINT =
  * @example
  * ```ts
  * const ctx = new CommandContext(processIo(), { json: true });
- * ctx.printJson(await ctx.client().health());
+ * ctx.printJson(await (await ctx.client()).health());
  * ```
  */
 export class CommandContext {
@@ -72,8 +72,14 @@ export class CommandContext {
     return (this.settingsValue ??= resolveSettings({ env: this.io.env, flags: this.flags() }));
   }
 
-  /** The SDK client for this run; signs in interactively when needed and allowed. */
-  client(): MlaasClient {
+  /**
+   * The SDK client for this run; signs in interactively when needed and allowed. The SDK (transport, session,
+   * generated schemas) is loaded on first use, so commands that never call this do not pay for it.
+   */
+  async client(): Promise<MlaasClient> {
+    if (this.clientValue !== undefined) return this.clientValue;
+    const { MlaasClient } = await import('../sdk/client.js');
+    // Another call may have built the client while the module was loading.
     if (this.clientValue === undefined) {
       const interactive = this.interactive;
       this.clientValue = new MlaasClient({

@@ -41,11 +41,11 @@ export function defaultMethod(ctx: CommandContext): LoginMethod {
  * @example
  * ```ts
  * const tokens = await obtainTokens(ctx, 'password', { username: 'alice', passwordStdin: true });
- * await ctx.client().session.save(tokens);
+ * await (await ctx.client()).session.save(tokens);
  * ```
  */
 export async function obtainTokens(ctx: CommandContext, method: LoginMethod, input: PasswordInput): Promise<StoredTokens> {
-  const session = ctx.client().session;
+  const session = (await ctx.client()).session;
   switch (method) {
     case 'password': {
       const credentials = await readCredentials(ctx, input);

@@ -13,7 +13,7 @@ import type { CommandContext } from '../cli/context.js';
  * ```
  */
 export async function runHealth(ctx: CommandContext): Promise<void> {
-  const data = await ctx.client().health();
+  const data = await (await ctx.client()).health();
   if (ctx.json) ctx.printJson(data);
   else ctx.print(`${data.status}: ${ctx.settings().helperUrl.value}`);
 }

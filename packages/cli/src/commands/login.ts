@@ -41,7 +41,7 @@ export async function runLogin(ctx: CommandContext, options: LoginOptions): Prom
   }
 
   const tokens = await obtainTokens(ctx, method, { username: options.username, passwordStdin: options.passwordStdin });
-  const session = ctx.client().session;
+  const session = (await ctx.client()).session;
   await session.save(tokens);
   const claims = decodeJwtClaims(tokens.accessToken);
   const user = String(claims.preferred_username ?? claims.sub ?? 'unknown user');

@@ -13,7 +13,7 @@ import type { CommandContext } from '../cli/context.js';
  * ```
  */
 export async function runLogout(ctx: CommandContext): Promise<void> {
-  const client = ctx.client();
+  const client = await ctx.client();
   const profile = ctx.settings().profile.value;
   const tokens = await client.session.forget();
   if (tokens === null) {

@@ -30,7 +30,7 @@ export async function runServicesInit(ctx: CommandContext, id: string | undefine
     throw new MlaasError('USAGE_ERROR', 'name the service by id (mlaas services init ID) or by name (--name "NAME"), not both');
   }
   const selector = id !== undefined ? { id } : { name: options.name as string };
-  const client = ctx.client();
+  const client = await ctx.client();
   let data: InitData;
   try {
     data = await withSpinner(ctx.io.stderr, 'Getting the API key…', client.initService(selector));
@@ -65,7 +65,7 @@ function describeCredentials(data: InitData): string {
 
 async function suggestServices(ctx: CommandContext, asked: string): Promise<string> {
   try {
-    const { services } = await ctx.client().listServices();
+    const { services } = await (await ctx.client()).listServices();
     const byKey = new Map<string, string>();
     for (const s of services) {
       byKey.set(s.id, `${s.id} (${s.name})`);

@@ -19,7 +19,8 @@ export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as cons
  * ```
  */
 export async function runServicesList(ctx: CommandContext): Promise<void> {
-  const data = await withSpinner(ctx.io.stderr, 'Loading services…', ctx.client().listServices());
+  const client = await ctx.client();
+  const data = await withSpinner(ctx.io.stderr, 'Loading services…', client.listServices());
   if (ctx.json) {
     ctx.printJson(data);
     return;

@@ -18,7 +18,7 @@ import type { CommandContext } from '../cli/context.js';
  */
 export async function runWhoami(ctx: CommandContext): Promise<void> {
   const settings = ctx.settings();
-  const session = ctx.client().session;
+  const session = (await ctx.client()).session;
   const stored = await session.current();
   if (stored === null) {
     throw new MlaasError('AUTH_REQUIRED', `not signed in to ${settings.issuer} (profile "${settings.profile.value}")`, {

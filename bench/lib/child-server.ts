@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { findFreePort as findFreePortOn } from '../../packages/helper/src/idp/listen-address.js';
 
 /** Loopback only: the benchmark never listens on or calls anything else. */
 export const BENCH_HOST = '127.0.0.1';
@@ -47,20 +47,12 @@ export interface ChildServer {
 }
 
 /**
- * Asks the kernel for a free loopback port. Another process could take it before the child binds it; on a
- * benchmark machine that race is not worth more machinery.
+ * Asks the kernel for a free loopback port (the helper's `findFreePort` on `BENCH_HOST`). Another process
+ * could take it before the child binds it; on a benchmark machine that race is not worth more machinery.
  * @example const port = await findFreePort();
  */
-export async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, BENCH_HOST, () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not read the free port');
-  return address.port;
+export function findFreePort(): Promise<number> {
+  return findFreePortOn(BENCH_HOST);
 }
 
 /**

@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { createHelper, createLogger, loadConfig, type Helper } from '@mlaas/helper';
+import { captureLines } from '../../../helper/test/support/capture-log.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..', '..', '..');
 export const CLI_SOURCE = join(ROOT, 'packages', 'cli', 'src', 'bin', 'mlaas.ts');
@@ -32,13 +32,7 @@ export interface Stack {
 /** Starts the embedded stack on a free port. */
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-cli-stack-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { stream: sink, lines: logs } = captureLines();
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createHelper, type Helper } from '../../src/app/create-helper.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/log/logger.js';
+import { captureLines } from './capture-log.js';
 import { startTestIssuer, type TestIssuer } from './test-issuer.js';
 
 export interface Harness {
@@ -25,13 +25,7 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}, given?: { issuer?: TestIssuer; dataDir?: string }): Promise<Harness> {
   const issuer = given?.issuer ?? (await startTestIssuer());
   const dataDir = given?.dataDir ?? mkdtempSync(join(tmpdir(), 'mlaas-test-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { stream: sink, lines: logs } = captureLines();
   const config = loadConfig({
     OIDC_ISSUER: issuer.url,
     KEYCLOAK_CLIENT_ID: issuer.clientId,

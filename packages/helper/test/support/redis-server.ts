@@ -4,7 +4,7 @@
  * start again on the same port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { findFreePort } from '../../src/idp/listen-address.js';
 
 export interface TestRedis {
   url: string;
@@ -26,20 +26,9 @@ export function redisSkipReason(): string | undefined {
   return 'redis-server is not installed (apt-get install redis-server)';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /** Starts redis-server; resolves once it accepts commands. */
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+  const port = await findFreePort('127.0.0.1');
   let child: ChildProcess | null = null;
 
   async function start(): Promise<void> {

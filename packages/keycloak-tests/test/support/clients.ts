@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createHelper, createLogger, loadConfig, type Helper } from '@mlaas/helper';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeHome, readCredentials, ROOT, runCli, type CliResult, type RunOptions } from '../../../cli/test/support/stack.js';
+import { captureLines } from '../../../helper/test/support/capture-log.js';
 import type { Keycloak } from '../../src/index.js';
 import { CLIENT_ID } from './keycloak-admin.js';
 
@@ -89,13 +89,7 @@ export interface RunningHelper {
  */
 export async function startHelper(keycloak: Keycloak, env: Record<string, string> = {}): Promise<RunningHelper> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kc-helper-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { stream: sink, lines: logs } = captureLines();
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',

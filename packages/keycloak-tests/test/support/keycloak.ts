@@ -7,8 +7,8 @@
  * every test.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { after } from 'node:test';
+import { findFreePort } from '../../../helper/src/idp/listen-address.js';
 import {
   distributionPaths,
   findJavaHome,
@@ -36,7 +36,7 @@ let shared: Promise<Keycloak> | undefined;
  * ```
  */
 export async function useKeycloak(): Promise<Keycloak> {
-  shared ??= freePort().then((port) => startKeycloak({ port, log: (message) => console.error(message) }));
+  shared ??= findFreePort('127.0.0.1').then((port) => startKeycloak({ port, log: (message) => console.error(message) }));
   const keycloak = await shared;
   if (!keycloak.isRunning()) await keycloak.start();
   return keycloak;
@@ -46,18 +46,6 @@ after(async () => {
   const keycloak = await shared?.catch(() => undefined);
   await keycloak?.close();
 });
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function missingPrerequisite(): string | false {
   try {

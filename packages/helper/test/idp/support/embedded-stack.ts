@@ -7,10 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createHelper, type Helper } from '../../../src/app/create-helper.js';
 import { embeddedStackEnv, loadConfig } from '../../../src/config/load-config.js';
 import { createLogger } from '../../../src/log/logger.js';
+import { captureLines } from '../../support/capture-log.js';
 
 export const CLIENT_ID = 'mlaas-cli';
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -56,13 +56,7 @@ export interface Stack {
  */
 export async function startStack(env: Record<string, string> = {}, given: { dataDir?: string } = {}): Promise<Stack> {
   const dataDir = given.dataDir ?? mkdtempSync(join(tmpdir(), 'mlaas-idp-'));
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
+  const { stream: sink, lines: logs } = captureLines();
   const config = loadConfig(
     embeddedStackEnv({ PORT: '0', MLAAS_DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_IP_PER_MINUTE: '100000', ...env }),
   );

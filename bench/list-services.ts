@@ -20,7 +20,14 @@ import { startTestIssuer, type TestIssuer } from '../packages/helper/test/suppor
 import { BENCH_HOST, findFreePort, startChildServer, type ChildServer } from './lib/child-server.js';
 import { HELPER_BIN, ROOT, ensureHelperBuilt } from './lib/helper-build.js';
 import { measureRound, medianRound, type LoadSettings, type RoundMedians, type RoundResult } from './lib/load.js';
-import { DEFAULT_LOAD_OPTIONS, SHARED_ARG_OPTIONS, describeHelperOptions, readHelperOptions, readLoadOptions, wholeNumber } from './lib/options.js';
+import {
+  DEFAULT_LOAD_OPTIONS,
+  SHARED_ARG_OPTIONS,
+  describeHelperOptions,
+  readHelperOptions,
+  readLoadOptions,
+  wholeNumber,
+} from './lib/options.js';
 import type { HelperOptions, LoadOptions } from './lib/options.js';
 import { fmt, machineInfo, writeReport, type MachineInfo } from './lib/report.js';
 import { runIfMain } from './lib/run-if-main.js';
@@ -159,10 +166,13 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
       helper: { ...helperSummary, idleRssBytes: helperIdleRss },
       ratio,
       cpuRatio:
-        baselineSummary.median.serverCpuMicrosPerRequest === null || helperSummary.median.serverCpuMicrosPerRequest === null
+        baselineSummary.median.serverCpuMicrosPerRequest === null ||
+        helperSummary.median.serverCpuMicrosPerRequest === null
           ? null
           : baselineSummary.median.serverCpuMicrosPerRequest / helperSummary.median.serverCpuMicrosPerRequest,
-      pairRatios: helperRounds.map((h, i) => h.requestsPerSecond / (baselineRounds[i] as RoundResult).requestsPerSecond),
+      pairRatios: helperRounds.map(
+        (h, i) => h.requestsPerSecond / (baselineRounds[i] as RoundResult).requestsPerSecond,
+      ),
       target: TARGET_RATIO,
       meetsTarget: ratio >= TARGET_RATIO,
     };

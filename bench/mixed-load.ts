@@ -25,7 +25,14 @@ import { createFake3scale, type EndpointKey } from '../packages/fake-3scale/src/
 import { startTestIssuer } from '../packages/helper/test/support/test-issuer.js';
 import { BENCH_HOST, type ChildServer } from './lib/child-server.js';
 import { HELPER_BIN, ensureHelperBuilt } from './lib/helper-build.js';
-import { SHARED_ARG_OPTIONS, readHelperOptions, readLoadOptions, wholeNumber, type HelperOptions, type LoadOptions } from './lib/options.js';
+import {
+  SHARED_ARG_OPTIONS,
+  readHelperOptions,
+  readLoadOptions,
+  wholeNumber,
+  type HelperOptions,
+  type LoadOptions,
+} from './lib/options.js';
 import { machineInfo, writeReport, type MachineInfo } from './lib/report.js';
 import { runIfMain } from './lib/run-if-main.js';
 import { BENCH_CLIENT_ID, startHelper } from './lib/start-helper.js';
@@ -113,10 +120,22 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
     await fake.listen(0, BENCH_HOST);
     const tokens = await Promise.all(
       Array.from({ length: options.users }, (_, i) =>
-        issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS, claims: { sub: `bench-user-${i}`, preferred_username: `bench-user-${i}`, email: `bench-user-${i}@example.test` } }),
+        issuer.token({
+          expiresIn: TOKEN_LIFETIME_SECONDS,
+          claims: {
+            sub: `bench-user-${i}`,
+            preferred_username: `bench-user-${i}`,
+            email: `bench-user-${i}@example.test`,
+          },
+        }),
       ),
     );
-    helper = await startHelper({ ...options, backend: { kind: 'threescale', adminApi: fake }, issuerUrl: issuer.url, workDir });
+    helper = await startHelper({
+      ...options,
+      backend: { kind: 'threescale', adminApi: fake },
+      issuerUrl: issuer.url,
+      workDir,
+    });
     const running = helper;
     const boot = running.memory();
     const loadBefore = loadavg()[0] ?? 0;
@@ -128,10 +147,14 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
     }
     const start = running.memory();
     const statsBefore = fake.stats();
-    progress(`measured run: ${options.durationSeconds} s, ${options.connections} connections, ${options.users} users, ${options.initPercent} % inits`);
+    progress(
+      `measured run: ${options.durationSeconds} s, ${options.connections} connections, ${options.users} users, ${options.initPercent} % inits`,
+    );
     const samples: (number | null)[] = [];
     const sampler = setInterval(() => samples.push(mib(running.memory().rssBytes)), RSS_SAMPLE_INTERVAL_MS);
-    const measured = await fire(running.baseUrl, tokens, options, options.durationSeconds).finally(() => clearInterval(sampler));
+    const measured = await fire(running.baseUrl, tokens, options, options.durationSeconds).finally(() =>
+      clearInterval(sampler),
+    );
     const end = running.memory();
     const statsAfter = fake.stats();
     const loadAfter = loadavg()[0] ?? 0;
@@ -152,7 +175,13 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
       measured: {
         requests: result['2xx'] + result.non2xx,
         requestsPerSecond: { mean: result.requests.average, min: result.requests.min, max: result.requests.max },
-        latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, mean: result.latency.average, max: result.latency.max },
+        latencyMs: {
+          p50: result.latency.p50,
+          p90: result.latency.p90,
+          p99: result.latency.p99,
+          mean: result.latency.average,
+          max: result.latency.max,
+        },
         errors,
         timeouts: result.timeouts,
         non2xx: result.non2xx,
@@ -184,7 +213,12 @@ export async function runMixedLoadBench(options: MixedLoadOptions = parseOptions
  * One autocannon run: every request picks a user at random and is an init with probability initPercent,
  * for one of the tenant's services at random; otherwise a list.
  */
-async function fire(baseUrl: string, tokens: string[], options: MixedLoadOptions, durationSeconds: number): Promise<RunResult> {
+async function fire(
+  baseUrl: string,
+  tokens: string[],
+  options: MixedLoadOptions,
+  durationSeconds: number,
+): Promise<RunResult> {
   const statuses: RunResult['statuses'] = { list: {}, init: {} };
   const initShare = options.initPercent / 100;
   const result = await autocannon({

@@ -35,8 +35,22 @@ import {
 import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
 import { BENCH_HOST, type ChildServer } from './lib/child-server.js';
 import { HELPER_BIN, ensureHelperBuilt } from './lib/helper-build.js';
-import { measureRound, median, medianRound, type LoadSettings, type RoundMedians, type RoundResult } from './lib/load.js';
-import { DEFAULT_LOAD_OPTIONS, SHARED_ARG_OPTIONS, describeHelperOptions, readHelperOptions, readLoadOptions, wholeNumber } from './lib/options.js';
+import {
+  measureRound,
+  median,
+  medianRound,
+  type LoadSettings,
+  type RoundMedians,
+  type RoundResult,
+} from './lib/load.js';
+import {
+  DEFAULT_LOAD_OPTIONS,
+  SHARED_ARG_OPTIONS,
+  describeHelperOptions,
+  readHelperOptions,
+  readLoadOptions,
+  wholeNumber,
+} from './lib/options.js';
 import type { HelperOptions, LoadOptions } from './lib/options.js';
 import { fmt, machineInfo, writeReport, type MachineInfo } from './lib/report.js';
 import { runIfMain } from './lib/run-if-main.js';
@@ -137,7 +151,9 @@ const NO_PRELOAD = { THREESCALE_CATALOG_PRELOAD: 'false' };
  * Runs the benchmark and returns its report (also printed and written to bench/results/).
  * @example const report = await runThreescaleListBench(parseOptions(['--cold-runs', '3']));
  */
-export async function runThreescaleListBench(options: ThreescaleListOptions = parseOptions([])): Promise<ThreescaleListReport> {
+export async function runThreescaleListBench(
+  options: ThreescaleListOptions = parseOptions([]),
+): Promise<ThreescaleListReport> {
   if (options.helperBin === HELPER_BIN) ensureHelperBuilt(progress);
 
   const workDir = mkdtempSync(join(tmpdir(), 'mlaas-bench-3scale-'));
@@ -173,7 +189,9 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
         helper = null;
         const server = await startHelper({ ...options, helperEnv, backend, issuerUrl: issuer.url, workDir });
         helper = server;
-        runs.push(await timeUpstream(fake, options.latencyMs, () => listOnce(server.baseUrl, headers, options.services)));
+        runs.push(
+          await timeUpstream(fake, options.latencyMs, () => listOnce(server.baseUrl, headers, options.services)),
+        );
       }
     }
     if (helper === null) throw new Error('no helper was started');
@@ -182,7 +200,9 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
     progress(`${WARM_LIST_CALLS} warm lists, one by one`);
     const singleRuns: TimedRun[] = [];
     for (let call = 0; call < WARM_LIST_CALLS; call += 1) {
-      singleRuns.push(await timeUpstream(fake, options.latencyMs, () => listOnce(warmHelper.baseUrl, headers, options.services)));
+      singleRuns.push(
+        await timeUpstream(fake, options.latencyMs, () => listOnce(warmHelper.baseUrl, headers, options.services)),
+      );
     }
 
     const settings: LoadSettings = {
@@ -194,7 +214,9 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
     const statsBeforeLoad = fake.stats();
     const rounds: RoundResult[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
-      progress(`warm load ${round}/${options.rounds}: ${options.connections} connections, ${options.durationSeconds} s`);
+      progress(
+        `warm load ${round}/${options.rounds}: ${options.connections} connections, ${options.durationSeconds} s`,
+      );
       rounds.push(await measureRound(`${warmHelper.baseUrl}${LIST_PATH}`, settings, () => warmHelper.cpuSeconds()));
     }
     const loadCalls = callsBetween(statsBeforeLoad, fake.stats());
@@ -215,7 +237,10 @@ export async function runThreescaleListBench(options: ThreescaleListOptions = pa
     const coldCatalog = summarise(coldCatalogRuns);
     const warmMedian = medianRound(rounds);
     const loadResponses = rounds.reduce((sum, r) => sum + r.responses, 0);
-    const warmCatalogCalls = [...singleRuns.map((r) => r.calls), loadCalls].reduce((sum, calls) => sum + catalogCalls(calls), 0);
+    const warmCatalogCalls = [...singleRuns.map((r) => r.calls), loadCalls].reduce(
+      (sum, calls) => sum + catalogCalls(calls),
+      0,
+    );
     const { check: _check, ...settingsOut } = options;
     return {
       benchmark: 'threescale-list',
@@ -277,11 +302,16 @@ async function timeUpstream(fake: Fake3scale, latencyMs: number, work: () => Pro
   const wallMs = performance.now() - started;
   const timeline = fake
     .requests()
-    .flatMap((r) => (r.seq > lastSeq && r.endpoint !== null ? [{ atMs: Date.parse(r.at) - startedAt, endpoint: r.endpoint }] : []));
+    .flatMap((r) =>
+      r.seq > lastSeq && r.endpoint !== null ? [{ atMs: Date.parse(r.at) - startedAt, endpoint: r.endpoint }] : [],
+    );
   return {
     wallMs,
     calls: callsBetween(before, fake.stats()),
-    waves: countWaves(timeline.map((t) => t.atMs), latencyMs),
+    waves: countWaves(
+      timeline.map((t) => t.atMs),
+      latencyMs,
+    ),
     timeline,
   };
 }
@@ -310,7 +340,9 @@ async function listOnce(baseUrl: string, headers: Record<string, string>, servic
   const response = await fetch(`${baseUrl}${LIST_PATH}`, { headers });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`GET ${LIST_PATH} answered ${response.status}: ${text}`);
-  const body = JSON.parse(text) as { data?: { services?: Array<{ has_api_key?: boolean }>; account_id?: string | null } };
+  const body = JSON.parse(text) as {
+    data?: { services?: Array<{ has_api_key?: boolean }>; account_id?: string | null };
+  };
   const listed = body.data?.services ?? [];
   if (listed.length !== services) throw new Error(`GET ${LIST_PATH} listed ${listed.length} services, not ${services}`);
   if (body.data?.account_id == null) throw new Error(`GET ${LIST_PATH} found no account for ${BENCH_USER}`);

@@ -97,13 +97,23 @@ async function walkthrough(base) {
     const response = await fetch(discovery.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'mlaas-cli', ...USER, scope: 'openid profile email' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'mlaas-cli',
+        ...USER,
+        scope: 'openid profile email',
+      }),
     });
     const body = await json(response);
     check(response.status === 200, `HTTP ${response.status}: ${body.error}: ${body.error_description}`);
-    check(typeof body.access_token === 'string' && typeof body.refresh_token === 'string', 'no access or refresh token');
+    check(
+      typeof body.access_token === 'string' && typeof body.refresh_token === 'string',
+      'no access or refresh token',
+    );
     const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1], 'base64url').toString());
-    process.stdout.write(`   signed in as ${claims.preferred_username} <${claims.email}>, token valid ${body.expires_in} s\n`);
+    process.stdout.write(
+      `   signed in as ${claims.preferred_username} <${claims.email}>, token valid ${body.expires_in} s\n`,
+    );
     return body.access_token;
   });
   const auth = { authorization: `Bearer ${accessToken}` };
@@ -111,11 +121,16 @@ async function walkthrough(base) {
   const services = await step('List the ML services', async () => {
     const response = await fetch(`${base}/api/services`, { headers: auth });
     const body = await json(response);
-    check(response.status === 200 && body.status === 'success', `HTTP ${response.status}: ${JSON.stringify(body.error)}`);
+    check(
+      response.status === 200 && body.status === 'success',
+      `HTTP ${response.status}: ${JSON.stringify(body.error)}`,
+    );
     const list = body.data.services;
     check(Array.isArray(list) && list.length > 0, 'no services listed');
     for (const service of list) {
-      process.stdout.write(`   - ${service.id.padEnd(24)} ${service.name.padEnd(28)} key: ${service.has_api_key ? 'yes' : 'no'}\n`);
+      process.stdout.write(
+        `   - ${service.id.padEnd(24)} ${service.name.padEnd(28)} key: ${service.has_api_key ? 'yes' : 'no'}\n`,
+      );
     }
     return list;
   });
@@ -130,7 +145,10 @@ async function walkthrough(base) {
   const key = await step(`Get an API key for "${service.name}"`, async () => {
     const response = await initService();
     const body = await json(response);
-    check(response.status === 200 && body.status === 'success', `HTTP ${response.status}: ${JSON.stringify(body.error)}`);
+    check(
+      response.status === 200 && body.status === 'success',
+      `HTTP ${response.status}: ${JSON.stringify(body.error)}`,
+    );
     check(typeof body.data.api_key === 'string' && body.data.api_key.length >= 16, 'no API key in the answer');
     process.stdout.write(`   plan: ${body.data.plan.name}, new key: ${body.data.is_new}\n`);
     process.stdout.write(`   API key: ${body.data.api_key}\n`);
@@ -153,7 +171,9 @@ async function walkthrough(base) {
 
   await step(`Call "${service.name}" with the key`, async () => {
     const example = curlExample(service, key);
-    process.stdout.write(`   credentials: ${service.credentials.location}${service.credentials.key_parameter ? ` (${service.credentials.key_parameter})` : ''}\n`);
+    process.stdout.write(
+      `   credentials: ${service.credentials.location}${service.credentials.key_parameter ? ` (${service.credentials.key_parameter})` : ''}\n`,
+    );
     process.stdout.write(`   ${example}\n`);
     // Run it when the gateway is this very server (the embedded stack's stand-in gateway).
     if (typeof service.proxy_endpoint === 'string' && service.proxy_endpoint.startsWith(`${base}/`)) {
@@ -162,7 +182,9 @@ async function walkthrough(base) {
       check(response.ok, `the gateway answered HTTP ${response.status}`);
       process.stdout.write(`   → HTTP ${response.status}: ${(await response.text()).slice(0, 200)}\n`);
     } else {
-      process.stdout.write(`   (the gateway ${service.proxy_endpoint} is not part of this run; the command is what to use)\n`);
+      process.stdout.write(
+        `   (the gateway ${service.proxy_endpoint} is not part of this run; the command is what to use)\n`,
+      );
     }
   });
 }
@@ -181,7 +203,10 @@ async function main() {
   let failed = false;
   try {
     await step('Start the helper with the embedded issuer and store', async () => {
-      check(await waitForHealth(`${base}/api/health`, 30_000, child), 'the helper did not become healthy within 30 seconds');
+      check(
+        await waitForHealth(`${base}/api/health`, 30_000, child),
+        'the helper did not become healthy within 30 seconds',
+      );
     });
     await walkthrough(base);
     process.stdout.write('\nDemo complete: every step passed.\n');

@@ -31,8 +31,11 @@ const LINKED_SERVICES = 4;
 const INIT_PATH = '/api/services/init';
 const LIST_PATH = '/api/services';
 
-const { values: args } = parseArgs({ options: { schema: { type: 'string' }, backend: { type: 'string', default: 'embedded' } } });
-if (args.backend !== 'embedded' && args.backend !== 'threescale') throw new Error(`--backend must be embedded or threescale, not ${args.backend}`);
+const { values: args } = parseArgs({
+  options: { schema: { type: 'string' }, backend: { type: 'string', default: 'embedded' } },
+});
+if (args.backend !== 'embedded' && args.backend !== 'threescale')
+  throw new Error(`--backend must be embedded or threescale, not ${args.backend}`);
 
 const issuer = await startTestIssuer();
 const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-fuzz-'));
@@ -54,7 +57,10 @@ const config = loadConfig({
   RATE_LIMIT_INIT_PER_MINUTE: '0',
 });
 // Warnings and errors only, on stderr: a 5xx is logged with its stack there, next to the failing case.
-const helper = await createHelper(config, { logger: createLogger({ level: 'warn', destination: process.stderr }), defaultMetrics: false });
+const helper = await createHelper(config, {
+  logger: createLogger({ level: 'warn', destination: process.stderr }),
+  defaultMetrics: false,
+});
 const url = await helper.listen();
 const token = await issuer.token({
   expiresIn: TOKEN_LIFETIME_SECONDS,
@@ -62,7 +68,9 @@ const token = await issuer.token({
   claims: { sub: 'fuzz-user', preferred_username: 'fuzz', email: 'fuzz@example.test' },
 });
 if (args.schema !== undefined) writeFileSync(args.schema, JSON.stringify(await fuzzingDocument(url, token), null, 2));
-process.stdout.write(`${JSON.stringify({ url, token, ...(args.schema !== undefined ? { schema: args.schema } : {}) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ url, token, ...(args.schema !== undefined ? { schema: args.schema } : {}) })}\n`,
+);
 
 let stopping = false;
 async function stop(): Promise<void> {
@@ -79,7 +87,9 @@ type OpenApiDocument = { paths: Record<string, Record<string, Record<string, unk
 /** The served document, with init examples taken from the live list and links from the list into init. */
 async function fuzzingDocument(base: string, bearer: string): Promise<OpenApiDocument> {
   const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as OpenApiDocument;
-  const listing = (await (await fetch(`${base}${LIST_PATH}`, { headers: { authorization: `Bearer ${bearer}` } })).json()) as {
+  const listing = (await (
+    await fetch(`${base}${LIST_PATH}`, { headers: { authorization: `Bearer ${bearer}` } })
+  ).json()) as {
     data: { services: { id: string; name: string }[] };
   };
   const init = doc.paths[INIT_PATH]?.post;

@@ -36,7 +36,11 @@ export function buildIfNeeded(log = (line) => console.error(line)) {
   const stale = PACKAGES.filter(isStale);
   if (stale.length === 0) return;
   log(`Building (${stale.join(', ')} changed since the last build)…`);
-  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+  const result = spawnSync('npm', ['run', 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (result.status !== 0) {
     console.error('The build failed; fix the errors above and run `npm start` again.');
     process.exit(result.status ?? 1);
@@ -91,7 +95,13 @@ async function main() {
   const host = process.env.HOST?.trim() || '127.0.0.1';
   const port = process.env.PORT?.trim() || '5000';
   const dataDir = resolve(process.env.MLAAS_DATA_DIR?.trim() || join(ROOT, '.mlaas-data'));
-  const env = { ...process.env, HOST: host, PORT: port, MLAAS_DATA_DIR: dataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const env = {
+    ...process.env,
+    HOST: host,
+    PORT: port,
+    MLAAS_DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
   const child = spawn(process.execPath, [HELPER_BIN, '--embedded'], { cwd: ROOT, env, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -98,7 +98,11 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   };
 
   try {
-    await waitUntilReady(`${baseUrl}${options.readyPath}`, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, () => exitCode !== undefined);
+    await waitUntilReady(
+      `${baseUrl}${options.readyPath}`,
+      options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      () => exitCode !== undefined,
+    );
   } catch (error) {
     await server.stop();
     throw new Error(`${options.name}: ${(error as Error).message}`, { cause: error });

@@ -23,7 +23,8 @@ export function ensureHelperBuilt(progress: (message: string) => void): void {
   if (!existsSync(HELPER_BIN)) {
     progress(`${HELPER_BIN} is missing; running npm run build`);
     const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
-    if (result.status !== 0 || !existsSync(HELPER_BIN)) throw new Error('npm run build failed; the helper cannot be benchmarked');
+    if (result.status !== 0 || !existsSync(HELPER_BIN))
+      throw new Error('npm run build failed; the helper cannot be benchmarked');
     return;
   }
   // Compared file by file: tsc -b leaves an output untouched when its source did not change.
@@ -34,5 +35,8 @@ export function ensureHelperBuilt(progress: (message: string) => void): void {
     const built = join(distDir, file.replace(/\.ts$/, '.js'));
     return !existsSync(built) || statSync(join(srcDir, file)).mtimeMs > statSync(built).mtimeMs;
   });
-  if (stale) progress('warning: packages/helper/src changed after the last build; run npm run build to measure the current code');
+  if (stale)
+    progress(
+      'warning: packages/helper/src changed after the last build; run npm run build to measure the current code',
+    );
 }

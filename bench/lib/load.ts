@@ -37,7 +37,11 @@ export interface RoundResult {
  * `serverCpuSeconds` reads the server's CPU time so far, for the CPU cost per request.
  * @example const round = await measureRound('http://127.0.0.1:5000/api/services', settings, () => server.cpuSeconds());
  */
-export async function measureRound(url: string, settings: LoadSettings, serverCpuSeconds: () => number | null = () => null): Promise<RoundResult> {
+export async function measureRound(
+  url: string,
+  settings: LoadSettings,
+  serverCpuSeconds: () => number | null = () => null,
+): Promise<RoundResult> {
   if (settings.warmupSeconds > 0) {
     checkClean(url, 'warm-up', await fire(url, settings.connections, settings.warmupSeconds, settings.headers));
   }
@@ -51,7 +55,8 @@ export async function measureRound(url: string, settings: LoadSettings, serverCp
     latencyP99Ms: result.latency.p99,
     latencyMeanMs: result.latency.average,
     responses: result['2xx'],
-    serverCpuMicrosPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / result['2xx'],
+    serverCpuMicrosPerRequest:
+      cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / result['2xx'],
   };
 }
 
@@ -63,7 +68,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) throw new TypeError('median of no values');
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function fire(url: string, connections: number, duration: number, headers: Record<string, string>): Promise<Result> {

@@ -68,7 +68,11 @@ export function readLoadOptions(
  * `--helper-env` without a name.
  * @example readHelperOptions({ 'helper-env': ['TOKEN_CACHE_SIZE=0'] }) // { helperEnv: { TOKEN_CACHE_SIZE: '0' }, helperNodeArgs: [], helperBin: HELPER_BIN }
  */
-export function readHelperOptions(values: { 'helper-env'?: string[]; 'helper-node-arg'?: string[]; 'helper-bin'?: string }): HelperOptions {
+export function readHelperOptions(values: {
+  'helper-env'?: string[];
+  'helper-node-arg'?: string[];
+  'helper-bin'?: string;
+}): HelperOptions {
   const helperEnv: Record<string, string> = {};
   for (const pair of values['helper-env'] ?? []) {
     const at = pair.indexOf('=');
@@ -87,7 +91,13 @@ export function readHelperOptions(values: { 'helper-env'?: string[]; 'helper-nod
  * TypeError otherwise.
  * @example wholeNumber('--init-percent', '15', 10, 0, 100) // 15
  */
-export function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max?: number): number {
+export function wholeNumber(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max?: number,
+): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {

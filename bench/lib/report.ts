@@ -38,7 +38,11 @@ export function machineInfo(): MachineInfo {
  * file went through `progress`.
  * @example writeReport(report, formatReport(report), progress);
  */
-export function writeReport(report: { benchmark: string }, markdown: string, progress: (message: string) => void): void {
+export function writeReport(
+  report: { benchmark: string },
+  markdown: string,
+  progress: (message: string) => void,
+): void {
   const file = join(RESULTS_DIR, `${report.benchmark}.json`);
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -13,7 +13,10 @@ export const BENCH_CLIENT_ID = 'mlaas-cli';
 /** Where the helper keeps accounts and keys. */
 export type HelperBackend =
   | { kind: 'embedded'; /** The embedded store's directory (`MLAAS_DATA_DIR`). */ dataDir: string }
-  | { kind: 'threescale'; /** The Admin API to call, e.g. the fake 3scale. */ adminApi: { url: string; accessToken: string } };
+  | {
+      kind: 'threescale';
+      /** The Admin API to call, e.g. the fake 3scale. */ adminApi: { url: string; accessToken: string };
+    };
 
 export interface StartHelperOptions extends HelperOptions {
   backend: HelperBackend;

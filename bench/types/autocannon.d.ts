@@ -33,7 +33,12 @@ declare module 'autocannon' {
     /** Returns the request to send (called for every request the connection makes). */
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request;
     /** Called with each response of this request. */
-    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, string>,
+    ) => void;
   }
 
   /** A histogram summary; `p50`, `p99`... are percentiles, in the histogram's unit. */

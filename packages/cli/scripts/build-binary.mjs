@@ -73,7 +73,10 @@ const result = await build({
 if (result.errors.length > 0) process.exit(1);
 
 step('making the SEA blob');
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }, null, 2));
+writeFileSync(
+  seaConfig,
+  JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }, null, 2),
+);
 const sea = spawnSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
 if (sea.status !== 0) process.exit(sea.status ?? 1);
 
@@ -89,11 +92,20 @@ step('injecting the blob with postject');
 const postjectCli = join(dirname(createRequire(import.meta.url).resolve('postject')), 'cli.js');
 const injected = spawnSync(
   process.execPath,
-  [postjectCli, binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL_FUSE, ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [])],
+  [
+    postjectCli,
+    binary,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    SENTINEL_FUSE,
+    ...(process.platform === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : []),
+  ],
   { encoding: 'utf8' },
 );
 const noise = /^warning: Can't find string offset for section name/;
-for (const line of `${injected.stdout}${injected.stderr}`.split('\n')) if (line.trim() !== '' && !noise.test(line)) console.error(line);
+for (const line of `${injected.stdout}${injected.stderr}`.split('\n'))
+  if (line.trim() !== '' && !noise.test(line)) console.error(line);
 if (injected.status !== 0) process.exit(injected.status ?? 1);
 if (process.platform === 'darwin') spawnSync('codesign', ['--sign', '-', binary], { stdio: 'inherit' });
 

@@ -10,7 +10,13 @@ import { MlaasError, type MlaasErrorCode } from './sdk/errors.js';
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, cancelled: 130 } as const;
 
-const AUTH_CODES: ReadonlySet<MlaasErrorCode> = new Set(['AUTH_REQUIRED', 'AUTH_FAILED', 'LOGIN_TIMEOUT', 'MISSING_AUTH', 'INVALID_TOKEN']);
+const AUTH_CODES: ReadonlySet<MlaasErrorCode> = new Set([
+  'AUTH_REQUIRED',
+  'AUTH_FAILED',
+  'LOGIN_TIMEOUT',
+  'MISSING_AUTH',
+  'INVALID_TOKEN',
+]);
 const USAGE_CODES: ReadonlySet<MlaasErrorCode> = new Set(['USAGE_ERROR', 'INVALID_SETTING']);
 
 /**
@@ -56,16 +62,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 async function report(error: unknown, io: Io, verbose: boolean): Promise<number> {
   // Loaded only on failure: a successful run does not pay for them.
-  const [{ maskSecrets }, { formatError }] = await Promise.all([import('./lib/mask.js'), import('./output/format-error.js')]);
+  const [{ maskSecrets }, { formatError }] = await Promise.all([
+    import('./lib/mask.js'),
+    import('./output/format-error.js'),
+  ]);
   if (isCommanderError(error)) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return EXIT.ok;
     const message = error.message.replace(/^error:\s*/i, '');
     io.stderr.write(`error: ${message} (USAGE_ERROR)\nhint: run mlaas --help for usage\n`);
     return EXIT.usage;
   }
   if (error instanceof MlaasError) {
     io.stderr.write(formatError(error));
-    if (verbose && error.cause instanceof Error && error.cause.stack) io.stderr.write(`cause: ${maskSecrets(error.cause.stack)}\n`);
+    if (verbose && error.cause instanceof Error && error.cause.stack)
+      io.stderr.write(`cause: ${maskSecrets(error.cause.stack)}\n`);
     return exitCodeFor(error.code);
   }
   const unexpected = error as Error;

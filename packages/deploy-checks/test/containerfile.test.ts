@@ -49,7 +49,10 @@ async function runHealthcheck(status: number): Promise<number> {
   try {
     const [command, ...args] = healthcheckCommand();
     assert.equal(command, 'node', 'the HEALTHCHECK runs node (the slim image has no curl or wget)');
-    const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: 'ignore' });
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH, PORT: String(port) },
+      stdio: 'ignore',
+    });
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
     server.close();
@@ -107,13 +110,21 @@ describe('deploy/Containerfile', () => {
     const installs = instructions(source, 'RUN').filter((i) => /\bnpm\s+(ci|install|i)\b/.test(i.args));
     assert.ok(installs.length > 0, `stage ${source.name} installs with npm`);
     for (const install of installs) {
-      assert.match(install.args, /--omit=dev|--production\b/, `line ${install.line}: npm installs production dependencies only`);
+      assert.match(
+        install.args,
+        /--omit=dev|--production\b/,
+        `line ${install.line}: npm installs production dependencies only`,
+      );
       assert.match(install.args, /\bnpm ci\b/, `line ${install.line}: npm ci installs exactly the lockfile`);
     }
     // The final stage itself installs nothing and copies no development tree.
     assert.equal(instructions(finalStage, 'RUN').filter((i) => /\bnpm\b/.test(i.args)).length, 0);
     for (const copy of instructions(finalStage, 'COPY')) {
-      assert.doesNotMatch(copy.args, /packages\/[^/\s]+\/(src|test)\b|\s\.\s*$/, `line ${copy.line}: no sources, tests or whole trees in the image`);
+      assert.doesNotMatch(
+        copy.args,
+        /packages\/[^/\s]+\/(src|test)\b|\s\.\s*$/,
+        `line ${copy.line}: no sources, tests or whole trees in the image`,
+      );
     }
   });
 
@@ -136,7 +147,10 @@ describe('deploy/Containerfile', () => {
     assert.equal(env.get('PORT') ?? '5000', '5000');
     const dataDir = env.get('MLAAS_DATA_DIR') ?? '';
     assert.ok(dataDir.startsWith('/'), 'MLAAS_DATA_DIR is an absolute path');
-    assert.ok(instructions(finalStage, 'VOLUME').some((i) => i.args.includes(dataDir)), 'the data directory is a volume');
+    assert.ok(
+      instructions(finalStage, 'VOLUME').some((i) => i.args.includes(dataDir)),
+      'the data directory is a volume',
+    );
     assert.ok(instructions(finalStage, 'EXPOSE').some((i) => /\b5000\b/.test(i.args)));
   });
 
@@ -157,13 +171,22 @@ describe('deploy/Containerfile', () => {
   it('holds no secrets: no ENV, ARG or LABEL with a key, token, password or secret', () => {
     const secretName = /KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL/i;
     for (const stage of file.stages) {
-      for (const instruction of [...instructions(stage, 'ENV'), ...instructions(stage, 'ARG'), ...instructions(stage, 'LABEL')]) {
+      for (const instruction of [
+        ...instructions(stage, 'ENV'),
+        ...instructions(stage, 'ARG'),
+        ...instructions(stage, 'LABEL'),
+      ]) {
         for (const [name, value] of keyValues(instruction.args)) {
-          if (secretName.test(name)) assert.equal(value, '', `line ${instruction.line}: ${name} has a value in the image`);
+          if (secretName.test(name))
+            assert.equal(value, '', `line ${instruction.line}: ${name} has a value in the image`);
         }
       }
       for (const copy of instructions(stage, 'COPY')) {
-        assert.doesNotMatch(copy.args, /\.env\b|\.npmrc|secret|\.pem\b|\.key\b/i, `line ${copy.line}: copies a secret file`);
+        assert.doesNotMatch(
+          copy.args,
+          /\.env\b|\.npmrc|secret|\.pem\b|\.key\b/i,
+          `line ${copy.line}: copies a secret file`,
+        );
       }
     }
     assert.doesNotMatch(text, /--mount=type=secret/, 'no build secrets are needed');
@@ -172,20 +195,45 @@ describe('deploy/Containerfile', () => {
 
 describe('.containerignore', () => {
   const ignore = readFileSync(join(REPO_ROOT, '.containerignore'), 'utf8');
-  const patterns = new Set(ignore.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+  const patterns = new Set(
+    ignore
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#')),
+  );
 
   it('keeps installed and built trees, version control, tests, benchmarks, local data and secrets out', () => {
-    for (const pattern of ['node_modules', '**/node_modules', 'dist', '**/dist', '.git', '**/test', 'bench', '.mlaas-data', '*.env', '**/*.env', 'secrets', '**/secrets']) {
+    for (const pattern of [
+      'node_modules',
+      '**/node_modules',
+      'dist',
+      '**/dist',
+      '.git',
+      '**/test',
+      'bench',
+      '.mlaas-data',
+      '*.env',
+      '**/*.env',
+      'secrets',
+      '**/secrets',
+    ]) {
       assert.ok(patterns.has(pattern), `.containerignore lists ${pattern}`);
     }
     assert.ok(patterns.has('deploy/*') || patterns.has('deploy/helm'), 'the Helm chart stays out of the build context');
   });
 
   it('keeps what the build reads', () => {
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'packages', 'packages/helper/catalog']) {
+    for (const needed of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.base.json',
+      'packages',
+      'packages/helper/catalog',
+    ]) {
       assert.ok(!patterns.has(needed), `${needed} is not ignored`);
     }
-    if (patterns.has('deploy/*')) assert.ok(patterns.has('!deploy/Containerfile'), 'the Containerfile stays in the context');
+    if (patterns.has('deploy/*'))
+      assert.ok(patterns.has('!deploy/Containerfile'), 'the Containerfile stays in the context');
   });
 
   it('is what docker reads too (.dockerignore)', () => {

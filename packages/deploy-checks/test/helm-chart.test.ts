@@ -28,7 +28,9 @@ const skip = helmSkipReason(helm);
 if (skip) console.warn(`# helm chart tests skipped: ${skip}`);
 
 /** The value sets CI renders: deploy/helm/mlaas-helper/ci/*.yaml. */
-const CI_VALUE_SETS = readdirSync(join(CHART_DIR, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+const CI_VALUE_SETS = readdirSync(join(CHART_DIR, 'ci'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const MINIMAL: RenderOptions = { valuesFiles: ['ci/minimal-values.yaml'] };
 const INLINE_KEY = '0123456789abcdef0123456789abcdef';
 
@@ -49,7 +51,11 @@ interface Container {
 interface PodSpec {
   securityContext?: Record<string, unknown>;
   containers: Container[];
-  volumes?: Array<{ name: string; emptyDir?: unknown; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>;
+  volumes?: Array<{
+    name: string;
+    emptyDir?: unknown;
+    secret?: { secretName: string; items?: Array<{ key: string; path: string }> };
+  }>;
   terminationGracePeriodSeconds?: number;
   automountServiceAccountToken?: boolean;
   hostNetwork?: boolean;
@@ -74,7 +80,8 @@ function configData(objects: KubeObject[]): Record<string, string> {
 
 function checksum(objects: KubeObject[]): string {
   const deployment = single(objects, 'Deployment');
-  const annotations = (deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata.annotations;
+  const annotations = (deployment.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template
+    .metadata.annotations;
   const value = annotations?.['checksum/config'];
   assert.match(value ?? '', /^[a-f0-9]{64}$/, 'checksum/config is a sha256');
   return value ?? '';
@@ -147,7 +154,8 @@ describe('helm chart: lint and render', { skip }, () => {
       assert.ok(!minimal.includes(kind), `minimal renders no ${kind}`);
     }
     const example = render(helm, { valuesFiles: ['values-example.yaml'] }).map((o) => o.kind);
-    for (const kind of ['Route', 'ServiceMonitor', 'PodDisruptionBudget', 'NetworkPolicy']) assert.ok(example.includes(kind), kind);
+    for (const kind of ['Route', 'ServiceMonitor', 'PodDisruptionBudget', 'NetworkPolicy'])
+      assert.ok(example.includes(kind), kind);
   });
 });
 
@@ -206,7 +214,10 @@ describe('helm chart: the pod', { skip }, () => {
     const shutdownSeconds = Number(configData(objects).SHUTDOWN_TIMEOUT_MS) / 1000;
     assert.ok(Number(sleep?.[1]) + shutdownSeconds < grace, 'preStop + SHUTDOWN_TIMEOUT_MS fit in the grace period');
     const failure = renderFailure({ ...MINIMAL, set: { terminationGracePeriodSeconds: 10, shutdownTimeoutMs: 20000 } });
-    assert.match(failure, /terminationGracePeriodSeconds \(10\) must be longer than lifecycle\.preStopSleepSeconds \+ shutdownTimeoutMs/);
+    assert.match(
+      failure,
+      /terminationGracePeriodSeconds \(10\) must be longer than lifecycle\.preStopSleepSeconds \+ shutdownTimeoutMs/,
+    );
   });
 
   it('mounts the 3scale token as a file and points THREESCALE_ADMIN_API_KEY_FILE at it', () => {
@@ -242,10 +253,17 @@ describe('helm chart: the pod', { skip }, () => {
   it('exposes an edge-TLS Route to the Service on OpenShift', () => {
     const objects = render(helm, { valuesFiles: ['ci/openshift-route-values.yaml'] });
     const route = single(objects, 'Route');
-    const spec = route.spec as { to: { kind: string; name: string }; port: { targetPort: string }; tls: { termination: string; insecureEdgeTerminationPolicy: string } };
+    const spec = route.spec as {
+      to: { kind: string; name: string };
+      port: { targetPort: string };
+      tls: { termination: string; insecureEdgeTerminationPolicy: string };
+    };
     assert.equal(spec.tls.termination, 'edge');
     assert.equal(spec.tls.insecureEdgeTerminationPolicy, 'Redirect');
-    assert.deepEqual({ kind: spec.to.kind, name: spec.to.name }, { kind: 'Service', name: single(objects, 'Service').metadata.name });
+    assert.deepEqual(
+      { kind: spec.to.kind, name: spec.to.name },
+      { kind: 'Service', name: single(objects, 'Service').metadata.name },
+    );
     assert.equal(spec.port.targetPort, 'http');
   });
 
@@ -253,9 +271,15 @@ describe('helm chart: the pod', { skip }, () => {
     const objects = render(helm, { valuesFiles: ['ci/metrics-port-values.yaml'] });
     assert.equal(configData(objects).METRICS_PORT, '9100');
     assert.ok(helperContainer(objects).ports?.some((p) => p.name === 'metrics' && p.containerPort === 9100));
-    const endpoints = (single(objects, 'ServiceMonitor').spec as { endpoints: Array<{ port: string; path: string }> }).endpoints;
-    assert.deepEqual(endpoints.map((e) => [e.port, e.path]), [['metrics', '/metrics']]);
-    const servicePorts = (single(objects, 'Service').spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name);
+    const endpoints = (single(objects, 'ServiceMonitor').spec as { endpoints: Array<{ port: string; path: string }> })
+      .endpoints;
+    assert.deepEqual(
+      endpoints.map((e) => [e.port, e.path]),
+      [['metrics', '/metrics']],
+    );
+    const servicePorts = (single(objects, 'Service').spec as { ports: Array<{ name: string }> }).ports.map(
+      (p) => p.name,
+    );
     assert.deepEqual(servicePorts, ['http', 'metrics']);
     assert.match(renderFailure({ ...MINIMAL, set: { 'metrics.port': 5000 } }), /metrics\.port/);
   });
@@ -268,7 +292,10 @@ describe('helm chart: configuration and secrets', { skip }, () => {
     const secret = single(objects, 'Secret');
     const decoded = Object.values(secret.data ?? {}).map((v) => Buffer.from(v, 'base64').toString('utf8'));
     assert.ok(decoded.includes(INLINE_KEY), 'the token is in the Secret');
-    assert.ok(decoded.some((v) => v.includes(redisPassword)), 'the Redis URL is in the Secret');
+    assert.ok(
+      decoded.some((v) => v.includes(redisPassword)),
+      'the Redis URL is in the Secret',
+    );
     for (const value of Object.values(configData(objects))) {
       assert.ok(!value.includes(INLINE_KEY) && !value.includes(redisPassword), `ConfigMap value ${value}`);
     }
@@ -299,9 +326,18 @@ describe('helm chart: configuration and secrets', { skip }, () => {
     const base = checksum(render(helm, MINIMAL));
     assert.notEqual(checksum(render(helm, { ...MINIMAL, set: { 'keycloak.realm': 'other-realm' } })), base);
     assert.notEqual(checksum(render(helm, { ...MINIMAL, set: { 'rateLimits.initPerMinute': 5 } })), base);
-    assert.notEqual(checksum(render(helm, { ...MINIMAL, setString: { 'threescale.adminApiKey': 'fedcba9876543210fedcba9876543210' } })), base);
+    assert.notEqual(
+      checksum(
+        render(helm, { ...MINIMAL, setString: { 'threescale.adminApiKey': 'fedcba9876543210fedcba9876543210' } }),
+      ),
+      base,
+    );
     assert.equal(checksum(render(helm, MINIMAL)), base, 'the same values give the same checksum');
-    assert.equal(checksum(render(helm, { ...MINIMAL, set: { 'resources.requests.cpu': '300m' } })), base, 'resources do not touch the configuration');
+    assert.equal(
+      checksum(render(helm, { ...MINIMAL, set: { 'resources.requests.cpu': '300m' } })),
+      base,
+      'resources do not touch the configuration',
+    );
   });
 
   it('only sets environment variables that the helper reads', () => {
@@ -318,7 +354,11 @@ describe('helm chart: configuration and secrets', { skip }, () => {
     const data = configData(render(helm, { valuesFiles: ['ci/ha-redis-values.yaml'] }));
     assert.equal(data.OIDC_CLOCK_TOLERANCE_SECONDS, '45');
     assert.equal(data.REQUEST_TIMEOUT_MS, '20000');
-    const secret = renderFailure({ ...MINIMAL, set: { 'extraConfig.THREESCALE_ADMIN_API_KEY': 'abc' }, extraArgs: ['--skip-schema-validation'] });
+    const secret = renderFailure({
+      ...MINIMAL,
+      set: { 'extraConfig.THREESCALE_ADMIN_API_KEY': 'abc' },
+      extraArgs: ['--skip-schema-validation'],
+    });
     assert.match(secret, /extraConfig\.THREESCALE_ADMIN_API_KEY looks like a secret/);
     const override = renderFailure({ ...MINIMAL, set: { 'extraConfig.LOG_LEVEL': 'debug' } });
     assert.match(override, /extraConfig\.LOG_LEVEL is set by the chart/);
@@ -330,36 +370,124 @@ describe('helm chart: configuration and secrets', { skip }, () => {
     assert.equal((deployment.spec as { replicas?: number }).replicas, undefined, 'the HPA owns the replica count');
     const hpa = single(objects, 'HorizontalPodAutoscaler');
     assert.equal(hpa.apiVersion, 'autoscaling/v2');
-    assert.deepEqual((hpa.spec as { scaleTargetRef: unknown }).scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    assert.deepEqual((hpa.spec as { scaleTargetRef: unknown }).scaleTargetRef, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
     single(objects, 'PodDisruptionBudget');
   });
 });
 
 /** Every value rule: the failing values, and the words the message must contain. */
 const VALUE_RULES: Array<{ title: string; options: RenderOptions; message: RegExp }> = [
-  { title: 'keycloak.url missing', options: { set: { 'keycloak.realm': 'mlaas', 'keycloak.clientId': 'mlaas-cli', 'threescale.adminApiUrl': 'https://3scale-admin.corp.internal', 'threescale.adminApiKey': INLINE_KEY } }, message: /keycloak\.url is required: set it to your Keycloak base URL/ },
-  { title: 'keycloak.realm missing', options: { ...MINIMAL, set: { 'keycloak.realm': '' } }, message: /keycloak\.realm is required: set it to the Keycloak realm/ },
-  { title: 'keycloak.clientId missing', options: { ...MINIMAL, set: { 'keycloak.clientId': '' } }, message: /keycloak\.clientId is required: set it to the Keycloak client id/ },
-  { title: 'threescale.adminApiUrl missing', options: { ...MINIMAL, set: { 'threescale.adminApiUrl': '' } }, message: /threescale\.adminApiUrl is required: set it to your 3scale admin portal URL/ },
-  { title: 'neither threescale.adminApiKey nor threescale.existingSecret', options: { ...MINIMAL, set: { 'threescale.adminApiKey': '' } }, message: /threescale\.adminApiKey is required: set it to a 3scale access token, or set threescale\.existingSecret/ },
-  { title: 'keycloak.url on example.com', options: { ...MINIMAL, set: { 'keycloak.url': 'https://keycloak.example.com' } }, message: /keycloak\.url is a placeholder: set it to your Keycloak base URL/ },
-  { title: 'keycloak.url with your-', options: { ...MINIMAL, set: { 'keycloak.url': 'https://your-keycloak.corp.internal' } }, message: /keycloak\.url is a placeholder/ },
-  { title: 'keycloak.realm your-realm', options: { ...MINIMAL, set: { 'keycloak.realm': 'your-realm' } }, message: /keycloak\.realm is a placeholder: set it to the Keycloak realm/ },
-  { title: 'keycloak.clientId your-client-id', options: { ...MINIMAL, set: { 'keycloak.clientId': 'your-client-id' } }, message: /keycloak\.clientId is a placeholder/ },
-  { title: 'threescale.adminApiUrl on example.org', options: { ...MINIMAL, set: { 'threescale.adminApiUrl': 'https://tenant-admin.3scale.example.org' } }, message: /threescale\.adminApiUrl is a placeholder: set it to your 3scale admin portal URL/ },
-  { title: 'threescale.adminApiKey changeme', options: { ...MINIMAL, set: { 'threescale.adminApiKey': 'changeme' } }, message: /threescale\.adminApiKey is a placeholder: set it to a 3scale access token/ },
-  { title: 'threescale.adminApiKey your-3scale-token', options: { ...MINIMAL, set: { 'threescale.adminApiKey': 'your-3scale-token' } }, message: /threescale\.adminApiKey is a placeholder/ },
-  { title: 'threescale.existingSecret your-secret', options: { ...MINIMAL, set: { 'threescale.adminApiKey': '', 'threescale.existingSecret': 'your-secret' } }, message: /threescale\.existingSecret is a placeholder/ },
-  { title: 'redis.url on example.com', options: { ...MINIMAL, set: { 'redis.url': 'redis://redis.example.com:6379' } }, message: /redis\.url is a placeholder: set it to your Redis URL/ },
-  { title: 'replicaCount 2 without Redis', options: { ...MINIMAL, set: { replicaCount: 2 } }, message: /limits and init locks must be shared: set redis\.url or redis\.existingSecret/ },
-  { title: 'autoscaling without Redis', options: { ...MINIMAL, set: { 'autoscaling.enabled': true } }, message: /limits and init locks must be shared: set redis\.url or redis\.existingSecret/ },
-  { title: 'embedded backend on several replicas', options: { ...MINIMAL, set: { 'apim.backend': 'embedded', replicaCount: 2, 'redis.url': 'redis://redis.mlaas.svc:6379' } }, message: /apim\.backend=embedded keeps its SQLite database in one pod/ },
+  {
+    title: 'keycloak.url missing',
+    options: {
+      set: {
+        'keycloak.realm': 'mlaas',
+        'keycloak.clientId': 'mlaas-cli',
+        'threescale.adminApiUrl': 'https://3scale-admin.corp.internal',
+        'threescale.adminApiKey': INLINE_KEY,
+      },
+    },
+    message: /keycloak\.url is required: set it to your Keycloak base URL/,
+  },
+  {
+    title: 'keycloak.realm missing',
+    options: { ...MINIMAL, set: { 'keycloak.realm': '' } },
+    message: /keycloak\.realm is required: set it to the Keycloak realm/,
+  },
+  {
+    title: 'keycloak.clientId missing',
+    options: { ...MINIMAL, set: { 'keycloak.clientId': '' } },
+    message: /keycloak\.clientId is required: set it to the Keycloak client id/,
+  },
+  {
+    title: 'threescale.adminApiUrl missing',
+    options: { ...MINIMAL, set: { 'threescale.adminApiUrl': '' } },
+    message: /threescale\.adminApiUrl is required: set it to your 3scale admin portal URL/,
+  },
+  {
+    title: 'neither threescale.adminApiKey nor threescale.existingSecret',
+    options: { ...MINIMAL, set: { 'threescale.adminApiKey': '' } },
+    message: /threescale\.adminApiKey is required: set it to a 3scale access token, or set threescale\.existingSecret/,
+  },
+  {
+    title: 'keycloak.url on example.com',
+    options: { ...MINIMAL, set: { 'keycloak.url': 'https://keycloak.example.com' } },
+    message: /keycloak\.url is a placeholder: set it to your Keycloak base URL/,
+  },
+  {
+    title: 'keycloak.url with your-',
+    options: { ...MINIMAL, set: { 'keycloak.url': 'https://your-keycloak.corp.internal' } },
+    message: /keycloak\.url is a placeholder/,
+  },
+  {
+    title: 'keycloak.realm your-realm',
+    options: { ...MINIMAL, set: { 'keycloak.realm': 'your-realm' } },
+    message: /keycloak\.realm is a placeholder: set it to the Keycloak realm/,
+  },
+  {
+    title: 'keycloak.clientId your-client-id',
+    options: { ...MINIMAL, set: { 'keycloak.clientId': 'your-client-id' } },
+    message: /keycloak\.clientId is a placeholder/,
+  },
+  {
+    title: 'threescale.adminApiUrl on example.org',
+    options: { ...MINIMAL, set: { 'threescale.adminApiUrl': 'https://tenant-admin.3scale.example.org' } },
+    message: /threescale\.adminApiUrl is a placeholder: set it to your 3scale admin portal URL/,
+  },
+  {
+    title: 'threescale.adminApiKey changeme',
+    options: { ...MINIMAL, set: { 'threescale.adminApiKey': 'changeme' } },
+    message: /threescale\.adminApiKey is a placeholder: set it to a 3scale access token/,
+  },
+  {
+    title: 'threescale.adminApiKey your-3scale-token',
+    options: { ...MINIMAL, set: { 'threescale.adminApiKey': 'your-3scale-token' } },
+    message: /threescale\.adminApiKey is a placeholder/,
+  },
+  {
+    title: 'threescale.existingSecret your-secret',
+    options: { ...MINIMAL, set: { 'threescale.adminApiKey': '', 'threescale.existingSecret': 'your-secret' } },
+    message: /threescale\.existingSecret is a placeholder/,
+  },
+  {
+    title: 'redis.url on example.com',
+    options: { ...MINIMAL, set: { 'redis.url': 'redis://redis.example.com:6379' } },
+    message: /redis\.url is a placeholder: set it to your Redis URL/,
+  },
+  {
+    title: 'replicaCount 2 without Redis',
+    options: { ...MINIMAL, set: { replicaCount: 2 } },
+    message: /limits and init locks must be shared: set redis\.url or redis\.existingSecret/,
+  },
+  {
+    title: 'autoscaling without Redis',
+    options: { ...MINIMAL, set: { 'autoscaling.enabled': true } },
+    message: /limits and init locks must be shared: set redis\.url or redis\.existingSecret/,
+  },
+  {
+    title: 'embedded backend on several replicas',
+    options: {
+      ...MINIMAL,
+      set: { 'apim.backend': 'embedded', replicaCount: 2, 'redis.url': 'redis://redis.mlaas.svc:6379' },
+    },
+    message: /apim\.backend=embedded keeps its SQLite database in one pod/,
+  },
 ];
 
 describe('helm chart: values that must not render', { skip }, () => {
   it('renders nothing from the defaults alone, naming every required value', () => {
     const failure = renderFailure({});
-    for (const name of ['keycloak.url', 'keycloak.realm', 'keycloak.clientId', 'threescale.adminApiUrl', 'threescale.adminApiKey']) {
+    for (const name of [
+      'keycloak.url',
+      'keycloak.realm',
+      'keycloak.clientId',
+      'threescale.adminApiUrl',
+      'threescale.adminApiKey',
+    ]) {
       assert.match(failure, new RegExp(`${name.replace('.', '\\.')} is required`), name);
     }
   });
@@ -384,7 +512,10 @@ describe('helm chart: values that must not render', { skip }, () => {
   });
 
   it('accepts a real configuration with several replicas and Redis', () => {
-    const objects = render(helm, { ...MINIMAL, set: { replicaCount: 2, 'redis.url': 'rediss://:pw@redis.mlaas.svc:6380/0' } });
+    const objects = render(helm, {
+      ...MINIMAL,
+      set: { replicaCount: 2, 'redis.url': 'rediss://:pw@redis.mlaas.svc:6380/0' },
+    });
     assert.equal((single(objects, 'Deployment').spec as { replicas: number }).replicas, 2);
   });
 

@@ -33,7 +33,8 @@ function deployment(): KubeObject {
 }
 
 function container(object: KubeObject): Record<string, unknown> {
-  return (object.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0] as Record<string, unknown>;
+  return (object.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec
+    .containers[0] as Record<string, unknown>;
 }
 
 describe('offline Kubernetes validation', () => {
@@ -59,8 +60,14 @@ describe('offline Kubernetes validation', () => {
     container(object).readinesProbe = container(object).readinessProbe;
     (container(object).securityContext as Record<string, unknown>).runAsNonroot = true;
     const problems = await validateObjects([object]);
-    assert.ok(problems.some((p) => p.endsWith('containers[0].readinesProbe: unknown field')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.endsWith('securityContext.runAsNonroot: unknown field')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.endsWith('containers[0].readinesProbe: unknown field')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.endsWith('securityContext.runAsNonroot: unknown field')),
+      problems.join('\n'),
+    );
   });
 
   it('catches a misspelt field of a ServiceMonitor', async () => {
@@ -74,7 +81,9 @@ describe('offline Kubernetes validation', () => {
   });
 
   it('refuses a kind it has no schema for, instead of passing it unchecked', async () => {
-    const problems = await validateObjects([{ apiVersion: 'example.corp/v1', kind: 'Widget', metadata: { name: 'w' } }]);
+    const problems = await validateObjects([
+      { apiVersion: 'example.corp/v1', kind: 'Widget', metadata: { name: 'w' } },
+    ]);
     assert.match(problems.join('\n'), /no schema for apiVersion example\.corp\/v1/);
   });
 });

@@ -29,7 +29,10 @@ describe('deploy/openshift/buildconfig.yaml', () => {
     const spec = single(objects, 'BuildConfig').spec as unknown as BuildConfigSpec;
     assert.equal(spec.strategy.type, 'Docker');
     const contextDir = spec.source.contextDir ?? '.';
-    assert.ok(existsSync(join(REPO_ROOT, contextDir, spec.strategy.dockerStrategy.dockerfilePath)), 'dockerfilePath exists');
+    assert.ok(
+      existsSync(join(REPO_ROOT, contextDir, spec.strategy.dockerStrategy.dockerfilePath)),
+      'dockerfilePath exists',
+    );
     assert.ok(existsSync(join(REPO_ROOT, contextDir, 'package-lock.json')), 'the context is the workspace root');
   });
 
@@ -45,11 +48,19 @@ describe('deploy/openshift/buildconfig.yaml', () => {
     assert.equal(spec.source.type, 'Git');
     assert.match(spec.source.git.uri, /REPLACE/);
     assert.match(new URL(spec.source.git.uri).hostname, /\.invalid$/);
-    assert.ok(!(spec.triggers ?? []).some((t) => t.type === 'ConfigChange'), 'no build starts before the source is set');
+    assert.ok(
+      !(spec.triggers ?? []).some((t) => t.type === 'ConfigChange'),
+      'no build starts before the source is set',
+    );
   });
 
   it('rejects a misspelt field (the OpenShift schemas are strict)', () => {
-    const route = { apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'r' }, spec: { to: { kind: 'Service', name: 's' }, tls: { terminaton: 'edge' } } };
+    const route = {
+      apiVersion: 'route.openshift.io/v1',
+      kind: 'Route',
+      metadata: { name: 'r' },
+      spec: { to: { kind: 'Service', name: 's' }, tls: { terminaton: 'edge' } },
+    };
     assert.notDeepEqual(validateOpenShift(route), []);
     const build = structuredClone(single(objects, 'BuildConfig'));
     (build.spec as Record<string, unknown>).outptu = {};

@@ -10,7 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { CONTROL_PREFIX, handleControl } from './control/control-api.js';
 import { type EndpointTarget, UNMATCHED_KEY } from './endpoints.js';
 import { FaultBook } from './faults/fault-book.js';
-import { DEFAULT_FAULT_STATUS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_STORE_THEN_STATUS, type FaultSpec, type LatencySpec } from './faults/fault-spec.js';
+import {
+  DEFAULT_FAULT_STATUS,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  DEFAULT_STORE_THEN_STATUS,
+  type FaultSpec,
+  type LatencySpec,
+} from './faults/fault-spec.js';
 import { dropConnection, sendErrorStatus, sendMalformed, sendThenReset, sendWire } from './faults/inject.js';
 import { executeAdminRequest, prepareAdminRequest } from './http/admin-api.js';
 import { toWire } from './http/reply.js';
@@ -101,11 +107,14 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
   const random = options.random ?? Math.random;
   const seed = options.seed ?? defaultSeed();
   const accessToken = options.accessToken ?? randomBytes(ACCESS_TOKEN_BYTES).toString('hex');
-  if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('accessToken must be a non-empty string');
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw new TypeError('accessToken must be a non-empty string');
   let tenant = buildTenant(seed, { now });
   const faults = new FaultBook();
-  for (const [target, fault] of Object.entries(options.faults ?? {})) faults.setFault(target as EndpointTarget, fault ?? null);
-  for (const [target, latency] of Object.entries(options.latency ?? {})) faults.setLatency(target as EndpointTarget, latency ?? null);
+  for (const [target, fault] of Object.entries(options.faults ?? {}))
+    faults.setFault(target as EndpointTarget, fault ?? null);
+  for (const [target, latency] of Object.entries(options.latency ?? {}))
+    faults.setLatency(target as EndpointTarget, latency ?? null);
   const stats = new CallStats();
   const log = new RequestLog();
   const hanging = new Set<ServerResponse>();

@@ -100,7 +100,9 @@ function pathMatches(segments: string[], parts: string[]): boolean {
  * @example
  * for (const request of fake.requests()) assert.deepEqual(checkAgainstSpec(request), [], request.path);
  */
-export function checkAgainstSpec(request: Pick<RecordedRequest, 'method' | 'path' | 'queryKeys' | 'bodyKeys' | 'auth'>): string[] {
+export function checkAgainstSpec(
+  request: Pick<RecordedRequest, 'method' | 'path' | 'queryKeys' | 'bodyKeys' | 'auth'>,
+): string[] {
   const problems: string[] = [];
   const method = request.method.toUpperCase();
   const { path, suffix } = splitSuffix(request.path);
@@ -122,9 +124,11 @@ export function checkAgainstSpec(request: Pick<RecordedRequest, 'method' | 'path
 
   const inQuery = new Set(request.queryKeys);
   const inBody = new Set(request.bodyKeys);
-  const tokenSent = request.auth === 'basic' || request.auth === 'query' || request.auth === 'form' || request.auth === 'json';
+  const tokenSent =
+    request.auth === 'basic' || request.auth === 'query' || request.auth === 'form' || request.auth === 'json';
   const tokenRequired = op.query.get(TOKEN) === true || op.bodyRequired.has(TOKEN);
-  if (tokenRequired && !tokenSent) problems.push(`${where}: missing required parameter ${TOKEN} (or HTTP Basic credentials)`);
+  if (tokenRequired && !tokenSent)
+    problems.push(`${where}: missing required parameter ${TOKEN} (or HTTP Basic credentials)`);
 
   for (const [name, required] of op.query) {
     if (name === TOKEN || !required || inQuery.has(name)) continue;
@@ -145,7 +149,8 @@ export function checkAgainstSpec(request: Pick<RecordedRequest, 'method' | 'path
   for (const name of inQuery) {
     if (name === TOKEN || op.query.has(name)) continue;
     if (op.body?.has(name)) {
-      if (!op.bodyRequired.has(name)) problems.push(`${where}: parameter ${name} belongs in the request body, not the query string`);
+      if (!op.bodyRequired.has(name))
+        problems.push(`${where}: parameter ${name} belongs in the request body, not the query string`);
     } else {
       problems.push(`${where}: unknown query parameter ${name}`);
     }
@@ -153,7 +158,8 @@ export function checkAgainstSpec(request: Pick<RecordedRequest, 'method' | 'path
   for (const name of inBody) {
     if (name === TOKEN) continue;
     if (op.body === undefined) {
-      if (!(op.query.get(name) === true)) problems.push(`${where}: unexpected body parameter ${name} (the operation has no request body)`);
+      if (!(op.query.get(name) === true))
+        problems.push(`${where}: unexpected body parameter ${name} (the operation has no request body)`);
     } else if (!op.body.has(name) && !op.bodyAllowsMore) {
       problems.push(`${where}: unknown body parameter ${name}`);
     }

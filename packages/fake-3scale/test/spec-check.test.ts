@@ -28,14 +28,24 @@ describe('checkAgainstSpec', () => {
   });
 
   it('flags a method the path does not have', () => {
-    assert.match(checkAgainstSpec(request({ method: 'DELETE', path: '/admin/api/accounts/find.json' })).join(), /method not in the spec/);
+    assert.match(
+      checkAgainstSpec(request({ method: 'DELETE', path: '/admin/api/accounts/find.json' })).join(),
+      /method not in the spec/,
+    );
   });
 
   it('flags a missing required body parameter', () => {
     const problems = checkAgainstSpec(
-      request({ method: 'POST', path: '/admin/api/accounts/1/applications.json', bodyKeys: ['name'], bodyType: 'form' }),
+      request({
+        method: 'POST',
+        path: '/admin/api/accounts/1/applications.json',
+        bodyKeys: ['name'],
+        bodyType: 'form',
+      }),
     );
-    assert.deepEqual(problems, ['POST /admin/api/accounts/1/applications.json: missing required body parameter plan_id']);
+    assert.deepEqual(problems, [
+      'POST /admin/api/accounts/1/applications.json: missing required body parameter plan_id',
+    ]);
   });
 
   it('flags a missing access token, and counts Basic credentials as sending it', () => {
@@ -48,11 +58,20 @@ describe('checkAgainstSpec', () => {
   it('flags unknown parameters and parameters in the wrong place', () => {
     assert.match(checkAgainstSpec(request({ queryKeys: ['size'] })).join(), /unknown query parameter size/);
     assert.match(
-      checkAgainstSpec(request({ path: '/admin/api/accounts/find.json', bodyKeys: ['username'], bodyType: 'json' })).join(),
+      checkAgainstSpec(
+        request({ path: '/admin/api/accounts/find.json', bodyKeys: ['username'], bodyType: 'json' }),
+      ).join(),
       /unexpected body parameter username/,
     );
     assert.match(
-      checkAgainstSpec(request({ method: 'POST', path: '/admin/api/accounts/1/applications.json', queryKeys: ['plan_id'], bodyKeys: ['name'] })).join(),
+      checkAgainstSpec(
+        request({
+          method: 'POST',
+          path: '/admin/api/accounts/1/applications.json',
+          queryKeys: ['plan_id'],
+          bodyKeys: ['name'],
+        }),
+      ).join(),
       /plan_id was sent in the query string/,
     );
   });
@@ -76,10 +95,13 @@ describe('checkAgainstSpec', () => {
       await harness.call(`/admin/api/services/${service.id}/application_plans.json`);
     }
     await harness.call(`/admin/api/accounts/${account}/applications.json`);
-    const created = await harness.json<{ application: { id: number } }>(`/admin/api/accounts/${account}/applications.json`, {
-      method: 'POST',
-      body: { plan_id: ids(fake).plan('image-classifier', 'standard'), name: 'MLaaS', description: 'by MLaaS' },
-    });
+    const created = await harness.json<{ application: { id: number } }>(
+      `/admin/api/accounts/${account}/applications.json`,
+      {
+        method: 'POST',
+        body: { plan_id: ids(fake).plan('image-classifier', 'standard'), name: 'MLaaS', description: 'by MLaaS' },
+      },
+    );
     const app = `/admin/api/accounts/${account}/applications/${created.body.application.id}`;
     await harness.call(`${app}/keys.json`);
     await harness.call(`${app}/keys.json`, { method: 'POST', body: { key: 'another-key-1' } });

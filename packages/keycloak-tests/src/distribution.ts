@@ -54,7 +54,8 @@ export interface DistributionPaths {
 export function distributionPaths(options: DistributionOptions = {}): DistributionPaths {
   const env = options.env ?? process.env;
   const version = options.version ?? DEFAULT_KEYCLOAK_VERSION;
-  const cacheDir = options.cacheDir ?? env.MLAAS_CACHE_DIR ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mlaas');
+  const cacheDir =
+    options.cacheDir ?? env.MLAAS_CACHE_DIR ?? join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'mlaas');
   const mavenRepo = options.mavenRepo ?? join(homedir(), '.m2', 'repository');
   return {
     version,
@@ -88,7 +89,10 @@ export async function ensureDistribution(options: DistributionOptions = {}): Pro
   if (!existsSync(paths.archive)) {
     const mvn = findOnPath('mvn', env.PATH ?? '');
     if (mvn === null) {
-      throw new KeycloakError('ERR_NO_MAVEN', `Keycloak ${paths.version} is not cached in ${paths.distDir} and Maven (mvn) is not installed to fetch it.`);
+      throw new KeycloakError(
+        'ERR_NO_MAVEN',
+        `Keycloak ${paths.version} is not cached in ${paths.distDir} and Maven (mvn) is not installed to fetch it.`,
+      );
     }
     log(`Fetching Keycloak ${paths.version} from Maven Central (about 180 MB, once)…`);
     const args = [
@@ -104,7 +108,11 @@ export async function ensureDistribution(options: DistributionOptions = {}): Pro
     ];
     const result = await run(mvn, args, env, DOWNLOAD_TIMEOUT_MS);
     if (result.code !== 0 || !existsSync(paths.archive)) {
-      throw new KeycloakError('ERR_DOWNLOAD', `mvn dependency:get could not fetch Keycloak ${paths.version} (exit ${result.code}).`, { output: result.output });
+      throw new KeycloakError(
+        'ERR_DOWNLOAD',
+        `mvn dependency:get could not fetch Keycloak ${paths.version} (exit ${result.code}).`,
+        { output: result.output },
+      );
     }
   }
 
@@ -116,7 +124,9 @@ export async function ensureDistribution(options: DistributionOptions = {}): Pro
     const result = await run('tar', ['-xzf', paths.archive, '-C', staging], env, UNPACK_TIMEOUT_MS);
     const unpacked = join(staging, `keycloak-${paths.version}`);
     if (result.code !== 0 || !existsSync(join(unpacked, 'bin', 'kc.sh'))) {
-      throw new KeycloakError('ERR_DOWNLOAD', `${paths.archive} could not be unpacked (tar exit ${result.code}).`, { output: result.output });
+      throw new KeycloakError('ERR_DOWNLOAD', `${paths.archive} could not be unpacked (tar exit ${result.code}).`, {
+        output: result.output,
+      });
     }
     try {
       renameSync(unpacked, paths.distDir);
@@ -138,7 +148,12 @@ export function findOnPath(name: string, path: string): string | null {
   return null;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let output = '';

@@ -50,7 +50,10 @@ export function findJavaHome(options: FindJavaHomeOptions = {}): JavaHome {
   if (explicit !== undefined && explicit !== '') {
     const version = javaVersion(explicit);
     if (version === null || version < minimum) {
-      throw new KeycloakError('ERR_NO_JAVA', `${explicit} is not a JDK ${minimum} or newer (found ${version ?? 'no java'}).`);
+      throw new KeycloakError(
+        'ERR_NO_JAVA',
+        `${explicit} is not a JDK ${minimum} or newer (found ${version ?? 'no java'}).`,
+      );
     }
     return { home: explicit, version };
   }

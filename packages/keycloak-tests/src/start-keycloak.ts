@@ -7,7 +7,18 @@
  * Host header the client sent. Resolves once the realm's discovery document is served.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -104,16 +115,20 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
     await assertPortFree(port);
     const builtAt = newestMtime(join(home, 'lib', 'quarkus'));
     lines = [];
-    const started = spawn(join(home, 'bin', 'kc.sh'), [
-      'start-dev',
-      '--http-host=127.0.0.1',
-      `--http-port=${port}`,
-      `--hostname=${url}`,
-      '--http-enabled=true',
-      '--import-realm',
-      // The dev database lives in the home (data/h2): thrown away with it, kept across stop/start.
-      '--db=dev-file',
-    ], { cwd: home, env: keycloakEnv(env, java.home, admin), stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(
+      join(home, 'bin', 'kc.sh'),
+      [
+        'start-dev',
+        '--http-host=127.0.0.1',
+        `--http-port=${port}`,
+        `--hostname=${url}`,
+        '--http-enabled=true',
+        '--import-realm',
+        // The dev database lives in the home (data/h2): thrown away with it, kept across stop/start.
+        '--db=dev-file',
+      ],
+      { cwd: home, env: keycloakEnv(env, java.home, admin), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child = started;
     process.once('exit', killOnExit);
     let partial = '';
@@ -141,12 +156,20 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
     const discovery = `${url}/realms/${encodeURIComponent(realm)}/.well-known/openid-configuration`;
     for (;;) {
       if (hasExited) {
-        throw new KeycloakError('ERR_START', `Keycloak exited during startup (exit ${started.exitCode ?? started.signalCode}).`, { output: tail() });
+        throw new KeycloakError(
+          'ERR_START',
+          `Keycloak exited during startup (exit ${started.exitCode ?? started.signalCode}).`,
+          { output: tail() },
+        );
       }
       if (await answers(discovery)) break;
       if (Date.now() > deadline) {
         await stop();
-        throw new KeycloakError('ERR_START', `Keycloak did not serve ${discovery} within ${Math.round((options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) / 1000)} s.`, { output: tail() });
+        throw new KeycloakError(
+          'ERR_START',
+          `Keycloak did not serve ${discovery} within ${Math.round((options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) / 1000)} s.`,
+          { output: tail() },
+        );
       }
       await new Promise((done) => setTimeout(done, POLL_INTERVAL_MS));
     }
@@ -231,7 +254,11 @@ function saveBuild(from: string, to: string): void {
 }
 
 /** The environment of kc.sh: the caller's, less anything that would reconfigure Keycloak behind our back. */
-function keycloakEnv(env: NodeJS.ProcessEnv, javaHome: string, admin: { username: string; password: string }): NodeJS.ProcessEnv {
+function keycloakEnv(
+  env: NodeJS.ProcessEnv,
+  javaHome: string,
+  admin: { username: string; password: string },
+): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(env)) {
     // KC_* options (a developer's KC_DB, KC_HOSTNAME, ...), a `JAVA` that kc.sh prefers over JAVA_HOME,
@@ -239,7 +266,12 @@ function keycloakEnv(env: NodeJS.ProcessEnv, javaHome: string, admin: { username
     if (key.startsWith('KC_') || key.startsWith('KEYCLOAK_ADMIN') || key === 'JAVA' || key === 'JAVA_OPTS') continue;
     clean[key] = value;
   }
-  return { ...clean, JAVA_HOME: javaHome, KC_BOOTSTRAP_ADMIN_USERNAME: admin.username, KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password };
+  return {
+    ...clean,
+    JAVA_HOME: javaHome,
+    KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
+    KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+  };
 }
 
 function realmName(file: string | undefined): string {
@@ -268,7 +300,13 @@ function assertPortFree(port: number): Promise<void> {
   return new Promise((done, fail) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      fail(new KeycloakError('ERR_PORT_IN_USE', `Port ${port} on 127.0.0.1 is in use (${error.code}); is another Keycloak running?`, { cause: error })),
+      fail(
+        new KeycloakError(
+          'ERR_PORT_IN_USE',
+          `Port ${port} on 127.0.0.1 is in use (${error.code}); is another Keycloak running?`,
+          { cause: error },
+        ),
+      ),
     );
     probe.listen(port, '127.0.0.1', () => probe.close(() => done()));
   });

@@ -32,7 +32,11 @@ describe('token renewal against Keycloak', { skip: SKIP }, () => {
     admin = new KeycloakAdmin(keycloak);
     await admin.createRealm(shippedRealm(REALM, { accessTokenLifespan: ACCESS_TOKEN_SECONDS }));
     // No clock tolerance and no verified-token cache: an expired token is refused the moment it expires.
-    helper = await startHelper(keycloak, { KEYCLOAK_REALM: REALM, OIDC_CLOCK_TOLERANCE_SECONDS: '0', TOKEN_CACHE_SIZE: '0' });
+    helper = await startHelper(keycloak, {
+      KEYCLOAK_REALM: REALM,
+      OIDC_CLOCK_TOLERANCE_SECONDS: '0',
+      TOKEN_CACHE_SIZE: '0',
+    });
   });
   after(async () => {
     for (const user of users) user.remove();
@@ -61,7 +65,11 @@ describe('token renewal against Keycloak', { skip: SKIP }, () => {
     assert.ok(after.expiresAt > Date.now() / 1000);
     assert.equal((await helper.listServices(after.accessToken)).status, 200);
 
-    const replay = await tokenRequest(keycloak, REALM, { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: before.refreshToken });
+    const replay = await tokenRequest(keycloak, REALM, {
+      grant_type: 'refresh_token',
+      client_id: CLIENT_ID,
+      refresh_token: before.refreshToken,
+    });
     assert.equal(replay.status, 400);
     assert.equal(replay.body.error, 'invalid_grant');
   });

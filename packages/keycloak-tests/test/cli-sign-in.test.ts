@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { Keycloak } from '../src/index.js';
-import { chromiumSkip, cliUser, launchChromium, signInOnKeycloak, startHelper, waitForText, type CliUser, type RunningHelper } from './support/clients.js';
+import {
+  chromiumSkip,
+  cliUser,
+  launchChromium,
+  signInOnKeycloak,
+  startHelper,
+  waitForText,
+  type CliUser,
+  type RunningHelper,
+} from './support/clients.js';
 import { SKIP, useKeycloak } from './support/keycloak.js';
 import { CLIENT_ID, decodeJwt, tokenRequest } from './support/keycloak-admin.js';
 
@@ -50,7 +59,9 @@ describe('mlaas signs in against Keycloak', { skip: SKIP }, () => {
 
   it('password: a wrong password exits 4 and stores nothing', async () => {
     const user = newUser();
-    const result = await user.run(['login', '--password', '--username', 'alice', '--password-stdin'], { input: 'not-her-password\n' });
+    const result = await user.run(['login', '--password', '--username', 'alice', '--password-stdin'], {
+      input: 'not-her-password\n',
+    });
     assert.equal(result.code, 4);
     assert.match(result.stderr, /^error: sign-in failed: wrong username or password \(AUTH_FAILED\)$/m);
     assert.ok(!existsSync(join(user.configDir, 'credentials.json')));
@@ -65,7 +76,7 @@ describe('mlaas signs in against Keycloak', { skip: SKIP }, () => {
       await browser?.close();
     });
 
-    it('device flow: the code is approved on Keycloak\'s pages (login, grant), and the CLI is signed in', async () => {
+    it("device flow: the code is approved on Keycloak's pages (login, grant), and the CLI is signed in", async () => {
       const user = newUser();
       const link = waitForText(/\(or open (\S+) directly\)/);
       const code = waitForText(/enter the code: (\S+)/);
@@ -98,7 +109,7 @@ describe('mlaas signs in against Keycloak', { skip: SKIP }, () => {
       assert.match(whoami.stdout, /^bob /);
     });
 
-    it('browser flow: authorization code + PKCE through Keycloak\'s login page to a loopback port', async () => {
+    it("browser flow: authorization code + PKCE through Keycloak's login page to a loopback port", async () => {
       const user = newUser();
       const authUrl = waitForText(/^ {2}(http:\/\/\S+\/protocol\/openid-connect\/auth\?\S+)$/m);
       const running = user.run(['login', '--browser'], { timeoutMs: 120_000, onStderr: (text) => authUrl.feed(text) });
@@ -130,7 +141,11 @@ describe('mlaas signs in against Keycloak', { skip: SKIP }, () => {
     const result = await user.run(['logout']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /Signed out of profile "default"; the session was ended at the issuer\./);
-    const refresh = await tokenRequest(keycloak, keycloak.realm, { grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken });
+    const refresh = await tokenRequest(keycloak, keycloak.realm, {
+      grant_type: 'refresh_token',
+      client_id: CLIENT_ID,
+      refresh_token: refreshToken,
+    });
     assert.equal(refresh.status, 400);
     assert.equal(refresh.body.error, 'invalid_grant');
     const whoami = await user.run(['whoami']);

@@ -47,7 +47,7 @@ describe('the helper trusts Keycloak tokens by its rules', { skip: SKIP }, () =>
     await admin?.deleteRealm(ROTATION_REALM);
   });
 
-  it('accepts a token whose aud carries the audience (the realm\'s mapper) and maps soeid and email', async () => {
+  it("accepts a token whose aud carries the audience (the realm's mapper) and maps soeid and email", async () => {
     const helper = await helperWith();
     const token = await passwordToken(keycloak, { username: 'bob' });
     const answer = await helper.listServices(token);
@@ -99,7 +99,11 @@ describe('the helper trusts Keycloak tokens by its rules', { skip: SKIP }, () =>
 
   it('picks up a new signing key after a rotation through the Admin REST API; old tokens stay valid', async () => {
     await admin.createRealm(shippedRealm(ROTATION_REALM));
-    const helper = await helperWith({ KEYCLOAK_REALM: ROTATION_REALM, JWKS_COOLDOWN_SECONDS: '1', TOKEN_CACHE_SIZE: '0' });
+    const helper = await helperWith({
+      KEYCLOAK_REALM: ROTATION_REALM,
+      JWKS_COOLDOWN_SECONDS: '1',
+      TOKEN_CACHE_SIZE: '0',
+    });
     const oldToken = await passwordToken(keycloak, { username: 'alice', realm: ROTATION_REALM });
     assert.equal((await helper.listServices(oldToken)).status, 200, 'the helper loads the keys');
     const oldKid = await admin.activeSigningKid(ROTATION_REALM);

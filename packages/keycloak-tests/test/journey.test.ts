@@ -75,7 +75,11 @@ async function journey(
 describe('the whole journey with Keycloak', { skip: SKIP }, () => {
   let keycloak: Keycloak;
   const users: CliUser[] = [];
-  const deployed = () => ({ KEYCLOAK_URL: keycloak.url, KEYCLOAK_REALM: keycloak.realm, KEYCLOAK_CLIENT_ID: CLIENT_ID });
+  const deployed = () => ({
+    KEYCLOAK_URL: keycloak.url,
+    KEYCLOAK_REALM: keycloak.realm,
+    KEYCLOAK_CLIENT_ID: CLIENT_ID,
+  });
   before(async () => {
     keycloak = await useKeycloak();
   });
@@ -124,7 +128,9 @@ describe('the whole journey with Keycloak', { skip: SKIP }, () => {
     it('login → list → init → the same key on a second init, one account and one application in 3scale', async () => {
       // 3scale's signup subscribes the new account to every service's default plan, so the key exists
       // once the account does: the first init finds it rather than making it.
-      const { first } = await journey(keycloak, helper.url, 'Image Classification', users, { keyMadeOnFirstInit: false });
+      const { first } = await journey(keycloak, helper.url, 'Image Classification', users, {
+        keyMadeOnFirstInit: false,
+      });
       const signups = fake.requests().filter((r) => r.method === 'POST' && r.path.includes('signup'));
       assert.equal(signups.length, 1, 'one account, signed up on first use');
       const account = fake.state.getAccount(Number(first.account_id));

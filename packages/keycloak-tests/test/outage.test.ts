@@ -19,7 +19,12 @@ describe('Keycloak stopped', { skip: SKIP }, () => {
     keycloak = await useKeycloak();
     // Keys older than a second are refreshed in the background (no cooldown between attempts); each token
     // is verified afresh.
-    helper = await startHelper(keycloak, { JWKS_CACHE_MAX_AGE_SECONDS: '1', JWKS_COOLDOWN_SECONDS: '0', TOKEN_CACHE_SIZE: '0', OIDC_TIMEOUT_MS: '1000' });
+    helper = await startHelper(keycloak, {
+      JWKS_CACHE_MAX_AGE_SECONDS: '1',
+      JWKS_COOLDOWN_SECONDS: '0',
+      TOKEN_CACHE_SIZE: '0',
+      OIDC_TIMEOUT_MS: '1000',
+    });
   });
   after(async () => {
     await helper?.close();
@@ -37,7 +42,10 @@ describe('Keycloak stopped', { skip: SKIP }, () => {
     );
     assert.ok(down, 'Keycloak no longer answers');
 
-    for (const [token, soeid] of [[alice, 'AL12345'], [bob, 'BO67890']] as const) {
+    for (const [token, soeid] of [
+      [alice, 'AL12345'],
+      [bob, 'BO67890'],
+    ] as const) {
       const answer = await helper.listServices(token);
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal((answer.body.data?.user as { soeid: string }).soeid, soeid);
@@ -47,6 +55,9 @@ describe('Keycloak stopped', { skip: SKIP }, () => {
     assert.equal((await helper.listServices(alice)).status, 200);
     await sleep(1_500);
     assert.equal((await helper.listServices(bob)).status, 200);
-    assert.ok(helper.logs.some((line) => line.includes('could not refresh the token issuer keys')), 'the failed refresh is logged');
+    assert.ok(
+      helper.logs.some((line) => line.includes('could not refresh the token issuer keys')),
+      'the failed refresh is logged',
+    );
   });
 });

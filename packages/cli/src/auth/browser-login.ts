@@ -53,7 +53,12 @@ export async function browserLogin(oidc: Oidc, options: BrowserLoginOptions): Pr
     }
     // A request without our state is not the answer to our request (another tab, or a forged link).
     if (url.searchParams.get('state') !== state) {
-      sendPage(res, 400, 'Sign-in not recognised', 'This sign-in response does not belong to the waiting mlaas command.');
+      sendPage(
+        res,
+        400,
+        'Sign-in not recognised',
+        'This sign-in response does not belong to the waiting mlaas command.',
+      );
       return;
     }
     pending.push(res);
@@ -89,17 +94,28 @@ export async function browserLogin(oidc: Oidc, options: BrowserLoginOptions): Pr
     if (error !== null) {
       const description = answer.searchParams.get('error_description');
       finish(pending, 400, 'Sign-in failed', description ?? error);
-      throw new MlaasError('AUTH_FAILED', `sign-in failed in the browser (${error}${description ? `: ${description}` : ''})`);
+      throw new MlaasError(
+        'AUTH_FAILED',
+        `sign-in failed in the browser (${error}${description ? `: ${description}` : ''})`,
+      );
     }
     let tokens: StoredTokens;
     try {
-      const response = await lib.authorizationCodeGrant(config, answer, { pkceCodeVerifier: verifier, expectedState: state });
+      const response = await lib.authorizationCodeGrant(config, answer, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
       tokens = toStoredTokens(response, oidc);
     } catch (grantError) {
       finish(pending, 400, 'Sign-in failed', 'The sign-in could not be completed. Return to the terminal for details.');
       throw toAuthError(grantError, 'sign-in failed');
     }
-    finish(pending, 200, 'Signed in', 'You are signed in to MLaaS. You can close this window and return to the terminal.');
+    finish(
+      pending,
+      200,
+      'Signed in',
+      'You are signed in to MLaaS. You can close this window and return to the terminal.',
+    );
     return tokens;
   } finally {
     clearTimeout(timer);
@@ -130,6 +146,7 @@ function sendPage(res: ServerResponse, status: number, title: string, text: stri
 }
 
 function describeDuration(ms: number): string {
-  const [amount, unit] = ms >= 60_000 ? [Math.round(ms / 60_000), 'minute'] : [Math.max(1, Math.round(ms / 1000)), 'second'];
+  const [amount, unit] =
+    ms >= 60_000 ? [Math.round(ms / 60_000), 'minute'] : [Math.max(1, Math.round(ms / 1000)), 'second'];
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }

@@ -60,16 +60,25 @@ export async function deviceLogin(oidc: Oidc, options: DeviceLoginOptions): Prom
     expiresInSeconds: authorization.expires_in,
   });
   try {
-    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, { code_verifier: verifier });
+    const response = await oidc.lib.pollDeviceAuthorizationGrant(oidc.config, authorization, {
+      code_verifier: verifier,
+    });
     return toStoredTokens(response, oidc);
   } catch (error) {
     const code = oauthErrorCode(error);
-    if (code === 'access_denied') throw new MlaasError('AUTH_FAILED', 'sign-in was denied in the browser', { cause: error });
+    if (code === 'access_denied')
+      throw new MlaasError('AUTH_FAILED', 'sign-in was denied in the browser', { cause: error });
     if (code === 'expired_token') {
-      throw new MlaasError('AUTH_FAILED', 'the device code expired before sign-in was confirmed', { cause: error, hint: 'Run mlaas login --device again.' });
+      throw new MlaasError('AUTH_FAILED', 'the device code expired before sign-in was confirmed', {
+        cause: error,
+        hint: 'Run mlaas login --device again.',
+      });
     }
     if ((error as Error)?.name === 'AbortError' || (error as Error)?.name === 'TimeoutError') {
-      throw new MlaasError('LOGIN_TIMEOUT', 'the device code expired before sign-in was confirmed', { cause: error, hint: 'Run mlaas login --device again.' });
+      throw new MlaasError('LOGIN_TIMEOUT', 'the device code expired before sign-in was confirmed', {
+        cause: error,
+        hint: 'Run mlaas login --device again.',
+      });
     }
     throw toAuthError(error, 'device sign-in failed');
   }

@@ -23,7 +23,8 @@ export type EndSessionResult = 'revoked' | 'logged-out' | 'not-offered';
 export async function endSession(oidc: Oidc, tokens: StoredTokens, send: HttpTransport): Promise<EndSessionResult> {
   const metadata = oidc.config.serverMetadata();
   if (metadata.revocation_endpoint !== undefined) {
-    if (tokens.refreshToken !== null) await oidc.lib.tokenRevocation(oidc.config, tokens.refreshToken, { token_type_hint: 'refresh_token' });
+    if (tokens.refreshToken !== null)
+      await oidc.lib.tokenRevocation(oidc.config, tokens.refreshToken, { token_type_hint: 'refresh_token' });
     await oidc.lib.tokenRevocation(oidc.config, tokens.accessToken, { token_type_hint: 'access_token' });
     return 'revoked';
   }

@@ -44,7 +44,8 @@ const FALLBACK_EXPIRES_IN_SECONDS = 60;
 export async function discoverIssuer(target: OidcTarget): Promise<Oidc> {
   assertSecureUrl(target.issuer, 'The identity provider', target.allowInsecureHttp);
   const lib = await import('openid-client');
-  const insecure = new URL(target.issuer).protocol === 'http:' && (target.allowInsecureHttp || isLoopbackUrl(target.issuer));
+  const insecure =
+    new URL(target.issuer).protocol === 'http:' && (target.allowInsecureHttp || isLoopbackUrl(target.issuer));
   try {
     const config = await lib.discovery(new URL(target.issuer), target.clientId, undefined, lib.None(), {
       [lib.customFetch]: toFetch(target.send),
@@ -74,7 +75,12 @@ export interface TokenResponse {
  * const tokens = toStoredTokens(await lib.refreshTokenGrant(config, refreshToken), oidc);
  * ```
  */
-export function toStoredTokens(response: TokenResponse, oidc: Pick<Oidc, 'issuer' | 'clientId'>, nowSeconds = Math.floor(Date.now() / 1000), previous?: StoredTokens | null): StoredTokens {
+export function toStoredTokens(
+  response: TokenResponse,
+  oidc: Pick<Oidc, 'issuer' | 'clientId'>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  previous?: StoredTokens | null,
+): StoredTokens {
   return {
     issuer: oidc.issuer,
     clientId: oidc.clientId,
@@ -84,7 +90,8 @@ export function toStoredTokens(response: TokenResponse, oidc: Pick<Oidc, 'issuer
     idToken: response.id_token ?? previous?.idToken ?? null,
     tokenType: response.token_type,
     scope: response.scope ?? null,
-    expiresAt: nowSeconds + (typeof response.expires_in === 'number' ? response.expires_in : FALLBACK_EXPIRES_IN_SECONDS),
+    expiresAt:
+      nowSeconds + (typeof response.expires_in === 'number' ? response.expires_in : FALLBACK_EXPIRES_IN_SECONDS),
     obtainedAt: nowSeconds,
   };
 }
@@ -102,7 +109,14 @@ export function toStoredTokens(response: TokenResponse, oidc: Pick<Oidc, 'issuer
 export function toAuthError(error: unknown, context: string): MlaasError {
   const own = findMlaasError(error);
   if (own !== undefined) return own;
-  const e = error as { name?: string; error?: string; error_description?: string; status?: number; code?: string; message?: string };
+  const e = error as {
+    name?: string;
+    error?: string;
+    error_description?: string;
+    status?: number;
+    code?: string;
+    message?: string;
+  };
   if (e?.name === 'ResponseBodyError' || e?.name === 'AuthorizationResponseError') {
     const description = e.error_description ? `: ${e.error_description}` : '';
     return new MlaasError('AUTH_FAILED', `${context} (${e.error ?? 'error'}${description})`, { cause: error });

@@ -17,7 +17,10 @@ import { oauthErrorCode, toAuthError, toStoredTokens, type Oidc } from './oidc.j
  * const tokens = await passwordLogin(oidc, { username: 'alice', password: process.env.MLAAS_PASSWORD ?? '' });
  * ```
  */
-export async function passwordLogin(oidc: Oidc, credentials: { username: string; password: string }): Promise<StoredTokens> {
+export async function passwordLogin(
+  oidc: Oidc,
+  credentials: { username: string; password: string },
+): Promise<StoredTokens> {
   try {
     const response = await oidc.lib.genericGrantRequest(oidc.config, 'password', {
       username: credentials.username,

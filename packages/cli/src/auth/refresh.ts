@@ -17,7 +17,8 @@ import { oauthErrorCode, toAuthError, toStoredTokens, type Oidc } from './oidc.j
  * ```
  */
 export async function refreshTokens(oidc: Oidc, tokens: StoredTokens): Promise<StoredTokens> {
-  if (tokens.refreshToken === null) throw new MlaasError('AUTH_REQUIRED', 'your session has expired and cannot be renewed');
+  if (tokens.refreshToken === null)
+    throw new MlaasError('AUTH_REQUIRED', 'your session has expired and cannot be renewed');
   try {
     const response = await oidc.lib.refreshTokenGrant(oidc.config, tokens.refreshToken);
     return toStoredTokens(response, oidc, undefined, tokens);

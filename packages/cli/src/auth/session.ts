@@ -73,7 +73,9 @@ export class Session {
   /** The discovered issuer (loaded once, on first need). */
   oidc(): Promise<Oidc> {
     const { issuer, clientId, allowInsecureHttp, send } = this.options;
-    return (this.oidcPromise ??= import('./oidc.js').then(({ discoverIssuer }) => discoverIssuer({ issuer, clientId, allowInsecureHttp, send })));
+    return (this.oidcPromise ??= import('./oidc.js').then(({ discoverIssuer }) =>
+      discoverIssuer({ issuer, clientId, allowInsecureHttp, send }),
+    ));
   }
 
   /** The stored tokens of this profile when they belong to the configured issuer and client. */
@@ -91,24 +93,35 @@ export class Session {
   async accessToken(options: { rejected?: string; signIn?: boolean } = {}): Promise<string> {
     if (this.options.accessToken !== undefined) {
       if (options.rejected === undefined) return this.options.accessToken;
-      throw new MlaasError('AUTH_REQUIRED', 'the access token in MLAAS_ACCESS_TOKEN was refused', { hint: 'Set a fresh token, or unset it to use the signed-in session.' });
+      throw new MlaasError('AUTH_REQUIRED', 'the access token in MLAAS_ACCESS_TOKEN was refused', {
+        hint: 'Set a fresh token, or unset it to use the signed-in session.',
+      });
     }
     const store = await this.store();
     const stored = await store.read(this.options.profile);
-    if (stored !== null && this.belongsHere(stored) && options.rejected === undefined && isFresh(stored, this.nowSeconds())) {
+    if (
+      stored !== null &&
+      this.belongsHere(stored) &&
+      options.rejected === undefined &&
+      isFresh(stored, this.nowSeconds())
+    ) {
       return stored.accessToken;
     }
     let reason: SignInReason;
     if (stored === null) {
       reason = { kind: 'missing', message: 'you are not signed in' };
     } else if (!this.belongsHere(stored)) {
-      reason = { kind: 'other-issuer', message: `you are signed in to ${stored.issuer}, not to ${this.options.issuer}` };
+      reason = {
+        kind: 'other-issuer',
+        message: `you are signed in to ${stored.issuer}, not to ${this.options.issuer}`,
+      };
     } else {
       const refreshed = await this.refreshUnderLock(options.rejected ?? stored.accessToken);
       if (refreshed !== null) return refreshed.accessToken;
       reason = { kind: 'expired', message: 'your session has expired or was ended' };
     }
-    if (options.signIn === false) throw new MlaasError('AUTH_REQUIRED', reason.message, { hint: this.options.signInHint });
+    if (options.signIn === false)
+      throw new MlaasError('AUTH_REQUIRED', reason.message, { hint: this.options.signInHint });
     return (await this.signInAgain(reason)).accessToken;
   }
 
@@ -181,10 +194,15 @@ export class Session {
     try {
       mkdirSync(this.options.configDir, { recursive: true, mode: 0o700 });
     } catch (error) {
-      throw new MlaasError('STORAGE_ERROR', `cannot create ${this.options.configDir}: ${(error as Error).message}`, { cause: error });
+      throw new MlaasError('STORAGE_ERROR', `cannot create ${this.options.configDir}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const { acquireLock } = await import('../store/file-lock.js');
-    return acquireLock(join(this.options.configDir, LOCK_FILE), this.options.lockTimeoutMs === undefined ? {} : { timeoutMs: this.options.lockTimeoutMs });
+    return acquireLock(
+      join(this.options.configDir, LOCK_FILE),
+      this.options.lockTimeoutMs === undefined ? {} : { timeoutMs: this.options.lockTimeoutMs },
+    );
   }
 
   private belongsHere(tokens: StoredTokens): boolean {

@@ -49,7 +49,10 @@ export function translateLegacyFlags(argv: readonly string[]): string[] {
   }
   if (actions.length === 0) return [...argv];
   if (actions.length > 1) {
-    throw new MlaasError('USAGE_ERROR', `${actions.map((a) => a.flag).join(' and ')} cannot be combined; give one action`);
+    throw new MlaasError(
+      'USAGE_ERROR',
+      `${actions.map((a) => a.flag).join(' and ')} cannot be combined; give one action`,
+    );
   }
   return [...(actions[0] as { words: string[] }).words, ...rest];
 }

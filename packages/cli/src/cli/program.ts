@@ -84,7 +84,12 @@ export function buildProgram(io: Io): Command {
     await runWhoami(context(command));
   };
   program.command('whoami').description('show the signed-in user (also: mlaas auth status)').action(whoami);
-  program.command('auth').description('sign-in state').command('status').description('show the signed-in user').action(whoami);
+  program
+    .command('auth')
+    .description('sign-in state')
+    .command('status')
+    .description('show the signed-in user')
+    .action(whoami);
 
   const list = async (_options: unknown, command: Command) => {
     const { runServicesList } = await import('../commands/services-list.js');

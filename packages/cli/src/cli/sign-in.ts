@@ -44,7 +44,11 @@ export function defaultMethod(ctx: CommandContext): LoginMethod {
  * await (await ctx.client()).session.save(tokens);
  * ```
  */
-export async function obtainTokens(ctx: CommandContext, method: LoginMethod, input: PasswordInput): Promise<StoredTokens> {
+export async function obtainTokens(
+  ctx: CommandContext,
+  method: LoginMethod,
+  input: PasswordInput,
+): Promise<StoredTokens> {
   const session = (await ctx.client()).session;
   switch (method) {
     case 'password': {
@@ -104,7 +108,10 @@ function showDeviceCode(ctx: CommandContext, code: DeviceCode): void {
   ctx.info(`The code expires in ${Math.max(1, Math.round(code.expiresInSeconds / 60))} minutes.`);
 }
 
-async function readCredentials(ctx: CommandContext, input: PasswordInput): Promise<{ username: string; password: string }> {
+async function readCredentials(
+  ctx: CommandContext,
+  input: PasswordInput,
+): Promise<{ username: string; password: string }> {
   const env = ctx.io.env;
   const { promptHidden, promptLine, readAll } = await import('./prompt.js');
   let username = input.username ?? env.MLAAS_USERNAME;
@@ -125,7 +132,9 @@ async function readCredentials(ctx: CommandContext, input: PasswordInput): Promi
   } else if (ctx.interactive) {
     password = await promptHidden(ctx.io.stdin, ctx.io.stderr, `Password for ${username}: `);
   } else {
-    throw new MlaasError('AUTH_REQUIRED', 'cannot ask for a password: input is not a terminal', { hint: NON_INTERACTIVE_SIGN_IN_HINT });
+    throw new MlaasError('AUTH_REQUIRED', 'cannot ask for a password: input is not a terminal', {
+      hint: NON_INTERACTIVE_SIGN_IN_HINT,
+    });
   }
   if (password === '') throw new MlaasError('USAGE_ERROR', 'the password is empty');
   return { username, password };
@@ -136,6 +145,7 @@ function loginTimeout(ctx: CommandContext): { timeoutMs?: number } {
   const raw = ctx.io.env.MLAAS_LOGIN_TIMEOUT;
   if (raw === undefined || raw === '') return {};
   const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new MlaasError('INVALID_SETTING', `MLAAS_LOGIN_TIMEOUT: "${raw}" is not a number of seconds`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new MlaasError('INVALID_SETTING', `MLAAS_LOGIN_TIMEOUT: "${raw}" is not a number of seconds`);
   return { timeoutMs: Math.round(seconds * 1000) };
 }

@@ -26,12 +26,32 @@ const GLOBAL_OPTIONS: readonly [string, boolean, string][] = [
 ];
 
 /** Commands with their subcommands and options. */
-const COMMANDS: readonly { name: string; description: string; subcommands?: readonly string[]; options?: readonly [string, boolean][] }[] = [
-  { name: 'login', description: 'sign in', options: [['--browser', false], ['--device', false], ['--password', false], ['--username', true], ['--password-stdin', false]] },
+const COMMANDS: readonly {
+  name: string;
+  description: string;
+  subcommands?: readonly string[];
+  options?: readonly [string, boolean][];
+}[] = [
+  {
+    name: 'login',
+    description: 'sign in',
+    options: [
+      ['--browser', false],
+      ['--device', false],
+      ['--password', false],
+      ['--username', true],
+      ['--password-stdin', false],
+    ],
+  },
   { name: 'logout', description: 'sign out' },
   { name: 'whoami', description: 'show the signed-in user' },
   { name: 'auth', description: 'sign-in status', subcommands: ['status'] },
-  { name: 'services', description: 'list services and get keys', subcommands: ['list', 'init'], options: [['--name', true]] },
+  {
+    name: 'services',
+    description: 'list services and get keys',
+    subcommands: ['list', 'init'],
+    options: [['--name', true]],
+  },
   { name: 'list', description: 'list services' },
   { name: 'health', description: 'check the helper' },
   { name: 'config', description: 'show settings', subcommands: ['show'] },
@@ -110,7 +130,10 @@ complete -F _mlaas_completion mlaas mlaas-cli`;
 }
 
 function zshScript(): string {
-  const globals = GLOBAL_OPTIONS.map(([o, takesValue, d]) => `    '${o}${takesValue ? '=' : ''}[${d}]${takesValue ? (o === '--ca-file' ? ':file:_files' : ':value:') : ''}'`).join(' \\\n');
+  const globals = GLOBAL_OPTIONS.map(
+    ([o, takesValue, d]) =>
+      `    '${o}${takesValue ? '=' : ''}[${d}]${takesValue ? (o === '--ca-file' ? ':file:_files' : ':value:') : ''}'`,
+  ).join(' \\\n');
   const commands = COMMANDS.map((c) => `    '${c.name}:${c.description}'`).join('\n');
   const subs = COMMANDS.filter((c) => c.subcommands || c.options)
     .map((c) => {
@@ -140,7 +163,10 @@ ${globals} \\
         elif (( CURRENT == 2 )); then
           compadd -- list init
         fi ;;
-${subs.split('\n').filter((l) => !l.includes('services)')).join('\n')}
+${subs
+  .split('\n')
+  .filter((l) => !l.includes('services)'))
+  .join('\n')}
       esac ;;
   esac
 }
@@ -148,20 +174,32 @@ if [[ "$funcstack[1]" == "_mlaas" ]]; then _mlaas "$@"; else compdef _mlaas mlaa
 }
 
 function fishScript(): string {
-  const lines = ['# fish completion for mlaas. Load it with:  mlaas completion fish | source', 'complete -c mlaas -f', 'complete -c mlaas-cli -w mlaas'];
+  const lines = [
+    '# fish completion for mlaas. Load it with:  mlaas completion fish | source',
+    'complete -c mlaas -f',
+    'complete -c mlaas-cli -w mlaas',
+  ];
   const names = COMMANDS.map((c) => c.name).join(' ');
   for (const [option, takesValue, description] of GLOBAL_OPTIONS) {
-    lines.push(`complete -c mlaas -l ${option.slice(2)}${takesValue ? ' -r' : ''}${option === '--ca-file' ? ' -F' : ''} -d '${description}'`);
+    lines.push(
+      `complete -c mlaas -l ${option.slice(2)}${takesValue ? ' -r' : ''}${option === '--ca-file' ? ' -F' : ''} -d '${description}'`,
+    );
   }
   for (const c of COMMANDS) {
     lines.push(`complete -c mlaas -n "not __fish_seen_subcommand_from ${names}" -a ${c.name} -d '${c.description}'`);
     for (const sub of c.subcommands ?? []) {
-      lines.push(`complete -c mlaas -n "__fish_seen_subcommand_from ${c.name}; and not __fish_seen_subcommand_from ${(c.subcommands ?? []).join(' ')}" -a ${sub}`);
+      lines.push(
+        `complete -c mlaas -n "__fish_seen_subcommand_from ${c.name}; and not __fish_seen_subcommand_from ${(c.subcommands ?? []).join(' ')}" -a ${sub}`,
+      );
     }
     for (const [option, takesValue] of c.options ?? []) {
-      lines.push(`complete -c mlaas -n "__fish_seen_subcommand_from ${c.name}" -l ${option.slice(2)}${takesValue ? ' -r' : ''}`);
+      lines.push(
+        `complete -c mlaas -n "__fish_seen_subcommand_from ${c.name}" -l ${option.slice(2)}${takesValue ? ' -r' : ''}`,
+      );
     }
   }
-  lines.push(`complete -c mlaas -n "__fish_seen_subcommand_from init" -a "(command mlaas services list --no-input 2>/dev/null | cut -f2)"`);
+  lines.push(
+    `complete -c mlaas -n "__fish_seen_subcommand_from init" -a "(command mlaas services list --no-input 2>/dev/null | cut -f2)"`,
+  );
   return lines.join('\n');
 }

@@ -32,7 +32,8 @@ export async function runConfigShow(ctx: CommandContext): Promise<void> {
     return;
   }
   const rows = entries.map(([key, value, origin]) => [key, value === null ? '-' : String(value), origin]);
-  if (ctx.io.stdout.isTTY === true) ctx.print(renderTable(['SETTING', 'VALUE', 'SOURCE'], rows, { styleHeader: ctx.out.bold }));
+  if (ctx.io.stdout.isTTY === true)
+    ctx.print(renderTable(['SETTING', 'VALUE', 'SOURCE'], rows, { styleHeader: ctx.out.bold }));
   else ctx.io.stdout.write(renderTsv(rows));
 }
 

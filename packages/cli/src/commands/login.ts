@@ -28,7 +28,8 @@ export interface LoginOptions {
 export async function runLogin(ctx: CommandContext, options: LoginOptions): Promise<void> {
   const chosen = (['browser', 'device', 'password'] as const).filter((m) => options[m] === true);
   if (chosen.length > 1) throw new MlaasError('USAGE_ERROR', `choose one of --${chosen.join(', --')}`);
-  if (options.passwordStdin && (options.browser || options.device)) throw new MlaasError('USAGE_ERROR', '--password-stdin goes with --password');
+  if (options.passwordStdin && (options.browser || options.device))
+    throw new MlaasError('USAGE_ERROR', '--password-stdin goes with --password');
   let method: LoginMethod;
   if (chosen[0] !== undefined) method = chosen[0];
   else if (options.passwordStdin || options.username !== undefined) method = 'password';
@@ -36,7 +37,9 @@ export async function runLogin(ctx: CommandContext, options: LoginOptions): Prom
     method = defaultMethod(ctx);
     // Without a terminal, only a flow that needs no prompt may start unasked.
     if (method !== 'password' && !ctx.interactive) {
-      throw new MlaasError('AUTH_REQUIRED', 'cannot sign in without a terminal unless told how', { hint: NON_INTERACTIVE_SIGN_IN_HINT });
+      throw new MlaasError('AUTH_REQUIRED', 'cannot sign in without a terminal unless told how', {
+        hint: NON_INTERACTIVE_SIGN_IN_HINT,
+      });
     }
   }
 
@@ -47,7 +50,12 @@ export async function runLogin(ctx: CommandContext, options: LoginOptions): Prom
   const user = String(claims.preferred_username ?? claims.sub ?? 'unknown user');
   const profile = ctx.settings().profile.value;
   if (ctx.json) {
-    ctx.printJson({ profile, issuer: tokens.issuer, username: user, expires_at: new Date(tokens.expiresAt * 1000).toISOString() });
+    ctx.printJson({
+      profile,
+      issuer: tokens.issuer,
+      username: user,
+      expires_at: new Date(tokens.expiresAt * 1000).toISOString(),
+    });
   }
   ctx.info(`Signed in as ${user} to ${tokens.issuer} (profile "${profile}").`);
 }

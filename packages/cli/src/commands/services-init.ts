@@ -25,9 +25,16 @@ export interface InitOptions {
  * await runServicesInit(ctx, undefined, { name: 'Sentiment Analysis' });
  * ```
  */
-export async function runServicesInit(ctx: CommandContext, id: string | undefined, options: InitOptions): Promise<void> {
+export async function runServicesInit(
+  ctx: CommandContext,
+  id: string | undefined,
+  options: InitOptions,
+): Promise<void> {
   if ((id === undefined) === (options.name === undefined)) {
-    throw new MlaasError('USAGE_ERROR', 'name the service by id (mlaas services init ID) or by name (--name "NAME"), not both');
+    throw new MlaasError(
+      'USAGE_ERROR',
+      'name the service by id (mlaas services init ID) or by name (--name "NAME"), not both',
+    );
   }
   const selector = id !== undefined ? { id } : { name: options.name as string };
   const client = await ctx.client();
@@ -35,7 +42,8 @@ export async function runServicesInit(ctx: CommandContext, id: string | undefine
   try {
     data = await withSpinner(ctx.io.stderr, 'Getting the API key…', client.initService(selector));
   } catch (error) {
-    if (error instanceof MlaasError && error.code === 'SERVICE_NOT_FOUND') error.hint = await suggestServices(ctx, id ?? options.name ?? '');
+    if (error instanceof MlaasError && error.code === 'SERVICE_NOT_FOUND')
+      error.hint = await suggestServices(ctx, id ?? options.name ?? '');
     throw error;
   }
   if (ctx.json) {
@@ -43,7 +51,11 @@ export async function runServicesInit(ctx: CommandContext, id: string | undefine
     return;
   }
   const { service } = data;
-  ctx.info(data.is_new ? `Created a new API key for ${service.name} (plan ${data.plan.name}).` : `You already have an API key for ${service.name} (plan ${data.plan.name}).`);
+  ctx.info(
+    data.is_new
+      ? `Created a new API key for ${service.name} (plan ${data.plan.name}).`
+      : `You already have an API key for ${service.name} (plan ${data.plan.name}).`,
+  );
   const lines = [
     `service:   ${service.name} (${service.id})`,
     ...(data.app_id !== null ? [`app id:    ${data.app_id}`] : []),
@@ -51,7 +63,10 @@ export async function runServicesInit(ctx: CommandContext, id: string | undefine
     `endpoint:  ${service.proxy_endpoint ?? '(none published)'}`,
     `auth:      ${describeCredentials(data)}`,
   ];
-  const example = curlExample(data, service.authentication_method === 'oidc' ? `${ctx.settings().issuer}/protocol/openid-connect/token` : undefined);
+  const example = curlExample(
+    data,
+    service.authentication_method === 'oidc' ? `${ctx.settings().issuer}/protocol/openid-connect/token` : undefined,
+  );
   if (example !== null) lines.push('', 'example:', ...example.map((line) => `  ${line}`));
   ctx.print(lines.join('\n'));
 }
@@ -59,7 +74,8 @@ export async function runServicesInit(ctx: CommandContext, id: string | undefine
 function describeCredentials(data: InitData): string {
   const { authentication_method: method, credentials } = data.service;
   if (method === 'oidc') return 'OpenID Connect client credentials (app id = client id, api key = client secret)';
-  if (credentials.location === 'basic') return method === 'app_id_app_key' ? 'HTTP Basic (app id : api key)' : 'HTTP Basic (api key as user name)';
+  if (credentials.location === 'basic')
+    return method === 'app_id_app_key' ? 'HTTP Basic (app id : api key)' : 'HTTP Basic (api key as user name)';
   return `${credentials.location === 'header' ? 'header' : 'query parameter'} ${credentialNames(method, credentials).join(' + ')}`;
 }
 

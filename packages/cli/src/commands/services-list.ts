@@ -32,7 +32,12 @@ export async function runServicesList(ctx: CommandContext): Promise<void> {
       ctx.info('No ML services are available to you.');
       return;
     }
-    ctx.print(renderTable(SERVICE_COLUMNS, rows, { styleHeader: ctx.out.bold, ...(ctx.io.stdout.columns ? { maxWidth: ctx.io.stdout.columns } : {}) }));
+    ctx.print(
+      renderTable(SERVICE_COLUMNS, rows, {
+        styleHeader: ctx.out.bold,
+        ...(ctx.io.stdout.columns ? { maxWidth: ctx.io.stdout.columns } : {}),
+      }),
+    );
     ctx.info(`Get a key with: mlaas services init <ID>`);
   } else {
     ctx.io.stdout.write(renderTsv(rows));

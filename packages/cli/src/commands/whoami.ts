@@ -57,7 +57,10 @@ async function withoutSignIn<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof MlaasError && error.code === 'AUTH_REQUIRED') {
-      throw new MlaasError('AUTH_REQUIRED', 'the session has expired or was ended', { hint: 'Sign in again with `mlaas login`.', cause: error });
+      throw new MlaasError('AUTH_REQUIRED', 'the session has expired or was ended', {
+        hint: 'Sign in again with `mlaas login`.',
+        cause: error,
+      });
     }
     throw error;
   }

@@ -68,7 +68,8 @@ function checkShape(value: unknown, path: string): Omit<ConfigFile, 'path'> {
   const unknownTop = Object.keys(value).filter((key) => key !== 'profiles' && key !== 'default-profile');
   if (unknownTop.length > 0) throw fail(`unknown key "${unknownTop[0]}" (expected "profiles" and "default-profile")`);
   const defaultProfile = value['default-profile'];
-  if (defaultProfile !== undefined && typeof defaultProfile !== 'string') throw fail('"default-profile" must be a string');
+  if (defaultProfile !== undefined && typeof defaultProfile !== 'string')
+    throw fail('"default-profile" must be a string');
   const profiles: Record<string, ProfileSettings> = {};
   const given = value.profiles ?? {};
   if (!isRecord(given)) throw fail('"profiles" must be an object of profiles');
@@ -79,7 +80,8 @@ function checkShape(value: unknown, path: string): Omit<ConfigFile, 'path'> {
       if (!(PROFILE_KEYS as readonly string[]).includes(key)) {
         throw fail(`profile "${name}": unknown setting "${key}" (known: ${PROFILE_KEYS.join(', ')})`);
       }
-      if (typeof setting !== 'string' && typeof setting !== 'boolean') throw fail(`profile "${name}": "${key}" must be a string`);
+      if (typeof setting !== 'string' && typeof setting !== 'boolean')
+        throw fail(`profile "${name}": "${key}" must be a string`);
       profile[key as ProfileKey] = setting;
     }
     profiles[name] = profile;

@@ -12,9 +12,11 @@ declare const __MLAAS_DEFAULT_HELPER_URL__: string | undefined;
 
 /** The defaults a setting falls back to when no flag, environment variable or profile sets it. */
 export const BAKED_DEFAULTS = {
-  keycloakUrl: typeof __MLAAS_DEFAULT_KEYCLOAK_URL__ === 'string' ? __MLAAS_DEFAULT_KEYCLOAK_URL__ : 'http://127.0.0.1:5000',
+  keycloakUrl:
+    typeof __MLAAS_DEFAULT_KEYCLOAK_URL__ === 'string' ? __MLAAS_DEFAULT_KEYCLOAK_URL__ : 'http://127.0.0.1:5000',
   keycloakRealm: typeof __MLAAS_DEFAULT_KEYCLOAK_REALM__ === 'string' ? __MLAAS_DEFAULT_KEYCLOAK_REALM__ : 'mlaas',
-  keycloakClientId: typeof __MLAAS_DEFAULT_KEYCLOAK_CLIENT_ID__ === 'string' ? __MLAAS_DEFAULT_KEYCLOAK_CLIENT_ID__ : 'mlaas-cli',
+  keycloakClientId:
+    typeof __MLAAS_DEFAULT_KEYCLOAK_CLIENT_ID__ === 'string' ? __MLAAS_DEFAULT_KEYCLOAK_CLIENT_ID__ : 'mlaas-cli',
   helperUrl: typeof __MLAAS_DEFAULT_HELPER_URL__ === 'string' ? __MLAAS_DEFAULT_HELPER_URL__ : 'http://127.0.0.1:5000',
 } as const;
 

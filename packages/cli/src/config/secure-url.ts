@@ -29,7 +29,11 @@ export function isLoopbackUrl(href: string): boolean {
  */
 export function assertSecureUrl(href: string, what: string, allowInsecureHttp: boolean): void {
   if (new URL(href).protocol === 'https:' || allowInsecureHttp || isLoopbackUrl(href)) return;
-  throw new MlaasError('INVALID_SETTING', `${what} ${href} uses plain HTTP to another machine; tokens would travel unencrypted`, {
-    hint: 'Use an https:// URL, or pass --allow-insecure-http (MLAAS_ALLOW_INSECURE_HTTP=true) on a trusted network.',
-  });
+  throw new MlaasError(
+    'INVALID_SETTING',
+    `${what} ${href} uses plain HTTP to another machine; tokens would travel unencrypted`,
+    {
+      hint: 'Use an https:// URL, or pass --allow-insecure-http (MLAAS_ALLOW_INSECURE_HTTP=true) on a trusted network.',
+    },
+  );
 }

@@ -103,8 +103,20 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     return { value: definition.fallback, source: 'default', origin: 'built-in default' };
   }
 
-  const keycloakUrl = pick({ key: 'keycloakUrl', flag: 'keycloak-url', env: 'MLAAS_KEYCLOAK_URL', fallback: BAKED_DEFAULTS.keycloakUrl, parse: parseUrl });
-  const keycloakRealm = pick({ key: 'keycloakRealm', flag: 'keycloak-realm', env: 'MLAAS_KEYCLOAK_REALM', fallback: BAKED_DEFAULTS.keycloakRealm, parse: parseName });
+  const keycloakUrl = pick({
+    key: 'keycloakUrl',
+    flag: 'keycloak-url',
+    env: 'MLAAS_KEYCLOAK_URL',
+    fallback: BAKED_DEFAULTS.keycloakUrl,
+    parse: parseUrl,
+  });
+  const keycloakRealm = pick({
+    key: 'keycloakRealm',
+    flag: 'keycloak-realm',
+    env: 'MLAAS_KEYCLOAK_REALM',
+    fallback: BAKED_DEFAULTS.keycloakRealm,
+    parse: parseName,
+  });
   const keycloakClientId = pick({
     key: 'keycloakClientId',
     flag: 'keycloak-client-id',
@@ -112,10 +124,34 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     fallback: BAKED_DEFAULTS.keycloakClientId,
     parse: parseName,
   });
-  const helperUrl = pick({ key: 'helperUrl', flag: 'mlaas-helper-url', env: 'MLAAS_HELPER_URL', fallback: BAKED_DEFAULTS.helperUrl, parse: parseUrl });
-  const caFile = pick<'caFile', string | null>({ key: 'caFile', flag: 'ca-file', env: 'MLAAS_CA_FILE', fallback: null, parse: parseText });
-  const allowInsecureHttp = pick({ key: 'allowInsecureHttp', flag: 'allow-insecure-http', env: 'MLAAS_ALLOW_INSECURE_HTTP', fallback: false, parse: parseBoolean });
-  const tokenStore = pick({ key: 'tokenStore', flag: 'token-store', env: 'MLAAS_TOKEN_STORE', fallback: 'auto' as TokenStoreKind, parse: parseStoreKind });
+  const helperUrl = pick({
+    key: 'helperUrl',
+    flag: 'mlaas-helper-url',
+    env: 'MLAAS_HELPER_URL',
+    fallback: BAKED_DEFAULTS.helperUrl,
+    parse: parseUrl,
+  });
+  const caFile = pick<'caFile', string | null>({
+    key: 'caFile',
+    flag: 'ca-file',
+    env: 'MLAAS_CA_FILE',
+    fallback: null,
+    parse: parseText,
+  });
+  const allowInsecureHttp = pick({
+    key: 'allowInsecureHttp',
+    flag: 'allow-insecure-http',
+    env: 'MLAAS_ALLOW_INSECURE_HTTP',
+    fallback: false,
+    parse: parseBoolean,
+  });
+  const tokenStore = pick({
+    key: 'tokenStore',
+    flag: 'token-store',
+    env: 'MLAAS_TOKEN_STORE',
+    fallback: 'auto' as TokenStoreKind,
+    parse: parseStoreKind,
+  });
 
   return {
     configDir,
@@ -131,7 +167,12 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
   };
 }
 
-function pickProfile(flag: string | undefined, env: string | undefined, fromFile: string | undefined, filePath: string): Setting<string> {
+function pickProfile(
+  flag: string | undefined,
+  env: string | undefined,
+  fromFile: string | undefined,
+  filePath: string,
+): Setting<string> {
   const [value, source, origin]: [string, SettingSource, string] =
     flag !== undefined && flag !== ''
       ? [flag, 'flag', '--profile']
@@ -141,7 +182,10 @@ function pickProfile(flag: string | undefined, env: string | undefined, fromFile
           ? [fromFile, 'profile', `${filePath} ("default-profile")`]
           : [DEFAULT_PROFILE, 'default', 'built-in default'];
   if (!PROFILE_NAME.test(value)) {
-    throw new MlaasError('INVALID_SETTING', `${origin}: "${value}" is not a valid profile name (letters, digits, ".", "_", "-")`);
+    throw new MlaasError(
+      'INVALID_SETTING',
+      `${origin}: "${value}" is not a valid profile name (letters, digits, ".", "_", "-")`,
+    );
   }
   return { value, source, origin };
 }
@@ -154,15 +198,19 @@ function parseUrl(raw: string | boolean, origin: string): string {
   } catch {
     throw new MlaasError('INVALID_SETTING', `${origin}: "${text}" is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new MlaasError('INVALID_SETTING', `${origin}: only http and https URLs are supported`);
-  if (url.username !== '' || url.password !== '') throw new MlaasError('INVALID_SETTING', `${origin}: must not contain credentials`);
-  if (url.search !== '' || url.hash !== '') throw new MlaasError('INVALID_SETTING', `${origin}: must not have a query or fragment`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new MlaasError('INVALID_SETTING', `${origin}: only http and https URLs are supported`);
+  if (url.username !== '' || url.password !== '')
+    throw new MlaasError('INVALID_SETTING', `${origin}: must not contain credentials`);
+  if (url.search !== '' || url.hash !== '')
+    throw new MlaasError('INVALID_SETTING', `${origin}: must not have a query or fragment`);
   return url.href.replace(/\/+$/, '');
 }
 
 function parseName(raw: string | boolean, origin: string): string {
   const text = String(raw).trim();
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(text)) throw new MlaasError('INVALID_SETTING', `${origin}: "${text}" is not a valid name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(text))
+    throw new MlaasError('INVALID_SETTING', `${origin}: "${text}" is not a valid name`);
   return text;
 }
 

@@ -5,7 +5,8 @@
  */
 
 /** Query parameter names whose values are secret (API keys, tokens, authorization codes, passwords). */
-const SECRET_PARAMETER = /key|token|secret|passw|code|verifier|session|assertion|ticket|credential|app_id|signature|sig$/i;
+const SECRET_PARAMETER =
+  /key|token|secret|passw|code|verifier|session|assertion|ticket|credential|app_id|signature|sig$/i;
 const MASK = '***';
 
 /**

@@ -67,7 +67,9 @@ export function curlExample(init: InitData, tokenEndpoint?: string): string[] | 
 
   switch (credentials.location) {
     case 'header':
-      return [`curl ${pairs.map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`).join(' ')} ${shellQuote(endpoint)}`];
+      return [
+        `curl ${pairs.map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`).join(' ')} ${shellQuote(endpoint)}`,
+      ];
     case 'query': {
       const url = new URL(endpoint);
       for (const [name, value] of pairs) url.searchParams.set(name, value);

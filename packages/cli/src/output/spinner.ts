@@ -28,7 +28,11 @@ export interface SpinnerOptions {
  * try { await wait(); } finally { spinner.stop(); }
  * ```
  */
-export function startSpinner(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string, options: SpinnerOptions = {}): Spinner {
+export function startSpinner(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  text: string,
+  options: SpinnerOptions = {},
+): Spinner {
   if (stream.isTTY !== true) {
     return { stop: () => undefined };
   }
@@ -66,7 +70,12 @@ export function startSpinner(stream: NodeJS.WritableStream & { isTTY?: boolean }
  * const data = await withSpinner(process.stderr, 'Loading services…', client.listServices());
  * ```
  */
-export async function withSpinner<T>(stream: NodeJS.WritableStream & { isTTY?: boolean }, text: string, work: Promise<T>, delayMs = 300): Promise<T> {
+export async function withSpinner<T>(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  text: string,
+  work: Promise<T>,
+  delayMs = 300,
+): Promise<T> {
   const spinner = startSpinner(stream, text, { delayMs });
   try {
     return await work;

@@ -37,7 +37,10 @@ export function editDistance(a: string, b: string): number {
  */
 export function closestMatches(input: string, candidates: readonly string[], limit = 3): string[] {
   const needle = input.toLowerCase();
-  const scored = [...new Set(candidates)].map((candidate) => ({ candidate, distance: closeness(needle, candidate.toLowerCase()) }));
+  const scored = [...new Set(candidates)].map((candidate) => ({
+    candidate,
+    distance: closeness(needle, candidate.toLowerCase()),
+  }));
   const threshold = Math.max(2, Math.ceil(needle.length / 3));
   return scored
     .filter((s) => s.distance <= threshold)

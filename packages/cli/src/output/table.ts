@@ -19,7 +19,11 @@ export interface TableOptions {
  * renderTable(['NAME', 'ID'], [['Sentiment Analysis', 'sentiment-analysis']]);
  * ```
  */
-export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string {
+export function renderTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): string {
   const widths = headers.map((header, i) => Math.max(width(header), ...rows.map((row) => width(row[i] ?? ''))));
   const gap = 2;
   if (options.maxWidth !== undefined) {

@@ -66,7 +66,11 @@ export interface RequestOptions {
   schema?: JsonSchema;
 }
 
-const GENERIC_SUCCESS: JsonSchema = { type: 'object', required: ['status', 'data'], properties: { status: { const: 'success' }, data: {} } };
+const GENERIC_SUCCESS: JsonSchema = {
+  type: 'object',
+  required: ['status', 'data'],
+  properties: { status: { const: 'success' }, data: {} },
+};
 
 /**
  * A client of the MLaaS helper. Shares the CLI's configuration, token store and refresh: after
@@ -91,22 +95,29 @@ export class MlaasClient {
 
   constructor(options: MlaasClientOptions = {}) {
     const env = options.env ?? process.env;
-    this.settings = options.settings ?? resolveSettings({
-      env,
-      ...(options.configDir !== undefined ? { configDir: options.configDir } : {}),
-      flags: {
-        profile: options.profile,
-        keycloakUrl: options.keycloakUrl,
-        keycloakRealm: options.keycloakRealm,
-        keycloakClientId: options.keycloakClientId,
-        helperUrl: options.helperUrl,
-        caFile: options.caFile,
-        allowInsecureHttp: options.allowInsecureHttp,
-      },
-    });
+    this.settings =
+      options.settings ??
+      resolveSettings({
+        env,
+        ...(options.configDir !== undefined ? { configDir: options.configDir } : {}),
+        flags: {
+          profile: options.profile,
+          keycloakUrl: options.keycloakUrl,
+          keycloakRealm: options.keycloakRealm,
+          keycloakClientId: options.keycloakClientId,
+          helperUrl: options.helperUrl,
+          caFile: options.caFile,
+          allowInsecureHttp: options.allowInsecureHttp,
+        },
+      });
     const settings = this.settings;
-    this.transport = options.transport ?? createTransport({ ...readExtraCa(settings), ...(options.trace ? { trace: options.trace } : {}) });
-    const fromEnv = env.MLAAS_USERNAME && env.MLAAS_PASSWORD ? { username: env.MLAAS_USERNAME, password: env.MLAAS_PASSWORD } : undefined;
+    this.transport =
+      options.transport ??
+      createTransport({ ...readExtraCa(settings), ...(options.trace ? { trace: options.trace } : {}) });
+    const fromEnv =
+      env.MLAAS_USERNAME && env.MLAAS_PASSWORD
+        ? { username: env.MLAAS_USERNAME, password: env.MLAAS_PASSWORD }
+        : undefined;
     const accessToken = options.accessToken ?? (env.MLAAS_ACCESS_TOKEN || undefined);
     const warn = options.warn;
     this.session = new Session({
@@ -120,7 +131,12 @@ export class MlaasClient {
         options.tokenStore !== undefined
           ? Promise.resolve(options.tokenStore)
           : import('../store/open-store.js').then(({ openTokenStore }) =>
-              openTokenStore({ kind: settings.tokenStore.value, configDir: settings.configDir, env, ...(warn ? { warn } : {}) }),
+              openTokenStore({
+                kind: settings.tokenStore.value,
+                configDir: settings.configDir,
+                env,
+                ...(warn ? { warn } : {}),
+              }),
             ),
       accessToken,
       credentials: options.credentials ?? fromEnv,
@@ -188,16 +204,29 @@ export class MlaasClient {
     const auth = options.auth ?? true;
     const url = `${this.settings.helperUrl.value}${path}`;
     if (auth) assertSecureUrl(url, 'The helper URL', this.settings.allowInsecureHttp.value);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': `mlaas-cli/${CLI_VERSION} node/${process.version}` };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': `mlaas-cli/${CLI_VERSION} node/${process.version}`,
+    };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
 
     let token = auth ? await this.session.accessToken() : undefined;
-    let response = await this.sendWithRetries({ method, url, headers: withToken(headers, token), ...(payload !== undefined ? { body: payload } : {}) });
+    let response = await this.sendWithRetries({
+      method,
+      url,
+      headers: withToken(headers, token),
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
     if (auth && response.status === 401 && token !== undefined) {
       // The token looked valid but was refused (revoked, or the issuer's keys changed): refresh once.
       token = await this.session.accessToken({ rejected: token });
-      response = await this.sendWithRetries({ method, url, headers: withToken(headers, token), ...(payload !== undefined ? { body: payload } : {}) });
+      response = await this.sendWithRetries({
+        method,
+        url,
+        headers: withToken(headers, token),
+        ...(payload !== undefined ? { body: payload } : {}),
+      });
     }
     return parseResponse<T>(response, url, options.schema ?? GENERIC_SUCCESS);
   }
@@ -228,11 +257,15 @@ function parseResponse<T>(response: HttpResponse, url: string, schema: JsonSchem
   try {
     json = JSON.parse(response.body.toString('utf8'));
   } catch {
-    throw new MlaasError('INVALID_RESPONSE', `${origin} answered HTTP ${response.status} without a JSON body; is it the MLaaS helper?`, {
-      status: response.status,
-      ...(requestId ? { requestId } : {}),
-      hint: 'Check --mlaas-helper-url (MLAAS_HELPER_URL).',
-    });
+    throw new MlaasError(
+      'INVALID_RESPONSE',
+      `${origin} answered HTTP ${response.status} without a JSON body; is it the MLaaS helper?`,
+      {
+        status: response.status,
+        ...(requestId ? { requestId } : {}),
+        hint: 'Check --mlaas-helper-url (MLAAS_HELPER_URL).',
+      },
+    );
   }
   if (response.status >= 200 && response.status < 300) {
     const problem = findSchemaProblem(schema, json);
@@ -246,7 +279,9 @@ function parseResponse<T>(response: HttpResponse, url: string, schema: JsonSchem
     return (json as { data: T }).data;
   }
   if (findSchemaProblem(ERROR_ENVELOPE, json) === null) {
-    const { code, message, request_id } = (json as { error: { code: MlaasError['code']; message: string; request_id?: string } }).error;
+    const { code, message, request_id } = (
+      json as { error: { code: MlaasError['code']; message: string; request_id?: string } }
+    ).error;
     const id = request_id ?? requestId;
     return throwHelperError(code, message, response, id);
   }
@@ -256,7 +291,12 @@ function parseResponse<T>(response: HttpResponse, url: string, schema: JsonSchem
   });
 }
 
-function throwHelperError(code: MlaasError['code'], message: string, response: HttpResponse, requestId: string | undefined): never {
+function throwHelperError(
+  code: MlaasError['code'],
+  message: string,
+  response: HttpResponse,
+  requestId: string | undefined,
+): never {
   const retryAfter = header(response, 'retry-after');
   const hint =
     code === 'INVALID_TOKEN' || code === 'MISSING_AUTH'
@@ -264,7 +304,11 @@ function throwHelperError(code: MlaasError['code'], message: string, response: H
       : code === 'RATE_LIMITED' && retryAfter !== null
         ? `Try again in ${retryAfter} s.`
         : undefined;
-  throw new MlaasError(code, message, { status: response.status, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) });
+  throw new MlaasError(code, message, {
+    status: response.status,
+    ...(requestId ? { requestId } : {}),
+    ...(hint ? { hint } : {}),
+  });
 }
 
 function readExtraCa(settings: Settings): { extraCa?: string } {
@@ -275,6 +319,10 @@ function readExtraCa(settings: Settings): { extraCa?: string } {
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
     return { extraCa: pem };
   } catch (error) {
-    throw new MlaasError('INVALID_SETTING', `${settings.caFile.origin}: cannot use ${path} as a CA file: ${(error as Error).message}`, { cause: error });
+    throw new MlaasError(
+      'INVALID_SETTING',
+      `${settings.caFile.origin}: cannot use ${path} as a CA file: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

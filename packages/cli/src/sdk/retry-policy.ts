@@ -28,7 +28,13 @@ export const RETRY_POLICY = {
  * retryDelayMs('GET', 503, null, 1); // between 0 and 200
  * ```
  */
-export function retryDelayMs(method: string, status: number, retryAfter: string | null, attempt: number, random: () => number = Math.random): number | null {
+export function retryDelayMs(
+  method: string,
+  status: number,
+  retryAfter: string | null,
+  attempt: number,
+  random: () => number = Math.random,
+): number | null {
   if (method !== 'GET' || attempt >= RETRY_POLICY.attempts || !RETRY_POLICY.retryStatuses.has(status)) return null;
   if (retryAfter !== null) {
     const seconds = Number(retryAfter);

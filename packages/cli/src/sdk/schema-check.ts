@@ -26,8 +26,19 @@ export interface JsonSchema {
 
 /** Keywords {@link findSchemaProblem} understands; anything else in a schema must be an annotation. */
 export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
-  'type', 'const', 'enum', 'anyOf', 'properties', 'required', 'additionalProperties', 'items',
-  'pattern', 'minimum', 'maximum', 'minLength', 'maxLength',
+  'type',
+  'const',
+  'enum',
+  'anyOf',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
 ]);
 /** Keywords that carry no constraint. */
 export const ANNOTATION_KEYWORDS: ReadonlySet<string> = new Set(['$id', 'description', 'title', 'examples', 'default']);
@@ -45,11 +56,13 @@ const patterns = new Map<string, RegExp>();
 export function findSchemaProblem(schema: JsonSchema, value: unknown, path = ''): string | null {
   const at = path === '' ? '/' : path;
   if (schema.anyOf !== undefined) {
-    if (!schema.anyOf.some((option) => findSchemaProblem(option, value, path) === null)) return `${at}: matches none of the allowed forms`;
+    if (!schema.anyOf.some((option) => findSchemaProblem(option, value, path) === null))
+      return `${at}: matches none of the allowed forms`;
   }
   if ('const' in schema && value !== schema.const) return `${at}: must be ${JSON.stringify(schema.const)}`;
   if (schema.enum !== undefined && !schema.enum.includes(value)) return `${at}: is not one of the allowed values`;
-  if (schema.type !== undefined && !hasType(schema.type, value)) return `${at}: must be ${schema.type === 'integer' ? 'an integer' : `a ${schema.type}`}`;
+  if (schema.type !== undefined && !hasType(schema.type, value))
+    return `${at}: must be ${schema.type === 'integer' ? 'an integer' : `a ${schema.type}`}`;
 
   if (typeof value === 'string') {
     if (schema.minLength !== undefined && [...value].length < schema.minLength) return `${at}: is too short`;

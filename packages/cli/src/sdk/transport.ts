@@ -4,7 +4,13 @@
  * and a `--verbose` line per call (method, URL with secrets masked, status, duration). Built-in `fetch` is
  * avoided on purpose: loading it costs more than a whole `mlaas services list`, and it cannot take a CA.
  */
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { MlaasError } from './errors.js';
 import { maskUrl } from '../lib/mask.js';
 
@@ -61,7 +67,8 @@ export interface TransportOptions {
  */
 export function createTransport(options: TransportOptions = {}): HttpTransport {
   const defaultTimeout = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-  if (!Number.isInteger(defaultTimeout) || defaultTimeout <= 0) throw new TypeError('"timeoutMs" must be a positive integer');
+  if (!Number.isInteger(defaultTimeout) || defaultTimeout <= 0)
+    throw new TypeError('"timeoutMs" must be a positive integer');
   let ca: string[] | undefined;
 
   return async function send(req: HttpRequest): Promise<HttpResponse> {
@@ -88,9 +95,19 @@ export function createTransport(options: TransportOptions = {}): HttpTransport {
   };
 }
 
-type RequestFunction = (url: URL, options: RequestOptions & { ca?: string[] }, callback: (res: IncomingMessage) => void) => ClientRequest;
+type RequestFunction = (
+  url: URL,
+  options: RequestOptions & { ca?: string[] },
+  callback: (res: IncomingMessage) => void,
+) => ClientRequest;
 
-function sendOnce(make: RequestFunction, req: HttpRequest, url: URL, ca: string[] | undefined, timeoutMs: number): Promise<HttpResponse> {
+function sendOnce(
+  make: RequestFunction,
+  req: HttpRequest,
+  url: URL,
+  ca: string[] | undefined,
+  timeoutMs: number,
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
     const headers: Record<string, string> = { ...req.headers, connection: 'close' };
@@ -101,7 +118,12 @@ function sendOnce(make: RequestFunction, req: HttpRequest, url: URL, ca: string[
       incoming.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_RESPONSE_BYTES) {
-          outgoing.destroy(new MlaasError('INVALID_RESPONSE', `the response from ${url.origin} is larger than ${MAX_RESPONSE_BYTES} bytes`));
+          outgoing.destroy(
+            new MlaasError(
+              'INVALID_RESPONSE',
+              `the response from ${url.origin} is larger than ${MAX_RESPONSE_BYTES} bytes`,
+            ),
+          );
           return;
         }
         chunks.push(chunk);
@@ -113,7 +135,9 @@ function sendOnce(make: RequestFunction, req: HttpRequest, url: URL, ca: string[
       incoming.on('error', fail);
     });
     const timer = setTimeout(() => {
-      outgoing.destroy(new MlaasError('TIMEOUT', `${url.origin} did not answer within ${Math.round(timeoutMs / 1000)} s`));
+      outgoing.destroy(
+        new MlaasError('TIMEOUT', `${url.origin} did not answer within ${Math.round(timeoutMs / 1000)} s`),
+      );
     }, timeoutMs);
     const onAbort = () => outgoing.destroy(new MlaasError('CANCELLED', 'the request was cancelled'));
     req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -142,7 +166,10 @@ function toNetworkError(error: Error & { code?: string }, url: URL): MlaasError 
   const hint = TLS_CODES.test(code)
     ? 'The server certificate is not trusted: pass the CA certificate with --ca-file (or MLAAS_CA_FILE).'
     : undefined;
-  return new MlaasError('NETWORK_ERROR', `cannot reach ${url.origin}: ${reason}`, { cause: error, ...(hint ? { hint } : {}) });
+  return new MlaasError('NETWORK_ERROR', `cannot reach ${url.origin}: ${reason}`, {
+    cause: error,
+    ...(hint ? { hint } : {}),
+  });
 }
 
 /**
@@ -154,7 +181,12 @@ function toNetworkError(error: Error & { code?: string }, url: URL): MlaasError 
  * const config = await discovery(issuerUrl, 'mlaas-cli', undefined, None(), { [customFetch]: toFetch(send) });
  * ```
  */
-export function toFetch(send: HttpTransport): (url: string, init: { method: string; headers: Record<string, string>; body?: unknown; signal?: AbortSignal }) => Promise<Response> {
+export function toFetch(
+  send: HttpTransport,
+): (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: unknown; signal?: AbortSignal },
+) => Promise<Response> {
   return async (url, init) => {
     const response = await send({
       method: init.method,

@@ -52,7 +52,11 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   const now = options.now ?? Date.now;
   const isAlive = options.isAlive ?? isProcessAlive;
   const deadline = now() + timeoutMs;
-  const mine: LockContent = { pid: process.pid, createdAt: now(), token: `${process.pid}-${Math.random().toString(36).slice(2)}` };
+  const mine: LockContent = {
+    pid: process.pid,
+    createdAt: now(),
+    token: `${process.pid}-${Math.random().toString(36).slice(2)}`,
+  };
   const text = JSON.stringify(mine);
 
   for (;;) {
@@ -66,7 +70,9 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       return { release: () => releaseIfMine(path, text) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new MlaasError('STORAGE_ERROR', `cannot create the lock file ${path}: ${(error as Error).message}`, { cause: error });
+        throw new MlaasError('STORAGE_ERROR', `cannot create the lock file ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     const held = readLock(path);
@@ -77,14 +83,21 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     }
     if (now() >= deadline) {
       throw new MlaasError('STORAGE_ERROR', `another mlaas process holds ${path}`, {
-        hint: held?.content ? `Process ${held.content.pid} holds it; if no mlaas command is running, delete the file.` : undefined,
+        hint: held?.content
+          ? `Process ${held.content.pid} holds it; if no mlaas command is running, delete the file.`
+          : undefined,
       });
     }
     await sleep(POLL_MS);
   }
 }
 
-function isStale(held: { content: LockContent | null; mtimeGuess: number }, now: number, staleMs: number, isAlive: (pid: number) => boolean): boolean {
+function isStale(
+  held: { content: LockContent | null; mtimeGuess: number },
+  now: number,
+  staleMs: number,
+  isAlive: (pid: number) => boolean,
+): boolean {
   if (held.content === null) return now - held.mtimeGuess > 2_000; // being written, or garbage left by a crash
   if (now - held.content.createdAt > staleMs) return true;
   return !isAlive(held.content.pid);

@@ -73,7 +73,10 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
   async function save(file: CredentialsFile): Promise<void> {
     const existed = exists(path);
     // Needed only to write: reading tokens (every command) does not load them.
-    const [{ writeFileAtomic }, { isProcessAlive }] = await Promise.all([import('./atomic-write.js'), import('./file-lock.js')]);
+    const [{ writeFileAtomic }, { isProcessAlive }] = await Promise.all([
+      import('./atomic-write.js'),
+      import('./file-lock.js'),
+    ]);
     try {
       mkdirSync(options.configDir, { recursive: true, mode: 0o700 });
       writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
@@ -105,7 +108,8 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
         try {
           unlinkSync(path);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new MlaasError('STORAGE_ERROR', `cannot delete ${path}`, { cause: error });
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+            throw new MlaasError('STORAGE_ERROR', `cannot delete ${path}`, { cause: error });
         }
       } else {
         await save(file);

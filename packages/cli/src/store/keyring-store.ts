@@ -36,7 +36,10 @@ export type KeyringEntryFactory = (service: string, account: string) => KeyringE
 export async function loadKeyring(): Promise<KeyringEntryFactory | null> {
   try {
     const specifier = '@napi-rs/keyring';
-    const mod = (await import(specifier)) as { AsyncEntry?: new (s: string, a: string) => KeyringEntry; default?: { AsyncEntry?: new (s: string, a: string) => KeyringEntry } };
+    const mod = (await import(specifier)) as {
+      AsyncEntry?: new (s: string, a: string) => KeyringEntry;
+      default?: { AsyncEntry?: new (s: string, a: string) => KeyringEntry };
+    };
     const AsyncEntry = mod.AsyncEntry ?? mod.default?.AsyncEntry;
     if (AsyncEntry === undefined) return null;
     return (service, account) => new AsyncEntry(service, account);

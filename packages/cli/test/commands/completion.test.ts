@@ -49,14 +49,29 @@ describe('shell completion', () => {
     assert.deepEqual(complete('mlaas', '--profile', 'x', 'he'), ['health', 'help']);
   });
 
-  it('zsh and fish scripts are valid', { skip: !has('zsh') && !has('fish') && 'neither zsh nor fish installed' }, () => {
-    if (has('zsh')) execFileSync('zsh', ['-n', join(dir, 'mlaas.zsh')]);
-    if (has('fish')) {
-      execFileSync('fish', ['--no-execute', join(dir, 'mlaas.fish')]);
-      const offered = execFileSync('fish', ['-c', `source ${join(dir, 'mlaas.fish')}; complete -C 'mlaas services '`], { encoding: 'utf8' });
-      assert.deepEqual(offered.split('\n').filter(Boolean).map((line) => line.split('\t')[0]).sort(), ['init', 'list']);
-    }
-  });
+  it(
+    'zsh and fish scripts are valid',
+    { skip: !has('zsh') && !has('fish') && 'neither zsh nor fish installed' },
+    () => {
+      if (has('zsh')) execFileSync('zsh', ['-n', join(dir, 'mlaas.zsh')]);
+      if (has('fish')) {
+        execFileSync('fish', ['--no-execute', join(dir, 'mlaas.fish')]);
+        const offered = execFileSync(
+          'fish',
+          ['-c', `source ${join(dir, 'mlaas.fish')}; complete -C 'mlaas services '`],
+          { encoding: 'utf8' },
+        );
+        assert.deepEqual(
+          offered
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.split('\t')[0])
+            .sort(),
+          ['init', 'list'],
+        );
+      }
+    },
+  );
 
   it('every script names the commands', () => {
     for (const shell of ['bash', 'zsh', 'fish']) {

@@ -17,7 +17,8 @@ const dirs: string[] = [];
 function configDir(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlaas-settings-'));
   dirs.push(dir);
-  if (config !== undefined) writeFileSync(join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  if (config !== undefined)
+    writeFileSync(join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
   return dir;
 }
 after(() => {
@@ -39,7 +40,15 @@ describe('settings', () => {
   });
 
   it('take flag over environment over profile over default, and say where each came from', () => {
-    const dir = configDir({ profiles: { work: { 'keycloak-url': 'https://sso.example.org', 'keycloak-realm': 'corp', 'mlaas-helper-url': 'https://mlaas.example.org' } } });
+    const dir = configDir({
+      profiles: {
+        work: {
+          'keycloak-url': 'https://sso.example.org',
+          'keycloak-realm': 'corp',
+          'mlaas-helper-url': 'https://mlaas.example.org',
+        },
+      },
+    });
     const s = resolveSettings({
       configDir: dir,
       env: { MLAAS_PROFILE: 'work', MLAAS_KEYCLOAK_REALM: 'fromenv', MLAAS_HELPER_URL: 'https://env.example.org/' },
@@ -55,12 +64,15 @@ describe('settings', () => {
     assert.equal(s.issuer, 'https://sso.example.org/realms/fromenv');
   });
 
-  it('use the file\'s default-profile when no profile is named', () => {
+  it("use the file's default-profile when no profile is named", () => {
     const dir = configDir({ 'default-profile': 'work', profiles: { work: { 'keycloak-realm': 'corp' } } });
     const s = resolveSettings({ env: {}, configDir: dir });
     assert.equal(s.profile.value, 'work');
     assert.equal(s.keycloakRealm.value, 'corp');
-    assert.equal(resolveSettings({ env: {}, configDir: dir, flags: { profile: 'other' } }).keycloakRealm.value, 'mlaas');
+    assert.equal(
+      resolveSettings({ env: {}, configDir: dir, flags: { profile: 'other' } }).keycloakRealm.value,
+      'mlaas',
+    );
   });
 
   it('strip a trailing slash from URLs', () => {
@@ -69,17 +81,41 @@ describe('settings', () => {
   });
 
   it('reject malformed values, naming where they came from', () => {
-    assert.throws(() => resolveSettings({ env: { MLAAS_HELPER_URL: 'not a url' }, configDir: configDir() }), (error: unknown) => isCode('INVALID_SETTING')(error) && /MLAAS_HELPER_URL/.test((error as Error).message));
-    assert.throws(() => resolveSettings({ env: {}, flags: { keycloakUrl: 'ftp://x' }, configDir: configDir() }), isCode('INVALID_SETTING'));
-    assert.throws(() => resolveSettings({ env: {}, flags: { keycloakUrl: 'https://u:p@x' }, configDir: configDir() }), isCode('INVALID_SETTING'));
-    assert.throws(() => resolveSettings({ env: { MLAAS_PROFILE: '../etc' }, configDir: configDir() }), isCode('INVALID_SETTING'));
-    assert.throws(() => resolveSettings({ env: { MLAAS_TOKEN_STORE: 'cloud' }, configDir: configDir() }), isCode('INVALID_SETTING'));
-    assert.throws(() => resolveSettings({ env: { MLAAS_ALLOW_INSECURE_HTTP: 'maybe' }, configDir: configDir() }), isCode('INVALID_SETTING'));
+    assert.throws(
+      () => resolveSettings({ env: { MLAAS_HELPER_URL: 'not a url' }, configDir: configDir() }),
+      (error: unknown) => isCode('INVALID_SETTING')(error) && /MLAAS_HELPER_URL/.test((error as Error).message),
+    );
+    assert.throws(
+      () => resolveSettings({ env: {}, flags: { keycloakUrl: 'ftp://x' }, configDir: configDir() }),
+      isCode('INVALID_SETTING'),
+    );
+    assert.throws(
+      () => resolveSettings({ env: {}, flags: { keycloakUrl: 'https://u:p@x' }, configDir: configDir() }),
+      isCode('INVALID_SETTING'),
+    );
+    assert.throws(
+      () => resolveSettings({ env: { MLAAS_PROFILE: '../etc' }, configDir: configDir() }),
+      isCode('INVALID_SETTING'),
+    );
+    assert.throws(
+      () => resolveSettings({ env: { MLAAS_TOKEN_STORE: 'cloud' }, configDir: configDir() }),
+      isCode('INVALID_SETTING'),
+    );
+    assert.throws(
+      () => resolveSettings({ env: { MLAAS_ALLOW_INSECURE_HTTP: 'maybe' }, configDir: configDir() }),
+      isCode('INVALID_SETTING'),
+    );
   });
 
   it('reject a config file that is not JSON or has unknown settings', () => {
-    assert.throws(() => resolveSettings({ env: {}, configDir: configDir('{ nope') }), (error: unknown) => isCode('INVALID_SETTING')(error) && /not valid JSON/.test((error as Error).message));
-    assert.throws(() => resolveSettings({ env: {}, configDir: configDir({ profiles: { default: { 'keycloak-uri': 'x' } } }) }), /unknown setting "keycloak-uri"/);
+    assert.throws(
+      () => resolveSettings({ env: {}, configDir: configDir('{ nope') }),
+      (error: unknown) => isCode('INVALID_SETTING')(error) && /not valid JSON/.test((error as Error).message),
+    );
+    assert.throws(
+      () => resolveSettings({ env: {}, configDir: configDir({ profiles: { default: { 'keycloak-uri': 'x' } } }) }),
+      /unknown setting "keycloak-uri"/,
+    );
   });
 });
 
@@ -87,8 +123,14 @@ describe('config directory', () => {
   it('is MLAAS_CONFIG_DIR, else $XDG_CONFIG_HOME/mlaas, else ~/.config/mlaas', () => {
     assert.equal(resolveConfigDir({ MLAAS_CONFIG_DIR: '/a/b', XDG_CONFIG_HOME: '/x' }), '/a/b');
     assert.equal(resolveConfigDir({ XDG_CONFIG_HOME: '/x' }), '/x/mlaas');
-    assert.equal(resolveConfigDir({ XDG_CONFIG_HOME: 'relative' }, () => '/home/me'), '/home/me/.config/mlaas');
-    assert.equal(resolveConfigDir({}, () => '/home/me'), '/home/me/.config/mlaas');
+    assert.equal(
+      resolveConfigDir({ XDG_CONFIG_HOME: 'relative' }, () => '/home/me'),
+      '/home/me/.config/mlaas',
+    );
+    assert.equal(
+      resolveConfigDir({}, () => '/home/me'),
+      '/home/me/.config/mlaas',
+    );
   });
 });
 
@@ -98,7 +140,11 @@ describe('plain HTTP', () => {
     assert.doesNotThrow(() => assertSecureUrl('http://localhost:5000', 'x', false));
     assert.doesNotThrow(() => assertSecureUrl('http://[::1]:5000', 'x', false));
     assert.doesNotThrow(() => assertSecureUrl('https://mlaas.example.org', 'x', false));
-    assert.throws(() => assertSecureUrl('http://mlaas.example.org', 'The helper URL', false), (error: unknown) => isCode('INVALID_SETTING')(error) && /--allow-insecure-http/.test((error as MlaasError).hint ?? ''));
+    assert.throws(
+      () => assertSecureUrl('http://mlaas.example.org', 'The helper URL', false),
+      (error: unknown) =>
+        isCode('INVALID_SETTING')(error) && /--allow-insecure-http/.test((error as MlaasError).hint ?? ''),
+    );
     assert.doesNotThrow(() => assertSecureUrl('http://mlaas.example.org', 'x', true));
   });
 });

@@ -19,7 +19,11 @@ describe('single-file binary', { timeout: 600_000 }, () => {
   let home: { configDir: string; remove(): void };
   let env: Record<string, string>;
   before(async () => {
-    await run(process.execPath, [join(ROOT, 'packages', 'cli', 'scripts', 'build-binary.mjs')], { cwd: ROOT, timeout: 540_000, maxBuffer: 16 * 1024 * 1024 });
+    await run(process.execPath, [join(ROOT, 'packages', 'cli', 'scripts', 'build-binary.mjs')], {
+      cwd: ROOT,
+      timeout: 540_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     stack = await startStack();
     home = makeHome();
     // PATH without node: the binary must not need it.
@@ -53,7 +57,11 @@ describe('single-file binary', { timeout: 600_000 }, () => {
   });
 
   it('login --password, services list, services init', async () => {
-    const login = await runCli(['login', '--password', '--username', 'alice', '--password-stdin'], { executable: BINARY, env, input: 'alice\n' });
+    const login = await runCli(['login', '--password', '--username', 'alice', '--password-stdin'], {
+      executable: BINARY,
+      env,
+      input: 'alice\n',
+    });
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stderr, /Signed in as alice/);
     assert.equal(statSync(join(home.configDir, 'credentials.json')).mode & 0o777, 0o600);

@@ -12,10 +12,19 @@ import { chromium, type Browser } from 'playwright-core';
 import { makeHome, runCli, startStack, type Stack } from '../support/stack.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const available = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
-if (!available && !inCi) console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
+if (!available && !inCi)
+  console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
 
 /** Resolves with the first match of a pattern in the text that arrives. */
 function waitFor(pattern: RegExp): { feed: (text: string) => void; match: Promise<RegExpExecArray> } {

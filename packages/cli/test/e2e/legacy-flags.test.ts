@@ -17,7 +17,16 @@ describe('original flags', () => {
     stack = await startStack();
     home = makeHome();
     env = { MLAAS_CONFIG_DIR: home.configDir };
-    flags = ['--keycloak-url', new URL(stack.issuer).origin, '--keycloak-realm', 'mlaas', '--keycloak-client-id', 'mlaas-cli', '--mlaas-helper-url', stack.url];
+    flags = [
+      '--keycloak-url',
+      new URL(stack.issuer).origin,
+      '--keycloak-realm',
+      'mlaas',
+      '--keycloak-client-id',
+      'mlaas-cli',
+      '--mlaas-helper-url',
+      stack.url,
+    ];
     await login(stack, home.configDir, 'alice');
   });
   after(async () => {
@@ -34,10 +43,15 @@ describe('original flags', () => {
   it('--config shows the connection flags as the source of each setting', async () => {
     const result = await runCli([...flags, '--config'], { env });
     assert.equal(result.code, 0, result.stderr);
-    const rows = new Map(result.stdout.trimEnd().split('\n').map((line) => {
-      const [key, value, source] = line.split('\t');
-      return [key, { value, source }];
-    }));
+    const rows = new Map(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => {
+          const [key, value, source] = line.split('\t');
+          return [key, { value, source }];
+        }),
+    );
     assert.deepEqual(rows.get('keycloak-url'), { value: new URL(stack.issuer).origin, source: '--keycloak-url' });
     assert.deepEqual(rows.get('keycloak-realm'), { value: 'mlaas', source: '--keycloak-realm' });
     assert.deepEqual(rows.get('keycloak-client-id'), { value: 'mlaas-cli', source: '--keycloak-client-id' });
@@ -68,14 +82,22 @@ describe('original flags', () => {
   });
 
   it('a connection flag wins over the environment', async () => {
-    const result = await runCli(['--health', '--mlaas-helper-url', stack.url], { env: { ...env, MLAAS_HELPER_URL: 'http://127.0.0.1:9' } });
+    const result = await runCli(['--health', '--mlaas-helper-url', stack.url], {
+      env: { ...env, MLAAS_HELPER_URL: 'http://127.0.0.1:9' },
+    });
     assert.equal(result.code, 0, result.stderr);
   });
 
-  it('--keycloak-realm naming another realm does not send this realm\'s token', async () => {
-    const result = await runCli(['--list', ...flags.slice(0, 2), '--keycloak-realm', 'other', '--mlaas-helper-url', stack.url, '--no-input'], { env });
+  it("--keycloak-realm naming another realm does not send this realm's token", async () => {
+    const result = await runCli(
+      ['--list', ...flags.slice(0, 2), '--keycloak-realm', 'other', '--mlaas-helper-url', stack.url, '--no-input'],
+      { env },
+    );
     assert.equal(result.code, 4);
-    assert.match(result.stderr, /you are signed in to http:\/\/127\.0\.0\.1:\d+\/realms\/mlaas, not to http:\/\/127\.0\.0\.1:\d+\/realms\/other/);
+    assert.match(
+      result.stderr,
+      /you are signed in to http:\/\/127\.0\.0\.1:\d+\/realms\/mlaas, not to http:\/\/127\.0\.0\.1:\d+\/realms\/other/,
+    );
   });
 
   it('two actions at once are a usage error', async () => {

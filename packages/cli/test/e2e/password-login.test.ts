@@ -84,7 +84,9 @@ describe('password sign-in', () => {
   });
 
   it('never prompts without a terminal: login --password without a password exits 4 and says how to sign in', async () => {
-    const result = await runCli(['login', '--password', '--username', 'alice'], { env: { ...stack.env, MLAAS_CONFIG_DIR: home() } });
+    const result = await runCli(['login', '--password', '--username', 'alice'], {
+      env: { ...stack.env, MLAAS_CONFIG_DIR: home() },
+    });
     assert.equal(result.code, 4);
     assert.match(result.stderr, /\(AUTH_REQUIRED\)/);
     assert.match(result.stderr, /MLAAS_USERNAME and MLAAS_PASSWORD/);
@@ -99,7 +101,9 @@ describe('password sign-in', () => {
   });
 
   it('a command that needs a token exits 4 when not signed in and input is off', async () => {
-    const result = await runCli(['services', 'list', '--no-input'], { env: { ...stack.env, MLAAS_CONFIG_DIR: home() } });
+    const result = await runCli(['services', 'list', '--no-input'], {
+      env: { ...stack.env, MLAAS_CONFIG_DIR: home() },
+    });
     assert.equal(result.code, 4);
     assert.match(result.stderr, /^error: you are not signed in \(AUTH_REQUIRED\)$/m);
     assert.match(result.stderr, /^hint: .*mlaas login/m);
@@ -107,7 +111,9 @@ describe('password sign-in', () => {
   });
 
   it('rejects conflicting sign-in flags as a usage error', async () => {
-    const result = await runCli(['login', '--device', '--password'], { env: { ...stack.env, MLAAS_CONFIG_DIR: home() } });
+    const result = await runCli(['login', '--device', '--password'], {
+      env: { ...stack.env, MLAAS_CONFIG_DIR: home() },
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /USAGE_ERROR/);
   });

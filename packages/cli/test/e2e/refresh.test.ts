@@ -9,14 +9,28 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { CLIENT_ID, expireStoredToken, login, makeHome, readCredentials, runCli, startStack, type Stack } from '../support/stack.js';
+import {
+  CLIENT_ID,
+  expireStoredToken,
+  login,
+  makeHome,
+  readCredentials,
+  runCli,
+  startStack,
+  type Stack,
+} from '../support/stack.js';
 
 describe('token refresh and sign-out', () => {
   let stack: Stack;
   let home: { configDir: string; remove(): void };
   let env: Record<string, string>;
   const refreshes = () => stack.grants.get('refresh_token') ?? 0;
-  const stored = () => readCredentials(home.configDir).profiles.default as { accessToken: string; refreshToken: string; expiresAt: number };
+  const stored = () =>
+    readCredentials(home.configDir).profiles.default as {
+      accessToken: string;
+      refreshToken: string;
+      expiresAt: number;
+    };
 
   before(async () => {
     stack = await startStack();
@@ -58,7 +72,8 @@ describe('token refresh and sign-out', () => {
       expireStoredToken(home.configDir);
       const before = refreshes();
       // In the first round the lock is held while both start, so both surely see the expired token first.
-      if (round === 0) writeFileSync(lockPath, JSON.stringify({ pid: process.pid, createdAt: Date.now(), token: 'test' }));
+      if (round === 0)
+        writeFileSync(lockPath, JSON.stringify({ pid: process.pid, createdAt: Date.now(), token: 'test' }));
       const running = Promise.all([
         runCli(['services', 'list', '--json', '--no-input'], { env }),
         runCli(['services', 'list', '--json', '--no-input'], { env }),
@@ -108,7 +123,9 @@ describe('token refresh and sign-out', () => {
     const { accessToken } = stored();
     const other = makeHome();
     try {
-      const result = await runCli(['services', 'list', '--json'], { env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir, MLAAS_ACCESS_TOKEN: accessToken } });
+      const result = await runCli(['services', 'list', '--json'], {
+        env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir, MLAAS_ACCESS_TOKEN: accessToken },
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!existsSync(join(other.configDir, 'credentials.json')));
     } finally {
@@ -134,7 +151,10 @@ describe('token refresh and sign-out', () => {
   });
 
   it('profiles keep separate tokens', async () => {
-    const result = await runCli(['login', '--password', '--username', 'bob', '--password-stdin', '--profile', 'second'], { env, input: 'bob\n' });
+    const result = await runCli(
+      ['login', '--password', '--username', 'bob', '--password-stdin', '--profile', 'second'],
+      { env, input: 'bob\n' },
+    );
     assert.equal(result.code, 0, result.stderr);
     const alice = await runCli(['whoami'], { env });
     const bob = await runCli(['whoami'], { env: { ...env, MLAAS_PROFILE: 'second' } });

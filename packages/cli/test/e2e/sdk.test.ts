@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MlaasClient, MlaasError } from '../../src/index.js';
-import { expireStoredToken, login, makeHome, readCredentials, runCli, startStack, type Stack } from '../support/stack.js';
+import {
+  expireStoredToken,
+  login,
+  makeHome,
+  readCredentials,
+  runCli,
+  startStack,
+  type Stack,
+} from '../support/stack.js';
 
 describe('SDK', () => {
   let stack: Stack;
@@ -48,12 +56,21 @@ describe('SDK', () => {
   });
 
   it('reports helper errors with their codes, and a missing session as AUTH_REQUIRED', async () => {
-    await assert.rejects(new MlaasClient({ env }).initService({ id: 'nope' }), (error: unknown) => error instanceof MlaasError && error.code === 'SERVICE_NOT_FOUND' && error.status === 404);
+    await assert.rejects(
+      new MlaasClient({ env }).initService({ id: 'nope' }),
+      (error: unknown) => error instanceof MlaasError && error.code === 'SERVICE_NOT_FOUND' && error.status === 404,
+    );
     const other = makeHome();
     try {
-      await assert.rejects(new MlaasClient({ env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir } }).listServices(), (error: unknown) => error instanceof MlaasError && error.code === 'AUTH_REQUIRED');
+      await assert.rejects(
+        new MlaasClient({ env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir } }).listServices(),
+        (error: unknown) => error instanceof MlaasError && error.code === 'AUTH_REQUIRED',
+      );
       // With credentials, the SDK signs in by itself and keeps the tokens for the CLI.
-      const client = new MlaasClient({ env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir }, credentials: { username: 'alice', password: 'alice' } });
+      const client = new MlaasClient({
+        env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir },
+        credentials: { username: 'alice', password: 'alice' },
+      });
       assert.equal((await client.listServices()).user.email, 'alice@example.org');
       const whoami = await runCli(['whoami'], { env: { ...stack.env, MLAAS_CONFIG_DIR: other.configDir } });
       assert.equal(whoami.stdout, 'alice (alice@example.org)\n');

@@ -23,18 +23,23 @@ describe('services', () => {
     await stack?.close();
   });
 
-  it('--json prints the helper\'s data object unchanged', async () => {
+  it("--json prints the helper's data object unchanged", async () => {
     const result = await runCli(['services', 'list', '--json'], { env });
     assert.equal(result.code, 0, result.stderr);
     const token = readCredentials(home.configDir).profiles.default?.accessToken as string;
-    const direct = (await (await fetch(`${stack.url}/api/services`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: unknown };
+    const direct = (await (
+      await fetch(`${stack.url}/api/services`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { data: unknown };
     assert.deepEqual(JSON.parse(result.stdout), direct.data);
   });
 
   it('prints one tab-separated row per service when stdout is not a terminal', async () => {
     const result = await runCli(['services', 'list'], { env });
     assert.equal(result.code, 0, result.stderr);
-    const rows = result.stdout.trimEnd().split('\n').map((line) => line.split('\t'));
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t'));
     assert.ok(rows.length >= 3);
     for (const row of rows) assert.equal(row.length, 5);
     const sentiment = rows.find((row) => row[1] === 'sentiment-analysis');
@@ -59,7 +64,10 @@ describe('services', () => {
     assert.match(again.stdout, new RegExp(`^api key: +${created.api_key}$`, 'm'));
     assert.match(again.stdout, new RegExp(`^endpoint: +${stack.url}/gateway/sentiment-analysis$`, 'm'));
     // The example uses the service's real credential location and name: header X-API-Key.
-    assert.ok(again.stdout.includes(`curl -H 'X-API-Key: ${created.api_key}' ${stack.url}/gateway/sentiment-analysis`), again.stdout);
+    assert.ok(
+      again.stdout.includes(`curl -H 'X-API-Key: ${created.api_key}' ${stack.url}/gateway/sentiment-analysis`),
+      again.stdout,
+    );
 
     const list = await runCli(['services', 'list'], { env });
     const row = list.stdout.split('\n').find((line) => line.includes('\tsentiment-analysis\t')) ?? '';
@@ -123,6 +131,7 @@ describe('services', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /^http: POST .*\/protocol\/openid-connect\/token → 200/m);
     const after = readCredentials(home.configDir).profiles.default as { accessToken: string; refreshToken: string };
-    for (const secret of [before.refreshToken, after.accessToken, after.refreshToken]) assert.ok(!result.stderr.includes(secret));
+    for (const secret of [before.refreshToken, after.accessToken, after.refreshToken])
+      assert.ok(!result.stderr.includes(secret));
   });
 });

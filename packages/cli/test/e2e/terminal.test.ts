@@ -27,8 +27,17 @@ describe('on a terminal', { skip: !available && !inCi ? 'tmux not installed' : f
       homes.push(home);
       dir = home.configDir;
     }
-    const env = { ...stack.env, MLAAS_CONFIG_DIR: dir, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', NO_COLOR: '1' };
-    const assignments = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    const env = {
+      ...stack.env,
+      MLAAS_CONFIG_DIR: dir,
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      TERM: 'xterm-256color',
+      NO_COLOR: '1',
+    };
+    const assignments = Object.entries(env)
+      .map(([k, v]) => `${k}=${quote(v)}`)
+      .join(' ');
     const command = `cd ${quote(ROOT)} && env -i ${assignments} ${quote(process.execPath)} --import tsx ${quote(CLI_SOURCE)} ${args.map(quote).join(' ')}`;
     const terminal = await openTerminal(command);
     terminals.push(terminal);

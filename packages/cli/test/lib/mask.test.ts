@@ -8,10 +8,19 @@ import { maskSecrets, maskUrl } from '../../src/lib/mask.js';
 
 describe('masking', () => {
   it('hides secret query parameters and credentials in URLs, and keeps the rest', () => {
-    assert.equal(maskUrl('https://gw.example.org/v1?user_key=abc&model=m'), 'https://gw.example.org/v1?user_key=***&model=m');
-    assert.equal(maskUrl('https://a.example.org/cb?code=xyz&state=s&session_state=q'), 'https://a.example.org/cb?code=***&state=s&session_state=***');
+    assert.equal(
+      maskUrl('https://gw.example.org/v1?user_key=abc&model=m'),
+      'https://gw.example.org/v1?user_key=***&model=m',
+    );
+    assert.equal(
+      maskUrl('https://a.example.org/cb?code=xyz&state=s&session_state=q'),
+      'https://a.example.org/cb?code=***&state=s&session_state=***',
+    );
     assert.equal(maskUrl('https://u:p@a.example.org/'), 'https://***@a.example.org/');
-    assert.equal(maskUrl('https://a.example.org/p?app_id=1&app_key=2'), 'https://a.example.org/p?app_id=***&app_key=***');
+    assert.equal(
+      maskUrl('https://a.example.org/p?app_id=1&app_key=2'),
+      'https://a.example.org/p?app_id=***&app_key=***',
+    );
   });
 
   it('hides bearer tokens, JWTs and given secrets in text', () => {

@@ -11,7 +11,16 @@ import { MlaasError } from '../../src/sdk/errors.js';
 
 describe('tables', () => {
   it('align columns under a header', () => {
-    assert.equal(renderTable(['NAME', 'ID'], [['Long name', 'a'], ['B', 'bb']]), 'NAME       ID\nLong name  a\nB          bb\n');
+    assert.equal(
+      renderTable(
+        ['NAME', 'ID'],
+        [
+          ['Long name', 'a'],
+          ['B', 'bb'],
+        ],
+      ),
+      'NAME       ID\nLong name  a\nB          bb\n',
+    );
   });
 
   it('cut the widest column to fit the terminal', () => {
@@ -33,8 +42,17 @@ describe('suggestions', () => {
   });
 
   it('closest names first, by whole name, word or beginning; nothing for nonsense', () => {
-    const names = ['sentiment-analysis', 'Sentiment Analysis', 'text-embedding', 'Text Embedding', 'image-classification'];
-    assert.deepEqual(closestMatches('sentimnt', names).slice(0, 2).sort(), ['Sentiment Analysis', 'sentiment-analysis']);
+    const names = [
+      'sentiment-analysis',
+      'Sentiment Analysis',
+      'text-embedding',
+      'Text Embedding',
+      'image-classification',
+    ];
+    assert.deepEqual(closestMatches('sentimnt', names).slice(0, 2).sort(), [
+      'Sentiment Analysis',
+      'sentiment-analysis',
+    ]);
     assert.equal(closestMatches('embeding', names)[0]?.toLowerCase().includes('embedding'), true);
     assert.deepEqual(closestMatches('qqqqqq', names), []);
   });
@@ -43,11 +61,17 @@ describe('suggestions', () => {
 describe('error lines', () => {
   it('one line with the code, then the hint', () => {
     const error = new MlaasError('SERVICE_NOT_FOUND', 'no service\n"x"', { hint: 'Did you mean: y?', requestId: 'r1' });
-    assert.equal(formatError(error), 'error: no service "x" (SERVICE_NOT_FOUND) [request r1]\nhint: Did you mean: y?\n');
+    assert.equal(
+      formatError(error),
+      'error: no service "x" (SERVICE_NOT_FOUND) [request r1]\nhint: Did you mean: y?\n',
+    );
   });
 
   it('mask tokens that end up in a message', () => {
-    const error = new MlaasError('INVALID_RESPONSE', 'got Bearer abc.def.ghi and eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig');
+    const error = new MlaasError(
+      'INVALID_RESPONSE',
+      'got Bearer abc.def.ghi and eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig',
+    );
     assert.doesNotMatch(formatError(error), /abc\.def|eyJ/);
   });
 });

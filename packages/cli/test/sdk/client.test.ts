@@ -35,7 +35,11 @@ const SERVICES = {
 };
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) };
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+  };
 }
 
 /** A transport answering from a script, recording the requests. */
@@ -53,7 +57,14 @@ function scripted(...answers: HttpResponse[]): { transport: HttpTransport; reque
 }
 
 function client(transport: HttpTransport, extra: MlaasClientOptions = {}): MlaasClient {
-  return new MlaasClient({ env: {}, configDir, helperUrl: 'http://127.0.0.1:5999', accessToken: 'token-1', transport, ...extra });
+  return new MlaasClient({
+    env: {},
+    configDir,
+    helperUrl: 'http://127.0.0.1:5999',
+    accessToken: 'token-1',
+    transport,
+    ...extra,
+  });
 }
 
 const errorCode = (code: string) => (error: unknown) => error instanceof MlaasError && error.code === code;
@@ -76,12 +87,21 @@ describe('MlaasClient', () => {
     const data = {
       api_key: 'k',
       app_id: null,
-      service: { id: 's1', name: 'One', proxy_endpoint: null, authentication_method: 'api_key', credentials: SERVICES.services[0]?.credentials },
+      service: {
+        id: 's1',
+        name: 'One',
+        proxy_endpoint: null,
+        authentication_method: 'api_key',
+        credentials: SERVICES.services[0]?.credentials,
+      },
       plan: { id: 'p', name: 'P' },
       is_new: false,
       account_id: '7',
     };
-    const { transport, requests } = scripted(reply(200, { status: 'success', data }), reply(200, { status: 'success', data }));
+    const { transport, requests } = scripted(
+      reply(200, { status: 'success', data }),
+      reply(200, { status: 'success', data }),
+    );
     const c = client(transport);
     await c.initService({ id: 's1' });
     await c.initService({ name: 'One' });
@@ -91,8 +111,13 @@ describe('MlaasClient', () => {
     assert.throws(() => c.initService({ id: '' }), TypeError);
   });
 
-  it('turns an error envelope into an MlaasError with the helper\'s code, status and request id', async () => {
-    const { transport } = scripted(reply(404, { status: 'error', error: { code: 'SERVICE_NOT_FOUND', message: 'No such service', request_id: 'req-1' } }));
+  it("turns an error envelope into an MlaasError with the helper's code, status and request id", async () => {
+    const { transport } = scripted(
+      reply(404, {
+        status: 'error',
+        error: { code: 'SERVICE_NOT_FOUND', message: 'No such service', request_id: 'req-1' },
+      }),
+    );
     await assert.rejects(client(transport).initService({ id: 'x' }), (error: unknown) => {
       assert.ok(error instanceof MlaasError);
       assert.equal(error.code, 'SERVICE_NOT_FOUND');
@@ -105,12 +130,22 @@ describe('MlaasClient', () => {
 
   it('refuses a success answer that breaks the contract', async () => {
     const { transport } = scripted(reply(200, { status: 'success', data: { ...SERVICES, services: [{ id: 1 }] } }));
-    await assert.rejects(client(transport).listServices(), (error: unknown) => errorCode('INVALID_RESPONSE')(error) && /\/data\/services\/0/.test((error as Error).message));
+    await assert.rejects(
+      client(transport).listServices(),
+      (error: unknown) => errorCode('INVALID_RESPONSE')(error) && /\/data\/services\/0/.test((error as Error).message),
+    );
   });
 
   it('refuses a body that is not JSON (a proxy page, another server)', async () => {
-    const { transport } = scripted(reply(502, '<html>Bad gateway</html>'), reply(502, '<html>Bad gateway</html>'), reply(502, '<html>Bad gateway</html>'));
-    await assert.rejects(client(transport).listServices(), (error: unknown) => errorCode('INVALID_RESPONSE')(error) && /without a JSON body/.test((error as Error).message));
+    const { transport } = scripted(
+      reply(502, '<html>Bad gateway</html>'),
+      reply(502, '<html>Bad gateway</html>'),
+      reply(502, '<html>Bad gateway</html>'),
+    );
+    await assert.rejects(
+      client(transport).listServices(),
+      (error: unknown) => errorCode('INVALID_RESPONSE')(error) && /without a JSON body/.test((error as Error).message),
+    );
   });
 
   it('retries a GET on 503, but never a POST', async () => {
@@ -147,7 +182,14 @@ describe('MlaasClient', () => {
       reply(401, { status: 'error', error: { code: 'INVALID_TOKEN', message: 'expired' } }),
       reply(200, { status: 'success', data: SERVICES }),
     );
-    const c = new MlaasClient({ env: {}, configDir, keycloakUrl: 'http://127.0.0.1:5999', helperUrl: 'http://127.0.0.1:5999', tokenStore: store, transport });
+    const c = new MlaasClient({
+      env: {},
+      configDir,
+      keycloakUrl: 'http://127.0.0.1:5999',
+      helperUrl: 'http://127.0.0.1:5999',
+      tokenStore: store,
+      transport,
+    });
     // Another process "refreshes" between the two calls: the client must pick up the new token from the store.
     const original = c.session.accessToken.bind(c.session);
     c.session.accessToken = async (options) => {
@@ -161,7 +203,13 @@ describe('MlaasClient', () => {
 
   it('without tokens or a way to sign in: AUTH_REQUIRED before any request', async () => {
     const { transport, requests } = scripted();
-    const empty: TokenStore = { kind: 'memory', location: 'memory', read: async () => null, write: async () => undefined, delete: async () => false };
+    const empty: TokenStore = {
+      kind: 'memory',
+      location: 'memory',
+      read: async () => null,
+      write: async () => undefined,
+      delete: async () => false,
+    };
     const c = new MlaasClient({ env: {}, configDir, helperUrl: 'http://127.0.0.1:5999', tokenStore: empty, transport });
     await assert.rejects(c.listServices(), errorCode('AUTH_REQUIRED'));
     assert.equal(requests.length, 0);
@@ -169,7 +217,10 @@ describe('MlaasClient', () => {
 
   it('refuses to send a token over plain HTTP to another host', async () => {
     const { transport, requests } = scripted();
-    await assert.rejects(client(transport, { helperUrl: 'http://mlaas.example.org' }).listServices(), errorCode('INVALID_SETTING'));
+    await assert.rejects(
+      client(transport, { helperUrl: 'http://mlaas.example.org' }).listServices(),
+      errorCode('INVALID_SETTING'),
+    );
     assert.equal(requests.length, 0);
   });
 });

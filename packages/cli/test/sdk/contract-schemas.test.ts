@@ -10,7 +10,12 @@ import { describe, it } from 'node:test';
 import { ErrorEnvelope, InitResponse, ServicesResponse } from '@mlaas/contract';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { ANNOTATION_KEYWORDS, SUPPORTED_KEYWORDS, findSchemaProblem, type JsonSchema } from '../../src/sdk/schema-check.js';
+import {
+  ANNOTATION_KEYWORDS,
+  SUPPORTED_KEYWORDS,
+  findSchemaProblem,
+  type JsonSchema,
+} from '../../src/sdk/schema-check.js';
 import * as generated from '../../src/sdk/_contract-schemas.js';
 import { ROOT } from '../support/stack.js';
 
@@ -38,13 +43,22 @@ const service = {
   has_api_key: true,
   api_key_preview: 'mlaas_…abcd',
 };
-const services = { status: 'success', data: { services: [service], user: { soeid: 'AL1', email: null }, account_id: null } };
+const services = {
+  status: 'success',
+  data: { services: [service], user: { soeid: 'AL1', email: null }, account_id: null },
+};
 const init = {
   status: 'success',
   data: {
     api_key: 'k',
     app_id: null,
-    service: { id: 'a', name: 'A', proxy_endpoint: null, authentication_method: 'api_key', credentials: service.credentials },
+    service: {
+      id: 'a',
+      name: 'A',
+      proxy_endpoint: null,
+      authentication_method: 'api_key',
+      credentials: service.credentials,
+    },
     plan: { id: 'p', name: 'P' },
     is_new: true,
     account_id: '1',
@@ -54,37 +68,99 @@ const error = { status: 'error', error: { code: 'SERVICE_NOT_FOUND', message: 'n
 
 describe('contract schemas in the CLI', () => {
   it('are up to date with @mlaas/contract (regenerate: npm run generate:schemas -w mlaas)', async () => {
-    const { renderContractSchemas } = (await import(join(PACKAGE, 'scripts', 'contract-schemas.mjs'))) as { renderContractSchemas(): Promise<string> };
+    const { renderContractSchemas } = (await import(join(PACKAGE, 'scripts', 'contract-schemas.mjs'))) as {
+      renderContractSchemas(): Promise<string>;
+    };
     const current = readFileSync(join(PACKAGE, 'src', 'sdk', '_contract-schemas.ts'), 'utf8');
     assert.equal(current, await renderContractSchemas());
   });
 
   it('use only keywords the checker understands', () => {
-    for (const schema of [generated.HEALTH_RESPONSE, generated.SERVICES_RESPONSE, generated.INIT_RESPONSE, generated.ERROR_ENVELOPE]) {
+    for (const schema of [
+      generated.HEALTH_RESPONSE,
+      generated.SERVICES_RESPONSE,
+      generated.INIT_RESPONSE,
+      generated.ERROR_ENVELOPE,
+    ]) {
       for (const keyword of keywordsOf(schema)) {
-        assert.ok(SUPPORTED_KEYWORDS.has(keyword) || ANNOTATION_KEYWORDS.has(keyword), `unsupported keyword ${keyword}`);
+        assert.ok(
+          SUPPORTED_KEYWORDS.has(keyword) || ANNOTATION_KEYWORDS.has(keyword),
+          `unsupported keyword ${keyword}`,
+        );
       }
     }
   });
 
   const cases: [string, JsonSchema, TSchema, unknown][] = [
     ['services list', generated.SERVICES_RESPONSE, ServicesResponse, services],
-    ['services list, key exposed', generated.SERVICES_RESPONSE, ServicesResponse, { ...services, data: { ...services.data, services: [{ ...service, api_key: 'k' }] } }],
-    ['services list, extra field', generated.SERVICES_RESPONSE, ServicesResponse, { ...services, data: { ...services.data, extra: 1 } }],
-    ['services list, wrong type', generated.SERVICES_RESPONSE, ServicesResponse, { ...services, data: { ...services.data, account_id: 5 } }],
-    ['services list, unknown auth method', generated.SERVICES_RESPONSE, ServicesResponse, { ...services, data: { ...services.data, services: [{ ...service, authentication_method: 'magic' }] } }],
-    ['services list, missing credentials', generated.SERVICES_RESPONSE, ServicesResponse, { ...services, data: { ...services.data, services: [{ ...service, credentials: undefined }] } }],
+    [
+      'services list, key exposed',
+      generated.SERVICES_RESPONSE,
+      ServicesResponse,
+      { ...services, data: { ...services.data, services: [{ ...service, api_key: 'k' }] } },
+    ],
+    [
+      'services list, extra field',
+      generated.SERVICES_RESPONSE,
+      ServicesResponse,
+      { ...services, data: { ...services.data, extra: 1 } },
+    ],
+    [
+      'services list, wrong type',
+      generated.SERVICES_RESPONSE,
+      ServicesResponse,
+      { ...services, data: { ...services.data, account_id: 5 } },
+    ],
+    [
+      'services list, unknown auth method',
+      generated.SERVICES_RESPONSE,
+      ServicesResponse,
+      { ...services, data: { ...services.data, services: [{ ...service, authentication_method: 'magic' }] } },
+    ],
+    [
+      'services list, missing credentials',
+      generated.SERVICES_RESPONSE,
+      ServicesResponse,
+      { ...services, data: { ...services.data, services: [{ ...service, credentials: undefined }] } },
+    ],
     ['init', generated.INIT_RESPONSE, InitResponse, init],
     ['init, app id', generated.INIT_RESPONSE, InitResponse, { ...init, data: { ...init.data, app_id: 'app' } }],
-    ['init, is_new as string', generated.INIT_RESPONSE, InitResponse, { ...init, data: { ...init.data, is_new: 'yes' } }],
+    [
+      'init, is_new as string',
+      generated.INIT_RESPONSE,
+      InitResponse,
+      { ...init, data: { ...init.data, is_new: 'yes' } },
+    ],
     ['init, error status', generated.INIT_RESPONSE, InitResponse, { ...init, status: 'error' }],
     ['error', generated.ERROR_ENVELOPE, ErrorEnvelope, error],
-    ['error, unknown code', generated.ERROR_ENVELOPE, ErrorEnvelope, { ...error, error: { ...error.error, code: 'NOPE' } }],
-    ['error, details', generated.ERROR_ENVELOPE, ErrorEnvelope, { ...error, error: { ...error.error, details: [{ field: 'x', problem: 'y' }] } }],
-    ['error, bad details', generated.ERROR_ENVELOPE, ErrorEnvelope, { ...error, error: { ...error.error, details: [{ field: 1 }] } }],
+    [
+      'error, unknown code',
+      generated.ERROR_ENVELOPE,
+      ErrorEnvelope,
+      { ...error, error: { ...error.error, code: 'NOPE' } },
+    ],
+    [
+      'error, details',
+      generated.ERROR_ENVELOPE,
+      ErrorEnvelope,
+      { ...error, error: { ...error.error, details: [{ field: 'x', problem: 'y' }] } },
+    ],
+    [
+      'error, bad details',
+      generated.ERROR_ENVELOPE,
+      ErrorEnvelope,
+      { ...error, error: { ...error.error, details: [{ field: 1 }] } },
+    ],
     ['not an object', generated.ERROR_ENVELOPE, ErrorEnvelope, 'error'],
   ];
-  const VALID = new Set(['services list', 'services list, key exposed', 'init', 'init, app id', 'error', 'error, details']);
+  const VALID = new Set([
+    'services list',
+    'services list, key exposed',
+    'init',
+    'init, app id',
+    'error',
+    'error, details',
+  ]);
   for (const [name, schema, original, value] of cases) {
     it(`judges like the schema library: ${name}`, () => {
       const clean = JSON.parse(JSON.stringify(value)) as unknown;
@@ -94,7 +170,12 @@ describe('contract schemas in the CLI', () => {
   }
 
   it('names where a response breaks the contract', () => {
-    const broken = JSON.parse(JSON.stringify({ ...services, data: { ...services.data, services: [{ ...service, has_api_key: 'no' }] } })) as unknown;
-    assert.equal(findSchemaProblem(generated.SERVICES_RESPONSE, broken), '/data/services/0/has_api_key: must be a boolean');
+    const broken = JSON.parse(
+      JSON.stringify({ ...services, data: { ...services.data, services: [{ ...service, has_api_key: 'no' }] } }),
+    ) as unknown;
+    assert.equal(
+      findSchemaProblem(generated.SERVICES_RESPONSE, broken),
+      '/data/services/0/has_api_key: must be a boolean',
+    );
   });
 });

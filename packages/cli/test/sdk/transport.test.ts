@@ -32,14 +32,58 @@ describe('transport', () => {
     if (!hasOpenssl) return;
     // A private CA and a certificate for 127.0.0.1 signed by it.
     const sh = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    sh(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=MLaaS Test CA']);
-    sh(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+    sh([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=MLaaS Test CA',
+    ]);
+    sh([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    ]);
     writeSanExtension(dir);
-    sh(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
-    server = createServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ status: 'success', data: { status: 'healthy' } }));
-    });
+    sh([
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
+    server = createServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
+      (_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ status: 'success', data: { status: 'healthy' } }));
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -54,36 +98,48 @@ describe('transport', () => {
     assert.equal(response.status, 200);
   });
 
-  it('refuses an untrusted certificate, with a hint about --ca-file', { skip: !hasOpenssl && 'openssl not installed' }, async () => {
-    await assert.rejects(createTransport()({ method: 'GET', url: `${url}/api/health` }), (error: unknown) => {
-      assert.ok(error instanceof MlaasError);
-      assert.equal(error.code, 'NETWORK_ERROR');
-      assert.match(error.hint ?? '', /--ca-file/);
-      return true;
-    });
-  });
+  it(
+    'refuses an untrusted certificate, with a hint about --ca-file',
+    { skip: !hasOpenssl && 'openssl not installed' },
+    async () => {
+      await assert.rejects(createTransport()({ method: 'GET', url: `${url}/api/health` }), (error: unknown) => {
+        assert.ok(error instanceof MlaasError);
+        assert.equal(error.code, 'NETWORK_ERROR');
+        assert.match(error.hint ?? '', /--ca-file/);
+        return true;
+      });
+    },
+  );
 
-  it('mlaas health --ca-file works end to end; without it exit 1', { skip: !hasOpenssl && 'openssl not installed' }, async () => {
-    const env = { MLAAS_CONFIG_DIR: dir, MLAAS_HELPER_URL: url };
-    const ok = await runCli(['health', '--ca-file', caFile], { env });
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout, `healthy: ${url}\n`);
-    const viaEnv = await runCli(['health'], { env: { ...env, MLAAS_CA_FILE: caFile } });
-    assert.equal(viaEnv.code, 0, viaEnv.stderr);
-    const refused = await runCli(['health'], { env });
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /\(NETWORK_ERROR\)/);
-    const missing = await runCli(['health', '--ca-file', join(dir, 'nope.pem')], { env });
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--ca-file: cannot use .*nope\.pem as a CA file/);
-  });
+  it(
+    'mlaas health --ca-file works end to end; without it exit 1',
+    { skip: !hasOpenssl && 'openssl not installed' },
+    async () => {
+      const env = { MLAAS_CONFIG_DIR: dir, MLAAS_HELPER_URL: url };
+      const ok = await runCli(['health', '--ca-file', caFile], { env });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, `healthy: ${url}\n`);
+      const viaEnv = await runCli(['health'], { env: { ...env, MLAAS_CA_FILE: caFile } });
+      assert.equal(viaEnv.code, 0, viaEnv.stderr);
+      const refused = await runCli(['health'], { env });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /\(NETWORK_ERROR\)/);
+      const missing = await runCli(['health', '--ca-file', join(dir, 'nope.pem')], { env });
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /--ca-file: cannot use .*nope\.pem as a CA file/);
+    },
+  );
 
   it('connection refused is NETWORK_ERROR', async () => {
     const probe = createHttpServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    await assert.rejects(createTransport()({ method: 'GET', url: `http://127.0.0.1:${port}/` }), (error: unknown) => error instanceof MlaasError && error.code === 'NETWORK_ERROR' && /connection refused/.test(error.message));
+    await assert.rejects(
+      createTransport()({ method: 'GET', url: `http://127.0.0.1:${port}/` }),
+      (error: unknown) =>
+        error instanceof MlaasError && error.code === 'NETWORK_ERROR' && /connection refused/.test(error.message),
+    );
   });
 
   it('a server that does not answer in time is TIMEOUT', async () => {
@@ -91,7 +147,10 @@ describe('transport', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const port = (silent.address() as AddressInfo).port;
-      await assert.rejects(createTransport({ timeoutMs: 200 })({ method: 'GET', url: `http://127.0.0.1:${port}/` }), (error: unknown) => error instanceof MlaasError && error.code === 'TIMEOUT');
+      await assert.rejects(
+        createTransport({ timeoutMs: 200 })({ method: 'GET', url: `http://127.0.0.1:${port}/` }),
+        (error: unknown) => error instanceof MlaasError && error.code === 'TIMEOUT',
+      );
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
@@ -104,7 +163,11 @@ describe('transport', () => {
     try {
       const lines: string[] = [];
       const port = (echo.address() as AddressInfo).port;
-      await createTransport({ trace: (line) => lines.push(line) })({ method: 'GET', url: `http://127.0.0.1:${port}/x?user_key=secret&a=1`, headers: { authorization: 'Bearer secret' } });
+      await createTransport({ trace: (line) => lines.push(line) })({
+        method: 'GET',
+        url: `http://127.0.0.1:${port}/x?user_key=secret&a=1`,
+        headers: { authorization: 'Bearer secret' },
+      });
       assert.equal(lines.length, 1);
       assert.match(lines[0] ?? '', /^http: GET http:\/\/127\.0\.0\.1:\d+\/x\?user_key=\*\*\*&a=1 → 200 \(\d+ ms\)$/);
     } finally {

@@ -36,7 +36,10 @@ describe('file lock', () => {
   it('gives up after its timeout with STORAGE_ERROR when a live process holds it', async () => {
     const path = lockPath();
     const held = await acquireLock(path);
-    await assert.rejects(acquireLock(path, { timeoutMs: 100 }), (error: unknown) => error instanceof MlaasError && error.code === 'STORAGE_ERROR');
+    await assert.rejects(
+      acquireLock(path, { timeoutMs: 100 }),
+      (error: unknown) => error instanceof MlaasError && error.code === 'STORAGE_ERROR',
+    );
     held.release();
   });
 

@@ -79,10 +79,14 @@ describe('file token store', () => {
   it('is never left partial when the writing process is killed (SIGKILL during a write loop)', async () => {
     const dir = tempDir();
     for (let round = 0; round < 5; round += 1) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages', 'cli', 'test', 'support', 'write-loop.ts'), dir], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'packages', 'cli', 'test', 'support', 'write-loop.ts'), dir],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await sleep(20 + round * 37);
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -90,7 +94,10 @@ describe('file token store', () => {
       await exited;
       const path = join(dir, 'credentials.json');
       if (existsSync(path)) {
-        const parsed = JSON.parse(readFileSync(path, 'utf8')) as { version: number; profiles: Record<string, StoredTokens> };
+        const parsed = JSON.parse(readFileSync(path, 'utf8')) as {
+          version: number;
+          profiles: Record<string, StoredTokens>;
+        };
         assert.equal(parsed.version, 1);
         for (const entry of Object.values(parsed.profiles)) assert.match(entry.accessToken, /^access-\d+-x+$/);
         assert.equal(statSync(path).mode & 0o777, 0o600);
@@ -98,6 +105,9 @@ describe('file token store', () => {
     }
     // A later write removes the temp files the killed writers left behind.
     await createFileTokenStore({ configDir: dir }).write('default', tokens(1));
-    assert.deepEqual(readdirSync(dir).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
   });
 });

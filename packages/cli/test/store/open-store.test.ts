@@ -61,7 +61,13 @@ describe('token store choice', () => {
 
   it('auto without a session bus: the file, without loading the addon', async () => {
     let loaded = false;
-    const store = await openTokenStore({ kind: 'auto', configDir: tempDir(), env: {}, platform: 'linux', loadKeyring: async () => ((loaded = true), null) });
+    const store = await openTokenStore({
+      kind: 'auto',
+      configDir: tempDir(),
+      env: {},
+      platform: 'linux',
+      loadKeyring: async () => ((loaded = true), null),
+    });
     assert.equal(store.kind, 'file');
     assert.equal(loaded, false);
   });
@@ -69,7 +75,13 @@ describe('token store choice', () => {
   it('auto with a working keyring: tokens go to the keyring, not the file', async () => {
     const { factory, entries } = fakeKeyring();
     const dir = tempDir();
-    const store = await openTokenStore({ kind: 'auto', configDir: dir, env: { DBUS_SESSION_BUS_ADDRESS: 'x' }, platform: 'linux', loadKeyring: async () => factory });
+    const store = await openTokenStore({
+      kind: 'auto',
+      configDir: dir,
+      env: { DBUS_SESSION_BUS_ADDRESS: 'x' },
+      platform: 'linux',
+      loadKeyring: async () => factory,
+    });
     await store.write('default', tokens);
     assert.equal(store.kind, 'keyring');
     assert.deepEqual(JSON.parse(entries.get('mlaas-cli/default') ?? 'null'), tokens);
@@ -97,14 +109,29 @@ describe('token store choice', () => {
 
   it('keyring required but not available: STORAGE_ERROR with a way out', async () => {
     await assert.rejects(
-      openTokenStore({ kind: 'keyring', configDir: tempDir(), env: {}, platform: 'linux', loadKeyring: async () => null }),
-      (error: unknown) => error instanceof MlaasError && error.code === 'STORAGE_ERROR' && /MLAAS_TOKEN_STORE=file/.test(error.hint ?? ''),
+      openTokenStore({
+        kind: 'keyring',
+        configDir: tempDir(),
+        env: {},
+        platform: 'linux',
+        loadKeyring: async () => null,
+      }),
+      (error: unknown) =>
+        error instanceof MlaasError &&
+        error.code === 'STORAGE_ERROR' &&
+        /MLAAS_TOKEN_STORE=file/.test(error.hint ?? ''),
     );
   });
 
   it('file forced: never the keyring', async () => {
     const { factory } = fakeKeyring();
-    const store = await openTokenStore({ kind: 'file', configDir: tempDir(), env: { DBUS_SESSION_BUS_ADDRESS: 'x' }, platform: 'linux', loadKeyring: async () => factory });
+    const store = await openTokenStore({
+      kind: 'file',
+      configDir: tempDir(),
+      env: { DBUS_SESSION_BUS_ADDRESS: 'x' },
+      platform: 'linux',
+      loadKeyring: async () => factory,
+    });
     assert.equal(store.kind, 'file');
   });
 });

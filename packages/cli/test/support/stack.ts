@@ -48,7 +48,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     RATE_LIMIT_INIT_PER_MINUTE: '100000',
     ...env,
   });
-  const helper = await createHelper(config, { logger: createLogger({ level: 'info', destination: sink }), defaultMetrics: false });
+  const helper = await createHelper(config, {
+    logger: createLogger({ level: 'info', destination: sink }),
+    defaultMetrics: false,
+  });
   const url = await helper.listen();
   const issuer = helper.embeddedIdp?.issuer ?? '';
   const grants = new Map<string, number>();
@@ -98,7 +101,11 @@ export interface RunOptions {
 
 /** Runs `mlaas` with arguments; resolves when it exits. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    LANG: 'C.UTF-8',
+  };
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   const [command, argv] = options.executable
     ? [options.executable, [...args]]
@@ -125,8 +132,14 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 }
 
 /** The parsed credentials file of a config directory. */
-export function readCredentials(configDir: string): { version: number; profiles: Record<string, Record<string, unknown>> } {
-  return JSON.parse(readFileSync(join(configDir, 'credentials.json'), 'utf8')) as { version: number; profiles: Record<string, Record<string, unknown>> };
+export function readCredentials(configDir: string): {
+  version: number;
+  profiles: Record<string, Record<string, unknown>>;
+} {
+  return JSON.parse(readFileSync(join(configDir, 'credentials.json'), 'utf8')) as {
+    version: number;
+    profiles: Record<string, Record<string, unknown>>;
+  };
 }
 
 /** Marks the stored access token of a profile as expired (the JWT itself stays valid at the helper). */
@@ -139,7 +152,12 @@ export function expireStoredToken(configDir: string, profile = 'default'): void 
 }
 
 /** Signs a user in through the CLI (password from stdin); throws unless it works. */
-export async function login(stack: Stack, configDir: string, user = 'alice', extraEnv: Record<string, string> = {}): Promise<void> {
+export async function login(
+  stack: Stack,
+  configDir: string,
+  user = 'alice',
+  extraEnv: Record<string, string> = {},
+): Promise<void> {
   const result = await runCli(['login', '--password', '--username', user, '--password-stdin'], {
     env: { ...stack.env, MLAAS_CONFIG_DIR: configDir, ...extraEnv },
     input: `${user}\n`,

@@ -16,17 +16,17 @@ export function successEnvelope<T extends TSchema>(data: T, id: string) {
 /** The error object inside an error envelope. */
 export const ErrorBody = Type.Object(
   {
-    code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable, machine-readable error code.' }),
+    code: Type.Unsafe<ErrorCode>({
+      type: 'string',
+      enum: [...ERROR_CODES],
+      description: 'Stable, machine-readable error code.',
+    }),
     message: Type.String({ description: 'Human-readable explanation; never contains a token, key or secret.' }),
     request_id: Type.Optional(Type.String({ description: 'The X-Request-Id of the request, to quote to operators.' })),
     details: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { field: Type.String(), problem: Type.String() },
-          { additionalProperties: false },
-        ),
-        { description: 'Per-field problems of a VALIDATION_ERROR.' },
-      ),
+      Type.Array(Type.Object({ field: Type.String(), problem: Type.String() }, { additionalProperties: false }), {
+        description: 'Per-field problems of a VALIDATION_ERROR.',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -6,10 +6,7 @@ import Type, { type Static } from 'typebox';
 import { successEnvelope } from './envelope.js';
 
 /** Data of `GET /api/health`: liveness only. */
-export const HealthData = Type.Object(
-  { status: Type.Literal('healthy') },
-  { additionalProperties: false },
-);
+export const HealthData = Type.Object({ status: Type.Literal('healthy') }, { additionalProperties: false });
 export type HealthData = Static<typeof HealthData>;
 export const HealthResponse = successEnvelope(HealthData, 'HealthResponse');
 

@@ -13,7 +13,10 @@ export const SERVICE_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f]{1,200}$';
 /** How a client authenticates to the gateway for a service. */
 export const AuthenticationMethod = Type.Union(
   [Type.Literal('api_key'), Type.Literal('app_id_app_key'), Type.Literal('oidc')],
-  { description: 'api_key: one key; app_id_app_key: an application id and key; oidc: OpenID Connect client credentials.' },
+  {
+    description:
+      'api_key: one key; app_id_app_key: an application id and key; oidc: OpenID Connect client credentials.',
+  },
 );
 export type AuthenticationMethod = Static<typeof AuthenticationMethod>;
 
@@ -84,10 +87,7 @@ export const InitRequest = Type.Union(
       },
       { additionalProperties: false },
     ),
-    Type.Object(
-      { service_name: Type.String({ pattern: SERVICE_NAME_PATTERN }) },
-      { additionalProperties: false },
-    ),
+    Type.Object({ service_name: Type.String({ pattern: SERVICE_NAME_PATTERN }) }, { additionalProperties: false }),
   ],
   { $id: 'InitRequest' },
 );
@@ -96,7 +96,9 @@ export type InitRequest = Static<typeof InitRequest>;
 /** Data of `POST /api/services/init`. */
 export const InitData = Type.Object(
   {
-    api_key: Type.String({ description: 'The key; for app_id_app_key the application key, for oidc the client secret.' }),
+    api_key: Type.String({
+      description: 'The key; for app_id_app_key the application key, for oidc the client secret.',
+    }),
     app_id: Type.Union([Type.String(), Type.Null()], {
       description: 'The application id (oidc: the client id) sent with the key; null for api_key services.',
     }),

@@ -46,7 +46,12 @@ export function readInstructions(text: string): Instruction[] {
     if (!continues) {
       const joined = current.parts.filter((p) => p !== '').join(' ');
       const match = /^(\S+)\s*(.*)$/s.exec(joined);
-      if (match) instructions.push({ keyword: (match[1] ?? '').toUpperCase(), args: (match[2] ?? '').trim(), line: current.line });
+      if (match)
+        instructions.push({
+          keyword: (match[1] ?? '').toUpperCase(),
+          args: (match[2] ?? '').trim(),
+          line: current.line,
+        });
       current = null;
     }
   });
@@ -55,16 +60,25 @@ export function readInstructions(text: string): Instruction[] {
 
 /** Replaces `${NAME}` and `$NAME` with the given values; unknown names stay as they are. */
 export function substitute(value: string, vars: Map<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare ?? '';
-    return vars.get(name) ?? whole;
-  });
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
+      return vars.get(name) ?? whole;
+    },
+  );
 }
 
 /** Parses `NAME=value` (or `NAME`) of an ARG instruction. */
 function parseArg(args: string): [string, string] {
   const [name = '', ...rest] = args.split('=');
-  return [name.trim(), rest.join('=').trim().replace(/^"(.*)"$/, '$1')];
+  return [
+    name.trim(),
+    rest
+      .join('=')
+      .trim()
+      .replace(/^"(.*)"$/, '$1'),
+  ];
 }
 
 /**

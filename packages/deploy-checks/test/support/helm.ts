@@ -70,8 +70,19 @@ export function helmSkipReason(helm: string | null, env: NodeJS.ProcessEnv = pro
 
 /** Runs helm with the given arguments from the repository root. */
 export function runHelm(helm: string | null, args: string[]): HelmRun {
-  if (helm === null) throw new Error('helm is required: set HELM_BIN or install it (go install helm.sh/helm/v3/cmd/helm@v3.22.0)');
-  const result = spawnSync(helm, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HELM_CACHE_HOME: join(REPO_ROOT, 'tmp/helm/cache'), HELM_CONFIG_HOME: join(REPO_ROOT, 'tmp/helm/config'), HELM_DATA_HOME: join(REPO_ROOT, 'tmp/helm/data') } });
+  if (helm === null)
+    throw new Error('helm is required: set HELM_BIN or install it (go install helm.sh/helm/v3/cmd/helm@v3.22.0)');
+  const result = spawnSync(helm, args, {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(REPO_ROOT, 'tmp/helm/cache'),
+      HELM_CONFIG_HOME: join(REPO_ROOT, 'tmp/helm/config'),
+      HELM_DATA_HOME: join(REPO_ROOT, 'tmp/helm/data'),
+    },
+  });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
@@ -100,12 +111,30 @@ function valueArgs(options: RenderOptions): string[] {
 
 /** `helm template`, raw. */
 export function template(helm: string | null, options: RenderOptions = {}): HelmRun {
-  return runHelm(helm, ['template', RELEASE, options.chartDir ?? CHART_DIR, '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION, ...valueArgs(options)]);
+  return runHelm(helm, [
+    'template',
+    RELEASE,
+    options.chartDir ?? CHART_DIR,
+    '--namespace',
+    NAMESPACE,
+    '--kube-version',
+    KUBE_VERSION,
+    ...valueArgs(options),
+  ]);
 }
 
 /** `helm lint --strict`, raw. */
 export function lint(helm: string | null, options: RenderOptions = {}): HelmRun {
-  return runHelm(helm, ['lint', CHART_DIR, '--strict', '--namespace', NAMESPACE, '--kube-version', KUBE_VERSION, ...valueArgs(options)]);
+  return runHelm(helm, [
+    'lint',
+    CHART_DIR,
+    '--strict',
+    '--namespace',
+    NAMESPACE,
+    '--kube-version',
+    KUBE_VERSION,
+    ...valueArgs(options),
+  ]);
 }
 
 /** Parses a multi-document YAML stream into its objects, skipping empty documents. */

@@ -15,7 +15,8 @@ interface ModelClass {
 
 /** Module that holds the model classes of an apiVersion, or null when the apiVersion is unknown here. */
 function modelModule(apiVersion: string): string | null {
-  if (apiVersion === 'monitoring.coreos.com/v1') return '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+  if (apiVersion === 'monitoring.coreos.com/v1')
+    return '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
   if (/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion)) return `kubernetes-models/${apiVersion}`;
   return null;
 }

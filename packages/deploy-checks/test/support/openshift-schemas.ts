@@ -37,7 +37,12 @@ const objectReference = {
   },
 };
 
-const localObjectReference = { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' } } };
+const localObjectReference = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: { name: { type: 'string' } },
+};
 
 const envVar = {
   type: 'object',
@@ -170,7 +175,10 @@ const buildConfig = {
             required: ['type'],
             additionalProperties: false,
             properties: {
-              type: { type: 'string', enum: ['GitHub', 'Generic', 'ImageChange', 'ConfigChange', 'GitLab', 'Bitbucket'] },
+              type: {
+                type: 'string',
+                enum: ['GitHub', 'Generic', 'ImageChange', 'ConfigChange', 'GitLab', 'Bitbucket'],
+              },
               github: { type: 'object' },
               generic: { type: 'object' },
               imageChange: { type: 'object' },
@@ -241,7 +249,12 @@ const buildConfig = {
             pushSecret: localObjectReference,
             imageLabels: {
               type: 'array',
-              items: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string' }, value: { type: 'string' } } },
+              items: {
+                type: 'object',
+                required: ['name'],
+                additionalProperties: false,
+                properties: { name: { type: 'string' }, value: { type: 'string' } },
+              },
             },
           },
         },

@@ -37,14 +37,18 @@ function parseArgs(argv: string[]): Args {
   const args: Args = { port: 0, seedFile: undefined, token: undefined, generated: undefined, help: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
       return v;
     };
     const whole = (name: string, v: string, max: number): number => {
-      if (!/^\d+$/.test(v) || Number(v) > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}, got "${v}"`);
+      if (!/^\d+$/.test(v) || Number(v) > max)
+        throw new UsageError(`${name} must be a whole number from 0 to ${max}, got "${v}"`);
       return Number(v);
     };
     switch (flag) {

@@ -26,14 +26,18 @@ export interface ControlTarget {
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+  });
   res.end(body);
 }
 
 function readJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   const parsed: unknown = JSON.parse(body.toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TypeError('the body must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new TypeError('the body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -47,7 +51,13 @@ function readJsonObject(body: Buffer): Record<string, unknown> {
  * - `GET state` → the tenant's accounts, products, plans and applications;
  * - `GET requests` → the request log.
  */
-export function handleControl(req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer, target: ControlTarget): void {
+export function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  body: Buffer,
+  target: ControlTarget,
+): void {
   const action = pathname.slice(CONTROL_PREFIX.length);
   const method = req.method ?? 'GET';
   const routes: Record<string, { method: string; run: () => unknown }> = {
@@ -93,7 +103,8 @@ export function handleControl(req: IncomingMessage, res: ServerResponse, pathnam
   try {
     sendJson(res, 200, route.run());
   } catch (error) {
-    const problems = isFake3scaleError(error) && error.problems.length > 0 ? error.problems : [(error as Error).message];
+    const problems =
+      isFake3scaleError(error) && error.problems.length > 0 ? error.problems : [(error as Error).message];
     sendJson(res, 400, { error: 'bad control request', problems });
   }
 }

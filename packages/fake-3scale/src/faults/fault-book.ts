@@ -4,7 +4,14 @@
  * own. A fault with `times` is used up by that many matching calls and then disappears.
  */
 import type { EndpointKey, EndpointTarget } from '../endpoints.js';
-import { type FaultSpec, type LatencyRange, type LatencySpec, checkTarget, normalizeFault, normalizeLatency } from './fault-spec.js';
+import {
+  type FaultSpec,
+  type LatencyRange,
+  type LatencySpec,
+  checkTarget,
+  normalizeFault,
+  normalizeLatency,
+} from './fault-spec.js';
 
 interface ActiveFault {
   spec: FaultSpec;

@@ -108,8 +108,20 @@ export function normalizeFault(target: EndpointTarget, value: unknown): FaultSpe
 
 /** A checked latency as a range. */
 export function normalizeLatency(value: unknown): LatencyRange {
-  const range = typeof value === 'number' ? { min: value, max: value } : isObject(value) && 'ms' in value ? { min: value.ms, max: value.ms } : isObject(value) ? { min: value.min, max: value.max } : undefined;
-  if (!range || !isWhole(range.min, 0, MAX_LATENCY_MS) || !isWhole(range.max, 0, MAX_LATENCY_MS) || range.min > range.max) {
+  const range =
+    typeof value === 'number'
+      ? { min: value, max: value }
+      : isObject(value) && 'ms' in value
+        ? { min: value.ms, max: value.ms }
+        : isObject(value)
+          ? { min: value.min, max: value.max }
+          : undefined;
+  if (
+    !range ||
+    !isWhole(range.min, 0, MAX_LATENCY_MS) ||
+    !isWhole(range.max, 0, MAX_LATENCY_MS) ||
+    range.min > range.max
+  ) {
     fail([`latency must be whole milliseconds (0..${MAX_LATENCY_MS}), {"ms": N} or {"min": A, "max": B} with A <= B`]);
   }
   return { min: range.min, max: range.max };

@@ -14,12 +14,22 @@ import type { Handler } from './admin-request.js';
 /** `GET …/applications/{application_id}/keys`. */
 export const listKeys: Handler = ({ pathParams, ctx }) => {
   const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(pathParams.application_id));
-  return ok(collectionBody('keys', 'key', app.keys.map((k) => renderKey(ctx, app, k))));
+  return ok(
+    collectionBody(
+      'keys',
+      'key',
+      app.keys.map((k) => renderKey(ctx, app, k)),
+    ),
+  );
 };
 
 /** `POST …/applications/{application_id}/keys`: `key` optional (3scale generates one). */
 export const createKey: Handler = ({ pathParams, params, ctx }) => {
-  const app = ctx.tenant.addKey(parseId(pathParams.account_id), parseId(pathParams.application_id), paramString(params, 'key'));
+  const app = ctx.tenant.addKey(
+    parseId(pathParams.account_id),
+    parseId(pathParams.application_id),
+    paramString(params, 'key'),
+  );
   return created(entityBody('application', renderApplication(ctx, app)));
 };
 

@@ -27,7 +27,13 @@ function applicationInput(params: Params): ApplicationInput {
 /** `GET /admin/api/accounts/{account_id}/applications`: no pagination, no service filter. */
 export const listApplications: Handler = ({ pathParams, params, ctx }) => {
   const apps = ctx.tenant.applicationsOf(parseId(pathParams.account_id), paramString(params, 'state'));
-  return ok(collectionBody('applications', 'application', apps.map((a) => renderApplication(ctx, a))));
+  return ok(
+    collectionBody(
+      'applications',
+      'application',
+      apps.map((a) => renderApplication(ctx, a)),
+    ),
+  );
 };
 
 /** `POST /admin/api/accounts/{account_id}/applications`: 201; no duplicate guard. */

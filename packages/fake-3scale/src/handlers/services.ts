@@ -28,16 +28,34 @@ export function pagingValue(raw: string | undefined, fallback: number, max = Num
 export const listServices: Handler = ({ params, ctx, ignorePaging }) => {
   const all = ctx.tenant.listServices();
   if (ignorePaging) {
-    return ok(collectionBody('services', 'service', all.map((s) => renderService(ctx, s))));
+    return ok(
+      collectionBody(
+        'services',
+        'service',
+        all.map((s) => renderService(ctx, s)),
+      ),
+    );
   }
   const page = pagingValue(paramString(params, 'page'), 1);
   const perPage = pagingValue(paramString(params, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
   const items = all.slice((page - 1) * perPage, page * perPage);
   const meta: PageMeta | undefined =
     perPage < all.length
-      ? { per_page: perPage, total_entries: all.length, total_pages: Math.ceil(all.length / perPage), current_page: page }
+      ? {
+          per_page: perPage,
+          total_entries: all.length,
+          total_pages: Math.ceil(all.length / perPage),
+          current_page: page,
+        }
       : undefined;
-  return ok(collectionBody('services', 'service', items.map((s) => renderService(ctx, s)), meta));
+  return ok(
+    collectionBody(
+      'services',
+      'service',
+      items.map((s) => renderService(ctx, s)),
+      meta,
+    ),
+  );
 };
 
 /** `GET /admin/api/services/{id}`. */
@@ -56,5 +74,11 @@ export const readProxy: Handler = ({ pathParams, ctx }) => {
 /** `GET /admin/api/services/{service_id}/application_plans`: every plan, no pagination. */
 export const listPlans: Handler = ({ pathParams, ctx }) => {
   const plans = ctx.tenant.plansOf(parseId(pathParams.service_id));
-  return ok(collectionBody('plans', 'application_plan', plans.map((p) => renderPlan(ctx, p))));
+  return ok(
+    collectionBody(
+      'plans',
+      'application_plan',
+      plans.map((p) => renderPlan(ctx, p)),
+    ),
+  );
 };

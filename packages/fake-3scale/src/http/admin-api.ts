@@ -60,7 +60,11 @@ export function prepareAdminRequest(raw: RawRequest, accessToken: string): Prepa
 }
 
 /** The reply, and the format to write it in. */
-export function executeAdminRequest(prepared: PreparedRequest, ctx: RenderContext, ignorePaging: boolean): { reply: Reply; format: Format } {
+export function executeAdminRequest(
+  prepared: PreparedRequest,
+  ctx: RenderContext,
+  ignorePaging: boolean,
+): { reply: Reply; format: Format } {
   const format: Format = prepared.format === 'unknown' ? 'xml' : prepared.format;
   if (!prepared.match) return { reply: NOT_FOUND, format };
   if (prepared.format === 'unknown') return { reply: NOT_ACCEPTABLE, format };

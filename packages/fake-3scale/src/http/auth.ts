@@ -17,7 +17,11 @@ export interface Credential {
 }
 
 /** The credential a request carries. */
-export function extractCredential(params: Params, sources: Map<string, ParamSource>, authorization: string | undefined): Credential {
+export function extractCredential(
+  params: Params,
+  sources: Map<string, ParamSource>,
+  authorization: string | undefined,
+): Credential {
   if (Object.hasOwn(params, 'access_token') && params.access_token !== null) {
     const value = params.access_token;
     return { kind: sources.get('access_token') ?? 'query', token: typeof value === 'string' ? value : String(value) };

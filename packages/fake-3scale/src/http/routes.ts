@@ -52,7 +52,12 @@ const ROUTES: readonly Route[] = [
   // Rails resource routes take PATCH as well as PUT for update.
   route(['PUT', 'PATCH'], 'accounts/:account_id/applications/:id', 'applications.update', updateApplication),
   route('DELETE', 'accounts/:account_id/applications/:id', 'applications.delete', deleteApplication),
-  route('PUT', 'accounts/:account_id/applications/:id/suspend', 'applications.suspend', transitionApplication('suspend')),
+  route(
+    'PUT',
+    'accounts/:account_id/applications/:id/suspend',
+    'applications.suspend',
+    transitionApplication('suspend'),
+  ),
   route('PUT', 'accounts/:account_id/applications/:id/resume', 'applications.resume', transitionApplication('resume')),
   route('PUT', 'accounts/:account_id/applications/:id/accept', 'applications.accept', transitionApplication('accept')),
   route('GET', 'accounts/:account_id/applications/:application_id/keys', 'keys.list', listKeys),

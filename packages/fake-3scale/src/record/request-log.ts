@@ -50,7 +50,8 @@ export class RequestLog {
     this.seq += 1;
     const recorded: RecordedRequest = { seq: this.seq, ...entry };
     this.entries.push(recorded);
-    if (this.entries.length > MAX_RECORDED_REQUESTS) this.entries.splice(0, this.entries.length - MAX_RECORDED_REQUESTS);
+    if (this.entries.length > MAX_RECORDED_REQUESTS)
+      this.entries.splice(0, this.entries.length - MAX_RECORDED_REQUESTS);
     return recorded;
   }
 

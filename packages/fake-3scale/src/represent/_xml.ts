@@ -19,7 +19,10 @@ export type XmlContent = string | number | boolean | null | JsonFloat | XmlEleme
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
 }
 
 /** An element; returns nothing when `content` is `undefined`, so optional fields can be listed inline. */
@@ -36,7 +39,8 @@ export function renderElement(element: XmlElement): string {
   if (content === null) return `<${element.name}${attrs}/>`;
   let inner: string;
   if (Array.isArray(content)) inner = content.map(renderElement).join('');
-  else if (content instanceof JsonFloat) inner = Number.isInteger(content.value) ? content.value.toFixed(1) : String(content.value);
+  else if (content instanceof JsonFloat)
+    inner = Number.isInteger(content.value) ? content.value.toFixed(1) : String(content.value);
   else inner = escapeXml(String(content));
   return `<${element.name}${attrs}>${inner}</${element.name}>`;
 }

@@ -17,7 +17,11 @@ export function renderKey(ctx: RenderContext, app: ApplicationRecord, key: KeyRe
     },
     xml: {
       name: 'key',
-      content: [...el('value', key.value), ...el('updated_at', formatTime(key.updatedAt)), ...el('created_at', formatTime(key.createdAt))],
+      content: [
+        ...el('value', key.value),
+        ...el('updated_at', formatTime(key.updatedAt)),
+        ...el('created_at', formatTime(key.createdAt)),
+      ],
     },
   };
 }

@@ -66,7 +66,10 @@ export function renderApplication(ctx: RenderContext, app: ApplicationRecord): R
       : [
           ...el('application_id', app.applicationId),
           ...(version === 'oidc' ? el('redirect_url', app.redirectUrl) : []),
-          ...el('keys', app.keys.flatMap((k) => el('key', k.value))),
+          ...el(
+            'keys',
+            app.keys.flatMap((k) => el('key', k.value)),
+          ),
         ];
   const xml: XmlElement = {
     name: 'application',

@@ -15,7 +15,8 @@ const LOCATIONS: readonly CredentialsLocation[] = ['headers', 'query', 'authoriz
  * @example generatedServices(3).map((s) => s.system_name) // ['generated-0001', 'generated-0002', 'generated-0003']
  */
 export function generatedServices(count: number, firstNumber = 1): SeedService[] {
-  if (!Number.isSafeInteger(count) || count < 0) throw new TypeError(`count must be a non-negative integer, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 0)
+    throw new TypeError(`count must be a non-negative integer, got ${count}`);
   const services: SeedService[] = [];
   for (let i = 0; i < count; i += 1) {
     const n = firstNumber + i;
@@ -26,7 +27,9 @@ export function generatedServices(count: number, firstNumber = 1): SeedService[]
       system_name: `generated-${label}`,
       backend_version: version,
       description: `Generated product number ${n}`,
-      proxy: { credentials_location: LOCATIONS[Math.floor(i / VERSIONS.length) % LOCATIONS.length] as CredentialsLocation },
+      proxy: {
+        credentials_location: LOCATIONS[Math.floor(i / VERSIONS.length) % LOCATIONS.length] as CredentialsLocation,
+      },
       plans: [{ name: 'Basic', system_name: 'basic', default: true }],
     };
     if (version === 'oidc') {

@@ -25,13 +25,17 @@ export function loadSeedFile(path: string): Seed {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Fake3scaleError('ERR_SEED_INVALID', `cannot read seed file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new Fake3scaleError('ERR_SEED_INVALID', `cannot read seed file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Fake3scaleError('ERR_SEED_INVALID', `seed file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Fake3scaleError('ERR_SEED_INVALID', `seed file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return validateSeed(parsed, path);
 }

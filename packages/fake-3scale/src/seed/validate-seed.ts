@@ -43,7 +43,12 @@ class Checker {
     return value;
   }
 
-  string(obj: Obj, key: string, path: string, opts: { required?: boolean; nullable?: boolean; pattern?: RegExp } = {}): void {
+  string(
+    obj: Obj,
+    key: string,
+    path: string,
+    opts: { required?: boolean; nullable?: boolean; pattern?: RegExp } = {},
+  ): void {
     const value = obj[key];
     if (value === undefined) {
       if (opts.required) this.problem(`${path}.${key}`, 'is required');
@@ -69,10 +74,16 @@ class Checker {
   }
 
   boolean(obj: Obj, key: string, path: string): void {
-    if (obj[key] !== undefined && typeof obj[key] !== 'boolean') this.problem(`${path}.${key}`, 'must be true or false');
+    if (obj[key] !== undefined && typeof obj[key] !== 'boolean')
+      this.problem(`${path}.${key}`, 'must be true or false');
   }
 
-  number(obj: Obj, key: string, path: string, opts: { integer?: boolean; min?: number; max?: number; nullable?: boolean } = {}): void {
+  number(
+    obj: Obj,
+    key: string,
+    path: string,
+    opts: { integer?: boolean; min?: number; max?: number; nullable?: boolean } = {},
+  ): void {
     const value = obj[key];
     if (value === undefined || (value === null && opts.nullable)) return;
     const ok =
@@ -91,26 +102,65 @@ class Checker {
 const ID = { integer: true, min: 1, max: Number.MAX_SAFE_INTEGER } as const;
 const SYSTEM_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 const SERVICE_FIELDS = [
-  'id', 'name', 'system_name', 'backend_version', 'state', 'deployment_option', 'description', 'support_email',
-  'mandatory_app_key', 'service_plan', 'proxy', 'plans',
+  'id',
+  'name',
+  'system_name',
+  'backend_version',
+  'state',
+  'deployment_option',
+  'description',
+  'support_email',
+  'mandatory_app_key',
+  'service_plan',
+  'proxy',
+  'plans',
 ] as const;
 const PROXY_FIELDS = [
-  'endpoint', 'sandbox_endpoint', 'api_backend', 'credentials_location', 'auth_user_key', 'auth_app_id', 'auth_app_key',
-  'oidc_issuer_endpoint', 'oidc_issuer_type', 'jwt_claim_with_client_id', 'jwt_claim_with_client_id_type',
+  'endpoint',
+  'sandbox_endpoint',
+  'api_backend',
+  'credentials_location',
+  'auth_user_key',
+  'auth_app_id',
+  'auth_app_key',
+  'oidc_issuer_endpoint',
+  'oidc_issuer_type',
+  'jwt_claim_with_client_id',
+  'jwt_claim_with_client_id_type',
 ] as const;
 const PLAN_FIELDS = [
-  'id', 'name', 'system_name', 'state', 'default', 'custom', 'approval_required', 'setup_fee', 'cost_per_month',
+  'id',
+  'name',
+  'system_name',
+  'state',
+  'default',
+  'custom',
+  'approval_required',
+  'setup_fee',
+  'cost_per_month',
   'trial_period_days',
 ] as const;
 const ACCOUNT_FIELDS = ['id', 'org_name', 'state', 'users'] as const;
 const USER_FIELDS = ['id', 'username', 'email', 'role', 'state'] as const;
 const APPLICATION_FIELDS = [
-  'id', 'account', 'service', 'plan', 'state', 'name', 'description', 'user_key', 'application_id', 'keys',
+  'id',
+  'account',
+  'service',
+  'plan',
+  'state',
+  'name',
+  'description',
+  'user_key',
+  'application_id',
+  'keys',
 ] as const;
 
 /** A slug like 3scale makes from a name: lowercase, non-alphanumerics collapsed to `-`. */
 export function slugify(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return slug === '' ? 'item' : slug;
 }
 
@@ -121,7 +171,14 @@ export function slugify(name: string): string {
  */
 export function validateSeed(value: unknown, source = 'seed'): Seed {
   const c = new Checker();
-  const root = c.object(value, source, ['tenant', 'services', 'generated_services', 'accounts', 'applications', '$comment']);
+  const root = c.object(value, source, [
+    'tenant',
+    'services',
+    'generated_services',
+    'accounts',
+    'applications',
+    '$comment',
+  ]);
   if (root) {
     c.string(root, 'tenant', source, { pattern: /^[a-z0-9][a-z0-9-]*$/ });
     c.number(root, 'generated_services', source, { integer: true, min: 0, max: MAX_GENERATED_SERVICES });
@@ -150,7 +207,8 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
       c.string(s, 'support_email', path, { nullable: true });
       c.boolean(s, 'mandatory_app_key', path);
       c.oneOf(s, 'service_plan', path, ['default', 'published', 'none']);
-      const systemName = typeof s.system_name === 'string' ? s.system_name : typeof s.name === 'string' ? slugify(s.name) : undefined;
+      const systemName =
+        typeof s.system_name === 'string' ? s.system_name : typeof s.name === 'string' ? slugify(s.name) : undefined;
       const planNames = new Set<string>();
       if (systemName !== undefined) {
         if (serviceNames.has(systemName)) c.problem(path, `system_name "${systemName}" is used by another service`);
@@ -160,7 +218,13 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
         const p = c.object(s.proxy, `${path}.proxy`, PROXY_FIELDS);
         if (p) {
           const pp = `${path}.proxy`;
-          for (const key of ['endpoint', 'sandbox_endpoint', 'api_backend', 'oidc_issuer_endpoint', 'jwt_claim_with_client_id']) {
+          for (const key of [
+            'endpoint',
+            'sandbox_endpoint',
+            'api_backend',
+            'oidc_issuer_endpoint',
+            'jwt_claim_with_client_id',
+          ]) {
             c.string(p, key, pp, { nullable: true });
           }
           c.oneOf(p, 'credentials_location', pp, ['headers', 'query', 'authorization']);
@@ -184,9 +248,11 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
         c.number(p, 'cost_per_month', planPath, { min: 0 });
         c.number(p, 'trial_period_days', planPath, { integer: true, min: 0, nullable: true });
         if (p.default === true) defaults += 1;
-        const planName = typeof p.system_name === 'string' ? p.system_name : typeof p.name === 'string' ? slugify(p.name) : undefined;
+        const planName =
+          typeof p.system_name === 'string' ? p.system_name : typeof p.name === 'string' ? slugify(p.name) : undefined;
         if (planName !== undefined) {
-          if (planNames.has(planName)) c.problem(planPath, `system_name "${planName}" is used by another plan of this service`);
+          if (planNames.has(planName))
+            c.problem(planPath, `system_name "${planName}" is used by another plan of this service`);
           planNames.add(planName);
         }
       });
@@ -204,7 +270,8 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
       c.string(a, 'org_name', path, { required: true });
       c.oneOf(a, 'state', path, ['approved', 'pending', 'rejected', 'suspended']);
       const users = c.array(a, 'users', path, true);
-      if (Array.isArray(a.users) && users.length === 0) c.problem(`${path}.users`, 'needs at least one user (the admin)');
+      if (Array.isArray(a.users) && users.length === 0)
+        c.problem(`${path}.users`, 'needs at least one user (the admin)');
       users.forEach((userEntry, j) => {
         const userPath = `${path}.users[${j}]`;
         const u = c.object(userEntry, userPath, USER_FIELDS);
@@ -246,18 +313,24 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
           c.problem(`${path}.keys[${j}]`, 'must be 5 to 255 printable characters without spaces');
         }
       });
-      if (typeof a.account === 'string' && !usernames.has(a.account)) c.problem(`${path}.account`, `no user "${a.account}"`);
+      if (typeof a.account === 'string' && !usernames.has(a.account))
+        c.problem(`${path}.account`, `no user "${a.account}"`);
       if (typeof a.service === 'string') {
         const plans = serviceNames.get(a.service);
         if (!plans) c.problem(`${path}.service`, `no service with system_name "${a.service}"`);
-        else if (typeof a.plan === 'string' && !plans.has(a.plan)) c.problem(`${path}.plan`, `no plan "${a.plan}" in service "${a.service}"`);
+        else if (typeof a.plan === 'string' && !plans.has(a.plan))
+          c.problem(`${path}.plan`, `no plan "${a.plan}" in service "${a.service}"`);
       }
     });
   }
   if (c.problems.length > 0) {
-    throw new Fake3scaleError('ERR_SEED_INVALID', `invalid seed (${c.problems.length} problem(s)):\n  ${c.problems.join('\n  ')}`, {
-      problems: c.problems,
-    });
+    throw new Fake3scaleError(
+      'ERR_SEED_INVALID',
+      `invalid seed (${c.problems.length} problem(s)):\n  ${c.problems.join('\n  ')}`,
+      {
+        problems: c.problems,
+      },
+    );
   }
   return value as Seed;
 }

@@ -34,7 +34,10 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
     ...(options.randomHex ? { randomHex: options.randomHex } : {}),
   });
   const now = options.now();
-  const seedServices = [...(seed.services ?? []), ...generatedServices(seed.generated_services ?? 0, (seed.services?.length ?? 0) + 1)];
+  const seedServices = [
+    ...(seed.services ?? []),
+    ...generatedServices(seed.generated_services ?? 0, (seed.services?.length ?? 0) + 1),
+  ];
 
   // Explicit ids first, so generated ones never collide with a later explicit one.
   for (const s of seedServices) {
@@ -79,7 +82,13 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
   }
 
   for (const a of seed.accounts ?? []) {
-    const account = { id: a.id ?? tenant.ids.take('account'), orgName: a.org_name, state: a.state ?? 'approved', createdAt: now, updatedAt: now };
+    const account = {
+      id: a.id ?? tenant.ids.take('account'),
+      orgName: a.org_name,
+      state: a.state ?? 'approved',
+      createdAt: now,
+      updatedAt: now,
+    };
     tenant.insertAccount(account);
     a.users.forEach((u, index) => {
       tenant.insertUser({
@@ -102,7 +111,10 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
     if (!user || !service) throw seedProblem(`${where}: unknown account or service`);
     const plans = tenant.plansOf(service.id);
     const plan = a.plan === undefined ? plans.find((p) => p.isDefault) : plans.find((p) => p.systemName === a.plan);
-    if (!plan) throw seedProblem(`${where}: service "${a.service}" has no ${a.plan === undefined ? 'default plan' : `plan "${a.plan}"`}`);
+    if (!plan)
+      throw seedProblem(
+        `${where}: service "${a.service}" has no ${a.plan === undefined ? 'default plan' : `plan "${a.plan}"`}`,
+      );
     try {
       const app = tenant.newApplication(tenant.getAccount(user.accountId), plan, {
         name: a.name,
@@ -115,7 +127,9 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
       if (a.id !== undefined) app.id = a.id;
       tenant.insertApplication(app);
     } catch (error) {
-      throw seedProblem(`${where}: ${JSON.stringify((error as Fake3scaleError).fieldErrors ?? (error as Error).message)}`);
+      throw seedProblem(
+        `${where}: ${JSON.stringify((error as Fake3scaleError).fieldErrors ?? (error as Error).message)}`,
+      );
     }
   });
   return tenant;
@@ -150,7 +164,8 @@ function proxyRecord(tenant: Tenant, s: SeedService, service: ServiceRecord, now
   // production URL, so `endpoint` is omitted from their JSON (reference §4).
   const generated = (env: 'production' | 'staging') =>
     `https://${service.systemName}-${tenant.name}-apicast-${env}.${GATEWAY_DOMAIN}:443`;
-  const endpoint = p.endpoint !== undefined ? p.endpoint : service.deploymentOption === 'hosted' ? generated('production') : null;
+  const endpoint =
+    p.endpoint !== undefined ? p.endpoint : service.deploymentOption === 'hosted' ? generated('production') : null;
   const sandbox = p.sandbox_endpoint !== undefined ? p.sandbox_endpoint : generated('staging');
   const oidc = service.backendVersion === 'oidc';
   return {

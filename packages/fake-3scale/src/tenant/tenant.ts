@@ -276,9 +276,13 @@ export class Tenant {
       found = id === undefined ? undefined : this.applications.get(id);
       if (found && !inService(found)) found = undefined;
     } else if (criteria.userKey !== undefined) {
-      found = this.listApplications().find((a) => a.userKey === criteria.userKey && versionOf(a) === '1' && inService(a));
+      found = this.listApplications().find(
+        (a) => a.userKey === criteria.userKey && versionOf(a) === '1' && inService(a),
+      );
     } else if (criteria.appId !== undefined) {
-      found = this.listApplications().find((a) => a.applicationId === criteria.appId && versionOf(a) !== '1' && inService(a));
+      found = this.listApplications().find(
+        (a) => a.applicationId === criteria.appId && versionOf(a) !== '1' && inService(a),
+      );
     }
     if (!found) throw notFound('application');
     return found;
@@ -286,7 +290,11 @@ export class Tenant {
 
   /** The product and plan of an application (always present: deleting them is not modelled). */
   contextOf(app: ApplicationRecord): { service: ServiceRecord; plan: PlanRecord; account: AccountRecord } {
-    return { service: this.getService(app.serviceId), plan: this.getPlan(app.planId), account: this.getAccount(app.accountId) };
+    return {
+      service: this.getService(app.serviceId),
+      plan: this.getPlan(app.planId),
+      account: this.getAccount(app.accountId),
+    };
   }
 
   // ---- writes ----
@@ -328,7 +336,13 @@ export class Tenant {
     }
 
     const now = this.now();
-    const account: AccountRecord = { id: this.ids.take('account'), orgName, state: 'approved', createdAt: now, updatedAt: now };
+    const account: AccountRecord = {
+      id: this.ids.take('account'),
+      orgName,
+      state: 'approved',
+      createdAt: now,
+      updatedAt: now,
+    };
     this.insertAccount(account);
     this.insertUser({
       id: this.ids.take('user'),
@@ -341,7 +355,9 @@ export class Tenant {
       updatedAt: now,
     });
     for (const plan of subscriptions) {
-      this.insertApplication(this.newApplication(account, plan, { name: SIGNUP_APPLICATION_NAME, description: SIGNUP_APPLICATION_NAME }));
+      this.insertApplication(
+        this.newApplication(account, plan, { name: SIGNUP_APPLICATION_NAME, description: SIGNUP_APPLICATION_NAME }),
+      );
     }
     return account;
   }
@@ -364,7 +380,11 @@ export class Tenant {
   }
 
   /** Application Update: name, description, redirect_url, traffic dates and user_key (reference §6.6). */
-  updateApplication(accountId: number | undefined, applicationId: number | undefined, input: ApplicationInput): ApplicationRecord {
+  updateApplication(
+    accountId: number | undefined,
+    applicationId: number | undefined,
+    input: ApplicationInput,
+  ): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
     const errors = new ErrorCollector();
     if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey, app.id);
@@ -380,7 +400,11 @@ export class Tenant {
   }
 
   /** suspend / resume / accept; an event not allowed from the current state is a 422 (reference §6.7). */
-  transitionApplication(accountId: number | undefined, applicationId: number | undefined, event: ApplicationEvent): ApplicationRecord {
+  transitionApplication(
+    accountId: number | undefined,
+    applicationId: number | undefined,
+    event: ApplicationEvent,
+  ): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
     const transition = TRANSITIONS[event];
     if (!transition.from.includes(app.state)) {
@@ -397,14 +421,21 @@ export class Tenant {
   }
 
   /** Adds an app key (generated when none given), within the per-mode limit (reference §6.9). */
-  addKey(accountId: number | undefined, applicationId: number | undefined, value: string | undefined): ApplicationRecord {
+  addKey(
+    accountId: number | undefined,
+    applicationId: number | undefined,
+    value: string | undefined,
+  ): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
     const service = this.getService(app.serviceId);
     const errors = new ErrorCollector();
     const limit = service.backendVersion === 'oidc' ? MAX_CLIENT_SECRETS : MAX_APP_KEYS;
     const key = value ?? this.randomHex(16);
     if (app.keys.length >= limit) errors.add('base', 'Limit reached');
-    else if (errors.checkString('value', key, { min: 5, max: 255, pattern: PRINTABLE_PATTERN }) && app.keys.some((k) => k.value === key)) {
+    else if (
+      errors.checkString('value', key, { min: 5, max: 255, pattern: PRINTABLE_PATTERN }) &&
+      app.keys.some((k) => k.value === key)
+    ) {
       errors.add('value', MSG_TAKEN);
     }
     if (errors.any) throw invalid(errors.errors);
@@ -439,7 +470,13 @@ export class Tenant {
         id: a.id,
         org_name: a.orgName,
         state: a.state,
-        users: this.usersOf(a.id).map((u) => ({ id: u.id, username: u.username, email: u.email, role: u.role, state: u.state })),
+        users: this.usersOf(a.id).map((u) => ({
+          id: u.id,
+          username: u.username,
+          email: u.email,
+          role: u.role,
+          state: u.state,
+        })),
       })),
       services: this.listServices().map((s) => ({
         id: s.id,
@@ -476,7 +513,11 @@ export class Tenant {
   // ---- internals ----
 
   /** Builds (but does not store) an application, validating the keys the caller chose. */
-  newApplication(account: AccountRecord, plan: PlanRecord, input: ApplicationInput & { state?: ApplicationState; keys?: string[] }): ApplicationRecord {
+  newApplication(
+    account: AccountRecord,
+    plan: PlanRecord,
+    input: ApplicationInput & { state?: ApplicationState; keys?: string[] },
+  ): ApplicationRecord {
     const service = this.getService(plan.serviceId);
     const errors = new ErrorCollector();
     if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey);
@@ -512,7 +553,8 @@ export class Tenant {
       description: input.description ?? null,
       userKey: input.userKey ?? this.uniqueValue(16, (v) => this.anyApplication((a) => a.userKey === v)),
       providerVerificationKey: this.randomHex(16),
-      applicationId: input.applicationId ?? this.uniqueValue(4, (v) => this.anyApplication((a) => a.applicationId === v)),
+      applicationId:
+        input.applicationId ?? this.uniqueValue(4, (v) => this.anyApplication((a) => a.applicationId === v)),
       redirectUrl: input.redirectUrl ?? null,
       firstTrafficAt: input.firstTrafficAt ?? null,
       firstDailyTrafficAt: input.firstDailyTrafficAt ?? null,

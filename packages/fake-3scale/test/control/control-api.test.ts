@@ -8,7 +8,10 @@ const post = (url: string, body: unknown) =>
 describe('/__fake/ control API', () => {
   it('sets a fault for the next N calls (count is accepted for times)', async () => {
     const harness = await startFake();
-    const response = await post(`${harness.url}/__fake/faults`, { endpoint: 'services.list', fault: { kind: 'rate_limited', retry_after: 3, count: 1 } });
+    const response = await post(`${harness.url}/__fake/faults`, {
+      endpoint: 'services.list',
+      fault: { kind: 'rate_limited', retry_after: 3, count: 1 },
+    });
     assert.equal(response.status, 200);
     const first = await harness.call('/admin/api/services.json');
     assert.equal(first.status, 429);
@@ -42,7 +45,10 @@ describe('/__fake/ control API', () => {
 
   it('resets the tenant to the seed, or keeps it with keep_state', async () => {
     const harness = await startFake();
-    await harness.call('/admin/api/signup.json', { method: 'POST', body: { org_name: 'N', username: 'newbie', email: 'n@example.test' } });
+    await harness.call('/admin/api/signup.json', {
+      method: 'POST',
+      body: { org_name: 'N', username: 'newbie', email: 'n@example.test' },
+    });
     await post(`${harness.url}/__fake/reset`, { keep_state: true });
     assert.ok(harness.fake.state.userByUsername('newbie'));
     await post(`${harness.url}/__fake/reset`, {});
@@ -51,8 +57,15 @@ describe('/__fake/ control API', () => {
 
   it('shows the tenant state', async () => {
     const harness = await startFake();
-    const state = (await (await fetch(`${harness.url}/__fake/state`)).json()) as { accounts: { users: { username: string }[] }[]; services: unknown[]; applications: unknown[] };
-    assert.deepEqual(state.accounts.flatMap((a) => a.users.map((u) => u.username)), ['alice', 'bob', 'bob-teammate']);
+    const state = (await (await fetch(`${harness.url}/__fake/state`)).json()) as {
+      accounts: { users: { username: string }[] }[];
+      services: unknown[];
+      applications: unknown[];
+    };
+    assert.deepEqual(
+      state.accounts.flatMap((a) => a.users.map((u) => u.username)),
+      ['alice', 'bob', 'bob-teammate'],
+    );
     assert.equal(state.services.length, 4);
     assert.deepEqual(state.applications, []);
   });

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { isFake3scaleError, seedWithServices } from '../../src/index.js';
 import { TOKEN, basicHeader, ids, startFake } from '../support/fake.js';
 
-const harness = await startFake({ seed: seedWithServices(1200, { accounts: [{ org_name: 'A', users: [{ username: 'alice', email: 'a@example.test' }] }] }) });
+const harness = await startFake({
+  seed: seedWithServices(1200, {
+    accounts: [{ org_name: 'A', users: [{ username: 'alice', email: 'a@example.test' }] }],
+  }),
+});
 const { fake } = harness;
 const SERVICES = '/admin/api/services.json';
 const auth = { authorization: basicHeader(`:${TOKEN}`) };
@@ -84,7 +88,11 @@ describe('faults', () => {
     const plan = ids(fake).plan('generated-0001', 'basic');
     fake.setFault('applications.create', { kind: 'store_then_timeout', times: 1 });
     await assert.rejects(
-      harness.call(`/admin/api/accounts/${account}/applications.json`, { method: 'POST', body: { plan_id: plan }, signal: AbortSignal.timeout(300) }),
+      harness.call(`/admin/api/accounts/${account}/applications.json`, {
+        method: 'POST',
+        body: { plan_id: plan },
+        signal: AbortSignal.timeout(300),
+      }),
     );
     assert.equal(fake.state.applicationsOf(account).length, 1);
     const list = await harness.json<{ applications: unknown[] }>(`/admin/api/accounts/${account}/applications.json`);

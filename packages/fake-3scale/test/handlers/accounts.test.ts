@@ -8,8 +8,16 @@ type AccountBody = { account: Record<string, unknown> };
 
 /** Field order of a JSON account (reference §2). */
 const ACCOUNT_FIELDS = [
-  'id', 'created_at', 'updated_at', 'credit_card_stored', 'monthly_billing_enabled', 'monthly_charging_enabled', 'state',
-  'annotations', 'links', 'org_name',
+  'id',
+  'created_at',
+  'updated_at',
+  'credit_card_stored',
+  'monthly_billing_enabled',
+  'monthly_charging_enabled',
+  'state',
+  'annotations',
+  'links',
+  'org_name',
 ];
 
 describe('GET /admin/api/accounts/find', () => {
@@ -50,7 +58,9 @@ describe('GET /admin/api/accounts/find', () => {
   });
 
   it('does not fall back to email when the username is not found', async () => {
-    const { status, body } = await harness.json('/admin/api/accounts/find.json?username=nobody&email=alice%40example.test');
+    const { status, body } = await harness.json(
+      '/admin/api/accounts/find.json?username=nobody&email=alice%40example.test',
+    );
     assert.equal(status, 404);
     assert.deepEqual(body, { status: 'Not found' });
   });
@@ -68,7 +78,10 @@ describe('GET /admin/api/accounts/find', () => {
     const xml = await response.text();
     assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><account><id>\d+<\/id>/);
     assert.match(xml, /<plans><plan default="true"><id>\d+<\/id><name>Default<\/name><type>account_plan<\/type>/);
-    assert.match(xml, /<users><user><id>\d+<\/id>.*<role>admin<\/role><username>bob<\/username><email>bob@example.test<\/email>/);
+    assert.match(
+      xml,
+      /<users><user><id>\d+<\/id>.*<role>admin<\/role><username>bob<\/username><email>bob@example.test<\/email>/,
+    );
     assert.match(xml, /<role>member<\/role><username>bob-teammate<\/username>/);
   });
 });
@@ -132,8 +145,14 @@ describe('POST /admin/api/signup', () => {
   });
 
   it('lists full messages in XML errors', async () => {
-    const response = await harness.call('/admin/api/signup.xml', { method: 'POST', body: { org_name: 'Copy', username: 'alice', email: 'new@example.test' } });
+    const response = await harness.call('/admin/api/signup.xml', {
+      method: 'POST',
+      body: { org_name: 'Copy', username: 'alice', email: 'new@example.test' },
+    });
     assert.equal(response.status, 422);
-    assert.equal(await response.text(), '<?xml version="1.0" encoding="UTF-8"?><errors><error>Username has already been taken</error></errors>');
+    assert.equal(
+      await response.text(),
+      '<?xml version="1.0" encoding="UTF-8"?><errors><error>Username has already been taken</error></errors>',
+    );
   });
 });

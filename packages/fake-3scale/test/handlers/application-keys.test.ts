@@ -21,7 +21,10 @@ describe('application keys', () => {
   });
 
   it('creates a key: 201 with the application, not the key', async () => {
-    const { status, body } = await harness.json<{ application: App }>(`${keysPath}.json`, { method: 'POST', body: { key: 'my-own-key-1' } });
+    const { status, body } = await harness.json<{ application: App }>(`${keysPath}.json`, {
+      method: 'POST',
+      body: { key: 'my-own-key-1' },
+    });
     assert.equal(status, 201);
     assert.equal(body.application.id, created.body.application.id);
     const list = await harness.json<Keys>(`${keysPath}.json`);
@@ -59,7 +62,11 @@ describe('application keys', () => {
   it('refuses to delete the last mandatory key with a 403 (a DELETE that fails validation)', async () => {
     const list = await harness.json<Keys>(`${keysPath}.json`);
     for (const k of list.body.keys.slice(1)) {
-      assert.equal((await harness.call(`${keysPath}/${encodeURIComponent(String(k.key.value))}.json`, { method: 'DELETE' })).status, 200);
+      assert.equal(
+        (await harness.call(`${keysPath}/${encodeURIComponent(String(k.key.value))}.json`, { method: 'DELETE' }))
+          .status,
+        200,
+      );
     }
     const last = String(list.body.keys[0]?.key.value);
     const response = await harness.call(`${keysPath}/${last}.json`, { method: 'DELETE' });
@@ -69,6 +76,9 @@ describe('application keys', () => {
 
   it('shows keys in XML with updated_at before created_at', async () => {
     const xml = await (await harness.call(`${keysPath}.xml`)).text();
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><keys><key><value>[^<]+<\/value><updated_at>[^<]+<\/updated_at><created_at>[^<]+<\/created_at><\/key><\/keys>$/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?><keys><key><value>[^<]+<\/value><updated_at>[^<]+<\/updated_at><created_at>[^<]+<\/created_at><\/key><\/keys>$/,
+    );
   });
 });

@@ -7,11 +7,22 @@ type App = Record<string, unknown>;
 const harness = await startFake();
 const edge = await startFake({ seed: loadSeedFile(EDGE_CASES_SEED_PATH) });
 
-async function create(h: Harness, username: string, systemName: string, plan: string, extra: Record<string, string> = {}) {
+async function create(
+  h: Harness,
+  username: string,
+  systemName: string,
+  plan: string,
+  extra: Record<string, string> = {},
+) {
   const account = ids(h.fake).account(username);
   const response = await h.call(`/admin/api/accounts/${account}/applications.json`, {
     method: 'POST',
-    body: { plan_id: ids(h.fake).plan(systemName, plan), name: 'MLaaS: test', description: 'Created by MLaaS', ...extra },
+    body: {
+      plan_id: ids(h.fake).plan(systemName, plan),
+      name: 'MLaaS: test',
+      description: 'Created by MLaaS',
+      ...extra,
+    },
   });
   const text = await response.text();
   return { response, status: response.status, body: (text ? JSON.parse(text) : undefined) as { application: App } };
@@ -19,8 +30,19 @@ async function create(h: Harness, username: string, systemName: string, plan: st
 
 /** Common head of a JSON application (reference §6.5). */
 const HEAD = [
-  'id', 'state', 'enabled', 'created_at', 'updated_at', 'service_id', 'service_name', 'plan_id', 'plan_name', 'account_id',
-  'org_name', 'first_traffic_at', 'first_daily_traffic_at',
+  'id',
+  'state',
+  'enabled',
+  'created_at',
+  'updated_at',
+  'service_id',
+  'service_name',
+  'plan_id',
+  'plan_name',
+  'account_id',
+  'org_name',
+  'first_traffic_at',
+  'first_daily_traffic_at',
 ];
 const TAIL = ['links', 'name', 'description'];
 
@@ -37,7 +59,10 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
     assert.equal(app.account_id, ids(harness.fake).account('alice'));
     assert.equal(app.service_id, ids(harness.fake).service('llm-chat'));
     assert.equal(app.plan_name, 'Basic');
-    assert.equal(response.headers.get('location'), `${harness.url}/admin/api/accounts/${app.account_id}/applications/${app.id}`);
+    assert.equal(
+      response.headers.get('location'),
+      `${harness.url}/admin/api/accounts/${app.account_id}/applications/${app.id}`,
+    );
     assert.deepEqual(
       (app.links as { rel: string }[]).map((l) => l.rel),
       ['self', 'service', 'account', 'plan', 'keys', 'referrer_filters'],
@@ -60,7 +85,13 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
     const { body } = await create(harness, 'alice', 'text-embeddings', 'default');
     const app = body.application;
     assert.deepEqual(Object.keys(app), [
-      ...HEAD, 'application_id', 'redirect_url', 'client_id', 'client_secret', 'oidc_configuration', ...TAIL,
+      ...HEAD,
+      'application_id',
+      'redirect_url',
+      'client_id',
+      'client_secret',
+      'oidc_configuration',
+      ...TAIL,
     ]);
     assert.equal(app.client_id, app.application_id);
     assert.match(app.client_secret as string, /^[0-9a-f]{32}$/);
@@ -69,7 +100,10 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
 
   it('creates no key for a version-2 product whose app key is optional', async () => {
     const { body } = await create(edge, 'alice', 'optional-app-key', 'basic');
-    assert.equal(edge.fake.state.getApplication(body.application.account_id as number, body.application.id as number).keys.length, 0);
+    assert.equal(
+      edge.fake.state.getApplication(body.application.account_id as number, body.application.id as number).keys.length,
+      0,
+    );
   });
 
   it('starts an application on an approval-required plan as pending', async () => {
@@ -97,11 +131,14 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
 
   it('takes a JSON body and only the fields sent', async () => {
     const account = ids(harness.fake).account('bob');
-    const { status, body } = await harness.json<{ application: App }>(`/admin/api/accounts/${account}/applications.json`, {
-      method: 'POST',
-      body: { plan_id: ids(harness.fake).plan('image-classifier', 'standard') },
-      json: true,
-    });
+    const { status, body } = await harness.json<{ application: App }>(
+      `/admin/api/accounts/${account}/applications.json`,
+      {
+        method: 'POST',
+        body: { plan_id: ids(harness.fake).plan('image-classifier', 'standard') },
+        json: true,
+      },
+    );
     assert.equal(status, 201);
     assert.equal('name' in body.application, false);
   });
@@ -109,9 +146,21 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
   it('answers 404 without a plan_id, or for an unknown plan or account', async () => {
     const account = ids(harness.fake).account('bob');
     const plan = ids(harness.fake).plan('llm-chat', 'basic');
-    assert.equal((await harness.call(`/admin/api/accounts/${account}/applications.json`, { method: 'POST', body: { name: 'x' } })).status, 404);
-    assert.equal((await harness.call(`/admin/api/accounts/${account}/applications.json`, { method: 'POST', body: { plan_id: 5 } })).status, 404);
-    assert.equal((await harness.call(`/admin/api/accounts/12/applications.json`, { method: 'POST', body: { plan_id: plan } })).status, 404);
+    assert.equal(
+      (await harness.call(`/admin/api/accounts/${account}/applications.json`, { method: 'POST', body: { name: 'x' } }))
+        .status,
+      404,
+    );
+    assert.equal(
+      (await harness.call(`/admin/api/accounts/${account}/applications.json`, { method: 'POST', body: { plan_id: 5 } }))
+        .status,
+      404,
+    );
+    assert.equal(
+      (await harness.call(`/admin/api/accounts/12/applications.json`, { method: 'POST', body: { plan_id: plan } }))
+        .status,
+      404,
+    );
   });
 
   it('answers 422 "You cannot subscribe to that service." when the product has no service plan', async () => {
@@ -138,7 +187,9 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
 describe('GET /admin/api/accounts/{id}/applications', () => {
   it('lists every application of the account, {"applications":[{"application":{…}}]}', async () => {
     const account = ids(edge.fake).account('alice');
-    const { status, body } = await edge.json<{ applications: { application: App }[] }>(`/admin/api/accounts/${account}/applications.json`);
+    const { status, body } = await edge.json<{ applications: { application: App }[] }>(
+      `/admin/api/accounts/${account}/applications.json`,
+    );
     assert.equal(status, 200);
     assert.deepEqual(
       body.applications.map((a) => a.application.state),
@@ -152,7 +203,10 @@ describe('GET /admin/api/accounts/{id}/applications', () => {
     const { body } = await edge.json<{ applications: { application: App }[] }>(
       `/admin/api/accounts/${account}/applications.json?state=suspended`,
     );
-    assert.deepEqual(body.applications.map((a) => a.application.name), ['Suspended app']);
+    assert.deepEqual(
+      body.applications.map((a) => a.application.name),
+      ['Suspended app'],
+    );
   });
 
   it('answers 404 for an unknown account', async () => {
@@ -162,8 +216,16 @@ describe('GET /admin/api/accounts/{id}/applications', () => {
   it('uses user_account_id and a nested plan in XML', async () => {
     const account = ids(edge.fake).account('carol');
     const xml = await (await edge.call(`/admin/api/accounts/${account}/applications.xml`)).text();
-    assert.match(xml, new RegExp(`^<\\?xml version="1.0" encoding="UTF-8"\\?><applications><application><id>\\d+</id>.*<user_account_id>${account}</user_account_id>`));
-    assert.match(xml, /<user_key>[0-9a-f]{32}<\/user_key><provider_verification_key>[0-9a-f]{32}<\/provider_verification_key><plan custom="false" default="false">/);
+    assert.match(
+      xml,
+      new RegExp(
+        `^<\\?xml version="1.0" encoding="UTF-8"\\?><applications><application><id>\\d+</id>.*<user_account_id>${account}</user_account_id>`,
+      ),
+    );
+    assert.match(
+      xml,
+      /<user_key>[0-9a-f]{32}<\/user_key><provider_verification_key>[0-9a-f]{32}<\/provider_verification_key><plan custom="false" default="false">/,
+    );
   });
 });
 
@@ -194,21 +256,32 @@ describe('one application', async () => {
   });
 
   it('suspends, refuses a second suspend with 422, and resumes', async () => {
-    assert.equal((await harness.json<{ application: App }>(`${path}/suspend.json`, { method: 'PUT' })).body.application.state, 'suspended');
+    assert.equal(
+      (await harness.json<{ application: App }>(`${path}/suspend.json`, { method: 'PUT' })).body.application.state,
+      'suspended',
+    );
     const again = await harness.json(`${path}/suspend.json`, { method: 'PUT' });
     assert.equal(again.status, 422);
     assert.deepEqual(again.body, { errors: { state: ['cannot transition via "suspend"'] } });
-    assert.equal((await harness.json<{ application: App }>(`${path}/resume.json`, { method: 'PUT' })).body.application.state, 'live');
+    assert.equal(
+      (await harness.json<{ application: App }>(`${path}/resume.json`, { method: 'PUT' })).body.application.state,
+      'live',
+    );
   });
 
   it('accepts a pending application', async () => {
     const pending = (await create(harness, 'alice', 'llm-chat', 'premium')).body.application;
-    const accepted = await harness.json<{ application: App }>(`/admin/api/accounts/${pending.account_id}/applications/${pending.id}/accept.json`, { method: 'PUT' });
+    const accepted = await harness.json<{ application: App }>(
+      `/admin/api/accounts/${pending.account_id}/applications/${pending.id}/accept.json`,
+      { method: 'PUT' },
+    );
     assert.equal(accepted.body.application.state, 'live');
   });
 
   it('finds it with applications/find by user_key and by id', async () => {
-    const byKey = await harness.json<{ application: App }>('/admin/api/applications/find.json?user_key=rotated-key-0001');
+    const byKey = await harness.json<{ application: App }>(
+      '/admin/api/applications/find.json?user_key=rotated-key-0001',
+    );
     assert.equal(byKey.body.application.id, app.id);
     const byId = await harness.json<{ application: App }>(`/admin/api/applications/find.json?application_id=${app.id}`);
     assert.equal(byId.body.application.id, app.id);

@@ -10,8 +10,20 @@ const plansOf = (systemName: string) =>
 
 /** Field order of a JSON application plan (reference §5). */
 const PLAN_FIELDS = [
-  'id', 'name', 'state', 'setup_fee', 'cost_per_month', 'trial_period_days', 'cancellation_period', 'approval_required',
-  'default', 'created_at', 'updated_at', 'custom', 'system_name', 'links',
+  'id',
+  'name',
+  'state',
+  'setup_fee',
+  'cost_per_month',
+  'trial_period_days',
+  'cancellation_period',
+  'approval_required',
+  'default',
+  'created_at',
+  'updated_at',
+  'custom',
+  'system_name',
+  'links',
 ];
 
 describe('GET /admin/api/services/{id}/application_plans', () => {
@@ -50,7 +62,9 @@ describe('GET /admin/api/services/{id}/application_plans', () => {
   });
 
   it('writes prices as Ruby floats (0.0), trial days as an integer', async () => {
-    const response = await harness.call(`/admin/api/services/${ids(harness.fake).service('no-default-plan')}/application_plans.json`);
+    const response = await harness.call(
+      `/admin/api/services/${ids(harness.fake).service('no-default-plan')}/application_plans.json`,
+    );
     const text = await response.text();
     assert.match(text, /"setup_fee":0\.0,"cost_per_month":10\.0,"trial_period_days":0,/);
   });

@@ -6,15 +6,39 @@ import { ids, startFake } from '../support/fake.js';
 type Proxy = { proxy: Record<string, unknown> };
 const harness = await startFake({ seed: loadSeedFile(EDGE_CASES_SEED_PATH) });
 const defaults = await startFake();
-const proxyOf = (h: typeof harness, systemName: string) => h.json<Proxy>(`/admin/api/services/${ids(h.fake).service(systemName)}/proxy.json`);
+const proxyOf = (h: typeof harness, systemName: string) =>
+  h.json<Proxy>(`/admin/api/services/${ids(h.fake).service(systemName)}/proxy.json`);
 
 /** Field order of a JSON proxy (reference §4) for a hosted, non-OIDC product. */
 const PROXY_FIELDS = [
-  'service_id', 'endpoint', 'api_backend', 'credentials_location', 'auth_app_key', 'auth_app_id', 'auth_user_key',
-  'error_auth_failed', 'error_auth_missing', 'error_status_auth_failed', 'error_headers_auth_failed', 'error_status_auth_missing',
-  'error_headers_auth_missing', 'error_no_match', 'error_status_no_match', 'error_headers_no_match', 'error_limits_exceeded',
-  'error_status_limits_exceeded', 'error_headers_limits_exceeded', 'secret_token', 'sandbox_endpoint', 'api_test_path',
-  'policies_config', 'created_at', 'updated_at', 'deployment_option', 'lock_version', 'links',
+  'service_id',
+  'endpoint',
+  'api_backend',
+  'credentials_location',
+  'auth_app_key',
+  'auth_app_id',
+  'auth_user_key',
+  'error_auth_failed',
+  'error_auth_missing',
+  'error_status_auth_failed',
+  'error_headers_auth_failed',
+  'error_status_auth_missing',
+  'error_headers_auth_missing',
+  'error_no_match',
+  'error_status_no_match',
+  'error_headers_no_match',
+  'error_limits_exceeded',
+  'error_status_limits_exceeded',
+  'error_headers_limits_exceeded',
+  'secret_token',
+  'sandbox_endpoint',
+  'api_test_path',
+  'policies_config',
+  'created_at',
+  'updated_at',
+  'deployment_option',
+  'lock_version',
+  'links',
 ];
 
 describe('GET /admin/api/services/{id}/proxy', () => {
@@ -24,7 +48,10 @@ describe('GET /admin/api/services/{id}/proxy', () => {
     assert.deepEqual(Object.keys(body.proxy), PROXY_FIELDS);
     assert.equal(body.proxy.api_backend, null);
     assert.equal(body.proxy.service_id, ids(defaults.fake).service('image-classifier'));
-    assert.match(body.proxy.endpoint as string, /^https:\/\/image-classifier-mlaas-apicast-production\.apps\.example\.test:443$/);
+    assert.match(
+      body.proxy.endpoint as string,
+      /^https:\/\/image-classifier-mlaas-apicast-production\.apps\.example\.test:443$/,
+    );
     assert.deepEqual(body.proxy.links, [
       { rel: 'mapping_rules', href: `/admin/api/services/${body.proxy.service_id}/proxy/mapping_rules` },
       { rel: 'self', href: `/admin/api/services/${body.proxy.service_id}/proxy` },
@@ -49,7 +76,8 @@ describe('GET /admin/api/services/{id}/proxy', () => {
     ];
     for (const [systemName, expected] of cases) {
       const { body } = await proxyOf(harness, systemName);
-      for (const [field, value] of Object.entries(expected)) assert.equal(body.proxy[field], value, `${systemName}.${field}`);
+      for (const [field, value] of Object.entries(expected))
+        assert.equal(body.proxy[field], value, `${systemName}.${field}`);
     }
   });
 
@@ -65,7 +93,9 @@ describe('GET /admin/api/services/{id}/proxy', () => {
   it('renders policies_config as a JSON array in JSON and a JSON string in XML', async () => {
     const { body } = await proxyOf(defaults, 'llm-chat');
     assert.ok(Array.isArray(body.proxy.policies_config));
-    const xml = await (await defaults.call(`/admin/api/services/${ids(defaults.fake).service('llm-chat')}/proxy.xml`)).text();
+    const xml = await (
+      await defaults.call(`/admin/api/services/${ids(defaults.fake).service('llm-chat')}/proxy.xml`)
+    ).text();
     assert.match(xml, /<policies_config>\[\{&quot;name&quot;:&quot;apicast&quot;/);
     assert.match(xml, /<api_backend\/>/);
     assert.doesNotMatch(xml, /<links>/);

@@ -7,10 +7,27 @@ type Services = { services: { service: Record<string, unknown> }[]; metadata?: R
 
 /** Field order of a JSON service (reference §3), all present. */
 const SERVICE_FIELDS = [
-  'id', 'name', 'state', 'system_name', 'backend_version', 'deployment_option', 'support_email', 'description',
-  'intentions_required', 'buyers_manage_apps', 'buyers_manage_keys', 'referrer_filters_required', 'custom_keys_enabled',
-  'buyer_key_regenerate_enabled', 'mandatory_app_key', 'buyer_can_select_plan', 'buyer_plan_change_permission',
-  'annotations', 'created_at', 'updated_at', 'links',
+  'id',
+  'name',
+  'state',
+  'system_name',
+  'backend_version',
+  'deployment_option',
+  'support_email',
+  'description',
+  'intentions_required',
+  'buyers_manage_apps',
+  'buyers_manage_keys',
+  'referrer_filters_required',
+  'custom_keys_enabled',
+  'buyer_key_regenerate_enabled',
+  'mandatory_app_key',
+  'buyer_can_select_plan',
+  'buyer_plan_change_permission',
+  'annotations',
+  'created_at',
+  'updated_at',
+  'links',
 ];
 
 describe('GET /admin/api/services', () => {
@@ -49,7 +66,10 @@ describe('GET /admin/api/services', () => {
     const harness = await startFake({ seed: seedWithServices(30) });
     const { body } = await harness.json<Services>('/admin/api/services.json');
     const list = body.services.map((s) => s.service.id as number);
-    assert.deepEqual(list, [...list].sort((a, b) => a - b));
+    assert.deepEqual(
+      list,
+      [...list].sort((a, b) => a - b),
+    );
   });
 
   it('answers 404 JSON for a missing service and reads a present one', async () => {
@@ -57,14 +77,20 @@ describe('GET /admin/api/services', () => {
     const id = ids(harness.fake).service('image-classifier');
     const { status, body } = await harness.json<{ service: Record<string, unknown> }>(`/admin/api/services/${id}.json`);
     assert.equal(status, 200);
-    assert.deepEqual(Object.keys(body.service), SERVICE_FIELDS.filter((f) => f !== 'support_email'));
+    assert.deepEqual(
+      Object.keys(body.service),
+      SERVICE_FIELDS.filter((f) => f !== 'support_email'),
+    );
   });
 
   it('carries account_id and the hits metric in XML', async () => {
     const harness = await startFake();
     const id = ids(harness.fake).service('llm-chat');
     const xml = await (await harness.call(`/admin/api/services/${id}.xml`)).text();
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><service><id>\d+<\/id><account_id>\d+<\/account_id><name>LLM Chat Completions<\/name>/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?><service><id>\d+<\/id><account_id>\d+<\/account_id><name>LLM Chat Completions<\/name>/,
+    );
     assert.match(xml, /<metrics><metric><id>\d+<\/id><name>hits<\/name>/);
   });
 });
@@ -96,7 +122,10 @@ describe('services pagination over 1,200 products', async () => {
 
   it('puts the metadata on the XML root as attributes', async () => {
     const xml = await (await harness.call('/admin/api/services.xml?page=3&per_page=500')).text();
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><services per_page="500" total_entries="1200" total_pages="3" current_page="3">/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?><services per_page="500" total_entries="1200" total_pages="3" current_page="3">/,
+    );
   });
 
   for (const perPage of ['1000', '0', '-5', 'abc', '']) {

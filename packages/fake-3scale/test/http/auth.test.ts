@@ -19,7 +19,10 @@ describe('admin token', () => {
   });
 
   it('is taken from the user name when Basic carries both (first non-empty wins, reference §1)', async () => {
-    const response = await harness.call(FIND, { auth: 'none', headers: { authorization: basicHeader(`someone:${TOKEN}`) } });
+    const response = await harness.call(FIND, {
+      auth: 'none',
+      headers: { authorization: basicHeader(`someone:${TOKEN}`) },
+    });
     assert.equal(response.status, 403);
   });
 

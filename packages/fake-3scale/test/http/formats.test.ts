@@ -64,7 +64,10 @@ describe('request bodies', () => {
   });
 
   it('JSON body parameters are read on a GET, as Rails merges them', async () => {
-    const { status, body } = await harness.json('/admin/api/accounts/find.json', { body: { username: 'alice' }, json: true });
+    const { status, body } = await harness.json('/admin/api/accounts/find.json', {
+      body: { username: 'alice' },
+      json: true,
+    });
     assert.equal(status, 200);
     assert.equal((body as { account: { org_name: string } }).account.org_name, "Alice's ML Lab");
   });

@@ -36,10 +36,17 @@ describe('request log', () => {
     const harness = await startFake();
     for (const auth of ['query', 'form', 'json', 'basic'] as const) {
       await harness.call('/admin/api/accounts/find.json?username=alice', { auth });
-      await harness.call('/admin/api/signup.json', { method: 'POST', auth, body: { org_name: 'O', username: `u-${auth}`, email: `${auth}@example.test` } });
+      await harness.call('/admin/api/signup.json', {
+        method: 'POST',
+        auth,
+        body: { org_name: 'O', username: `u-${auth}`, email: `${auth}@example.test` },
+      });
     }
     const log = harness.fake.requests();
-    assert.deepEqual(log.map((r) => r.auth), ['query', 'query', 'form', 'form', 'json', 'json', 'basic', 'basic']);
+    assert.deepEqual(
+      log.map((r) => r.auth),
+      ['query', 'query', 'form', 'form', 'json', 'json', 'basic', 'basic'],
+    );
     assert.ok(log.every((r) => r.authorized));
     const served = await (await fetch(`${harness.url}/__fake/requests`)).text();
     for (const text of [JSON.stringify(log), served]) {

@@ -23,7 +23,10 @@ describe('default seed', () => {
   it('has products for backend versions 1, 2 and oidc, each with a default plan', () => {
     assert.deepEqual(new Set(services.map((s) => s.backendVersion)), new Set(['1', '2', 'oidc']));
     for (const service of services) {
-      assert.ok(fake.state.plansOf(service.id).some((p) => p.isDefault), service.systemName);
+      assert.ok(
+        fake.state.plansOf(service.id).some((p) => p.isDefault),
+        service.systemName,
+      );
       assert.ok(fake.state.getProxy(service.id));
     }
   });
@@ -65,7 +68,10 @@ describe('generated products', () => {
   it('seedWithServices(n) adds n products that cycle through the backend versions', () => {
     const seed = seedWithServices(1200);
     assert.equal(seed.services?.length, 1200);
-    assert.deepEqual(seed.services?.slice(0, 3).map((s) => s.backend_version), ['1', '2', 'oidc']);
+    assert.deepEqual(
+      seed.services?.slice(0, 3).map((s) => s.backend_version),
+      ['1', '2', 'oidc'],
+    );
     const fake = createFake3scale({ seed });
     assert.equal(fake.state.listServices().length, 1200);
   });
@@ -87,7 +93,14 @@ describe('seed checks', () => {
     try {
       validateSeed({
         services: [
-          { name: 'A', backend_version: '3', plans: [{ name: 'P', default: true }, { name: 'Q', default: true }] },
+          {
+            name: 'A',
+            backend_version: '3',
+            plans: [
+              { name: 'P', default: true },
+              { name: 'Q', default: true },
+            ],
+          },
           { name: 'A', backend_version: '1', proxy: { credentials_location: 'cookie' } },
         ],
         accounts: [{ org_name: 'X', users: [{ username: 'ab', email: 'not-an-email' }] }],
@@ -129,16 +142,27 @@ describe('seed checks', () => {
 
   it('honour explicit ids and continue above them', () => {
     const fake = createFake3scale({
-      seed: { services: [{ id: 7, name: 'Seven', backend_version: '1' }, { name: 'Next', backend_version: '2' }] },
+      seed: {
+        services: [
+          { id: 7, name: 'Seven', backend_version: '1' },
+          { name: 'Next', backend_version: '2' },
+        ],
+      },
     });
-    assert.deepEqual(fake.state.listServices().map((s) => s.id), [7, 2555418000001]);
+    assert.deepEqual(
+      fake.state.listServices().map((s) => s.id),
+      [7, 2555418000001],
+    );
   });
 
   it('report a file that is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fake-3scale-seed-'));
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{ nope');
-    assert.throws(() => loadSeedFile(file), (error) => isFake3scaleError(error, 'ERR_SEED_INVALID') && /not valid JSON/.test(error.message));
+    assert.throws(
+      () => loadSeedFile(file),
+      (error) => isFake3scaleError(error, 'ERR_SEED_INVALID') && /not valid JSON/.test(error.message),
+    );
   });
 });
 

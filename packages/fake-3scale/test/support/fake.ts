@@ -35,7 +35,13 @@ export const basicHeader = (userPass: string): string => `Basic ${Buffer.from(us
  * An HTTP request through `node:http` (fetch refuses a body on GET, which 3scale clients do send), answered
  * as a fetch `Response`.
  */
-export function send(target: URL, method: string, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<Response> {
+export function send(
+  target: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+  signal?: AbortSignal,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     // An explicit length: Node frames no body on a GET unless told its size.
     const framed = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
@@ -49,7 +55,9 @@ export function send(target: URL, method: string, headers: Record<string, string
           if (typeof value === 'string') responseHeaders.set(name, value);
         }
         const payload = Buffer.concat(chunks);
-        resolve(new Response(payload.length > 0 ? payload : null, { status: res.statusCode ?? 0, headers: responseHeaders }));
+        resolve(
+          new Response(payload.length > 0 ? payload : null, { status: res.statusCode ?? 0, headers: responseHeaders }),
+        );
       });
     });
     req.on('error', reject);

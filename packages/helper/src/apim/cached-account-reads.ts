@@ -19,8 +19,16 @@ export interface AccountCacheOptions {
  */
 export function withAccountCache(inner: ApiManager, options: AccountCacheOptions): ApiManager {
   if (options.ttlMs === 0) return inner;
-  const accounts = createSwrCache<Account | null>({ ttlMs: options.ttlMs, staleMs: 0, onEvent: (e) => options.onCache?.('accounts', e) });
-  const applications = createSwrCache<Application[]>({ ttlMs: options.ttlMs, staleMs: 0, onEvent: (e) => options.onCache?.('applications', e) });
+  const accounts = createSwrCache<Account | null>({
+    ttlMs: options.ttlMs,
+    staleMs: 0,
+    onEvent: (e) => options.onCache?.('accounts', e),
+  });
+  const applications = createSwrCache<Application[]>({
+    ttlMs: options.ttlMs,
+    staleMs: 0,
+    onEvent: (e) => options.onCache?.('applications', e),
+  });
   const accountKey = (identity: Identity) => `${identity.userId}\u0000${identity.email ?? ''}`;
 
   return {

@@ -59,13 +59,17 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
   const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
   const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
-  const countAccountCache = { accounts: metrics.countCache('accounts'), applications: metrics.countCache('applications') };
+  const countAccountCache = {
+    accounts: metrics.countCache('accounts'),
+    applications: metrics.countCache('applications'),
+  };
   const apiManager = withAccountCache(backend, {
     ttlMs: config.apim.accountCacheTtlMs,
     onCache: (cache, event) => countAccountCache[cache](event),
   });
   const redis = config.redis === null ? null : connectRedis(config.redis.url, logger);
-  const locks = redis === null ? createMemoryLocks() : createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
+  const locks =
+    redis === null ? createMemoryLocks() : createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
 
   const keys = createIssuerKeys({
     issuer: config.oidc.issuer,
@@ -159,7 +163,9 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
  */
 async function withResolvedPort(config: HelperConfig): Promise<HelperConfig> {
   const idp = config.embeddedIdp;
-  const derivesUrls = (idp !== undefined && idp.issuerFromListenAddress) || (config.apim.backend === 'embedded' && config.publicUrl === null);
+  const derivesUrls =
+    (idp !== undefined && idp.issuerFromListenAddress) ||
+    (config.apim.backend === 'embedded' && config.publicUrl === null);
   if (!derivesUrls || config.port !== 0) return config;
   const port = await findFreePort(config.host);
   if (idp === undefined || !idp.issuerFromListenAddress) return { ...config, port };

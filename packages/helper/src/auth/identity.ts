@@ -26,7 +26,10 @@ export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly st
     }
   }
   if (userId === undefined || userId.length > MAX_USER_ID_LENGTH || !USER_ID_PATTERN.test(userId)) {
-    throw new MlaasError('INVALID_TOKEN', `The token carries no usable user id (claims tried: ${userIdClaims.join(', ')}).`);
+    throw new MlaasError(
+      'INVALID_TOKEN',
+      `The token carries no usable user id (claims tried: ${userIdClaims.join(', ')}).`,
+    );
   }
   const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null;
   const realmAccess = claims.realm_access as { roles?: unknown } | undefined;

@@ -68,7 +68,10 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     }
     const body = await response.text();
     if (!response.ok || body.length > MAX_DOCUMENT_BYTES) {
-      throw new MlaasError('UPSTREAM_UNAVAILABLE', `The token issuer's ${what} could not be read (HTTP ${response.status}).`);
+      throw new MlaasError(
+        'UPSTREAM_UNAVAILABLE',
+        `The token issuer's ${what} could not be read (HTTP ${response.status}).`,
+      );
     }
     try {
       return JSON.parse(body);
@@ -78,11 +81,17 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   }
 
   async function discoverJwksUri(): Promise<string> {
-    const document = await getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, 'discovery document');
+    const document = await getJson(
+      `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+      'discovery document',
+    );
     const meta = document as { issuer?: unknown; jwks_uri?: unknown };
     // OpenID Connect Discovery §4.3: the document's issuer must be exactly the one we expect.
     if (meta.issuer !== issuer) {
-      throw new MlaasError('CONFIG_ERROR', `The discovery document names a different issuer than the configured ${issuer}.`);
+      throw new MlaasError(
+        'CONFIG_ERROR',
+        `The discovery document names a different issuer than the configured ${issuer}.`,
+      );
     }
     if (typeof meta.jwks_uri !== 'string') {
       throw new MlaasError('UPSTREAM_ERROR', 'The discovery document has no jwks_uri.');
@@ -123,7 +132,9 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   async function currentKeySet(): Promise<KeySet> {
     if (keySet === null) {
       if (inflight === null && now() - attemptedAt < NO_KEYS_RETRY_MS) {
-        throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The token issuer is unreachable; try again shortly.', { retryAfterSeconds: 1 });
+        throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The token issuer is unreachable; try again shortly.', {
+          retryAfterSeconds: 1,
+        });
       }
       await refresh();
     } else if (now() - loadedAt > options.cacheMaxAgeMs && now() - attemptedAt > options.cooldownMs) {

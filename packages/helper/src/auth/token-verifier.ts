@@ -63,8 +63,7 @@ interface CachedIdentity {
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const now = options.now ?? Date.now;
-  const cache =
-    options.cacheSize > 0 ? new LRUCache<string, CachedIdentity>({ max: options.cacheSize }) : null;
+  const cache = options.cacheSize > 0 ? new LRUCache<string, CachedIdentity>({ max: options.cacheSize }) : null;
 
   function fail(reason: TokenFailureReason, message: string, cause?: unknown): never {
     options.onFailure?.(reason);
@@ -106,9 +105,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (error.claim === 'nbf') fail('not_yet_valid', 'The token is not valid yet.', error);
       fail('claims', `The token's "${error.claim}" claim is not acceptable.`, error);
     }
-    if (error instanceof joseErrors.JOSEAlgNotAllowed) fail('algorithm', 'The token is signed with an algorithm that is not allowed.', error);
-    if (error instanceof joseErrors.JWKSNoMatchingKey) fail('unknown_key', "The token's signing key is not one of the issuer's keys.", error);
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) fail('signature', 'The token signature is invalid.', error);
+    if (error instanceof joseErrors.JOSEAlgNotAllowed)
+      fail('algorithm', 'The token is signed with an algorithm that is not allowed.', error);
+    if (error instanceof joseErrors.JWKSNoMatchingKey)
+      fail('unknown_key', "The token's signing key is not one of the issuer's keys.", error);
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+      fail('signature', 'The token signature is invalid.', error);
     fail('malformed', 'The token is malformed.', error);
   }
 

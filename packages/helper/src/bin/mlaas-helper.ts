@@ -33,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'users' || argv[0] === 'keys') {
     const { runAdminCommand } = await import('../idp/admin-commands.js');
-    return runAdminCommand(argv, { env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    return runAdminCommand(argv, {
+      env: process.env,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   }
   const embedded = argv.includes('--embedded');
   const unknown = argv.find((arg) => arg !== '--embedded');
@@ -44,7 +49,9 @@ async function main(argv: string[]): Promise<number> {
 
   let config;
   try {
-    config = loadConfig(embedded ? embeddedStackEnv(process.env) : process.env, { warn: (message) => process.stderr.write(`mlaas-helper: warning: ${message}\n`) });
+    config = loadConfig(embedded ? embeddedStackEnv(process.env) : process.env, {
+      warn: (message) => process.stderr.write(`mlaas-helper: warning: ${message}\n`),
+    });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`mlaas-helper: ${error.message}\n`);
@@ -82,7 +89,10 @@ async function main(argv: string[]): Promise<number> {
   const url = await helper.listen();
   log.info({ url, backend: config.apim.backend, issuer: config.oidc.issuer }, 'mlaas-helper listening');
   if (helper.embeddedIdp !== null) {
-    log.info({ issuer: helper.embeddedIdp.issuer, users: helper.embeddedIdp.usernames }, 'embedded OpenID Connect issuer ready');
+    log.info(
+      { issuer: helper.embeddedIdp.issuer, users: helper.embeddedIdp.usernames },
+      'embedded OpenID Connect issuer ready',
+    );
   }
   return -1;
 }
@@ -92,7 +102,9 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    const message = isMlaasError(error) ? `${error.message} (${error.code})` : (error as Error)?.message ?? String(error);
+    const message = isMlaasError(error)
+      ? `${error.message} (${error.code})`
+      : ((error as Error)?.message ?? String(error));
     process.stderr.write(`mlaas-helper: cannot start: ${message}\n`);
     process.exitCode = 1;
   },

@@ -91,7 +91,16 @@ export interface ThreescaleConfig {
 
 /** The asymmetric JWS algorithms a token may be signed with; `none` and HMAC are never accepted. */
 export const ASYMMETRIC_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
 ] as const;
 
 /** Named defaults with units. */
@@ -132,4 +141,3 @@ export const DEFAULTS = {
   EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP: 20,
   EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS: 900,
 } as const;
-

@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isLoopbackHost, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
-import { ASYMMETRIC_ALGORITHMS, DEFAULTS, type ApimBackend, type EmbeddedIdpConfig, type HelperConfig } from './config.js';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULTS,
+  type ApimBackend,
+  type EmbeddedIdpConfig,
+  type HelperConfig,
+} from './config.js';
 import { printable } from '../lib/printable.js';
 
 /** Longest piece of outside text echoed in a message. */
@@ -29,8 +35,10 @@ export function dataLocations(env: Env, dataDirFlag?: string): { dataDir: string
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-      problems.map((p) => `  - ${p}`).join('\n'));
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -95,7 +103,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const algorithms = reader.list('OIDC_ALGORITHMS', DEFAULTS.OIDC_ALGORITHMS);
   for (const alg of algorithms) {
     if (!(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg)) {
-      problems.push(`OIDC_ALGORITHMS: "${printable(alg, MAX_ECHOED)}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`);
+      problems.push(
+        `OIDC_ALGORITHMS: "${printable(alg, MAX_ECHOED)}" is not allowed (asymmetric algorithms only: ${ASYMMETRIC_ALGORITHMS.join(', ')})`,
+      );
     }
   }
   const userIdClaims = reader.list('USER_ID_CLAIMS', DEFAULTS.USER_ID_CLAIMS);
@@ -108,13 +118,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     if (adminApiUrl === undefined) problems.push('THREESCALE_ADMIN_API_URL is required when APIM_BACKEND=threescale');
     else checkUrl(adminApiUrl, 'THREESCALE_ADMIN_API_URL', problems);
     if (adminApiKey === undefined) {
-      problems.push('THREESCALE_ADMIN_API_KEY (or THREESCALE_ADMIN_API_KEY_FILE) is required when APIM_BACKEND=threescale');
+      problems.push(
+        'THREESCALE_ADMIN_API_KEY (or THREESCALE_ADMIN_API_KEY_FILE) is required when APIM_BACKEND=threescale',
+      );
     }
     const tuning = {
       timeoutMs: reader.integer('THREESCALE_TIMEOUT_MS', DEFAULTS.THREESCALE_TIMEOUT_MS, 100, 120_000),
       retries: reader.integer('THREESCALE_RETRIES', DEFAULTS.THREESCALE_RETRIES, 0, 10),
-      catalogTtlMs: reader.integer('THREESCALE_CACHE_TTL_SECONDS', DEFAULTS.THREESCALE_CACHE_TTL_SECONDS, 0, 86_400) * 1000,
-      catalogStaleMs: reader.integer('THREESCALE_CACHE_STALE_SECONDS', DEFAULTS.THREESCALE_CACHE_STALE_SECONDS, 0, 604_800) * 1000,
+      catalogTtlMs:
+        reader.integer('THREESCALE_CACHE_TTL_SECONDS', DEFAULTS.THREESCALE_CACHE_TTL_SECONDS, 0, 86_400) * 1000,
+      catalogStaleMs:
+        reader.integer('THREESCALE_CACHE_STALE_SECONDS', DEFAULTS.THREESCALE_CACHE_STALE_SECONDS, 0, 604_800) * 1000,
       catalogPreload: reader.boolean('THREESCALE_CATALOG_PRELOAD', true),
     };
     if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey, ...tuning };
@@ -124,7 +138,19 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const audience = reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '';
   const embeddedIdp =
     embeddedIssuer !== undefined
-      ? readEmbeddedIdp(reader, { issuer: embeddedIssuer, host, dataDir, usersFile, clientId: clientId ?? '', audience, allowHttp: allowHttpIssuer }, problems)
+      ? readEmbeddedIdp(
+          reader,
+          {
+            issuer: embeddedIssuer,
+            host,
+            dataDir,
+            usersFile,
+            clientId: clientId ?? '',
+            audience,
+            allowHttp: allowHttpIssuer,
+          },
+          problems,
+        )
       : undefined;
 
   const config: HelperConfig = {
@@ -139,9 +165,15 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       audience,
       acceptAzp: reader.boolean('OIDC_ACCEPT_AZP', false),
       algorithms,
-      clockToleranceSeconds: reader.integer('OIDC_CLOCK_TOLERANCE_SECONDS', DEFAULTS.OIDC_CLOCK_TOLERANCE_SECONDS, 0, 300),
+      clockToleranceSeconds: reader.integer(
+        'OIDC_CLOCK_TOLERANCE_SECONDS',
+        DEFAULTS.OIDC_CLOCK_TOLERANCE_SECONDS,
+        0,
+        300,
+      ),
       userIdClaims,
-      jwksCacheMaxAgeMs: reader.integer('JWKS_CACHE_MAX_AGE_SECONDS', DEFAULTS.JWKS_CACHE_MAX_AGE_SECONDS, 1, 86_400) * 1000,
+      jwksCacheMaxAgeMs:
+        reader.integer('JWKS_CACHE_MAX_AGE_SECONDS', DEFAULTS.JWKS_CACHE_MAX_AGE_SECONDS, 1, 86_400) * 1000,
       jwksCooldownMs: reader.integer('JWKS_COOLDOWN_SECONDS', DEFAULTS.JWKS_COOLDOWN_SECONDS, 0, 3_600) * 1000,
       timeoutMs: reader.integer('OIDC_TIMEOUT_MS', DEFAULTS.OIDC_TIMEOUT_MS, 100, 60_000),
       tokenCacheSize: reader.integer('TOKEN_CACHE_SIZE', DEFAULTS.TOKEN_CACHE_SIZE, 0, 1_000_000),
@@ -150,7 +182,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       backend,
       autoCreateAccounts: reader.boolean('AUTO_CREATE_ACCOUNTS', true),
       exposeKeysInList: reader.boolean('EXPOSE_KEYS_IN_LIST', false),
-      accountCacheTtlMs: reader.integer('ACCOUNT_CACHE_TTL_SECONDS', DEFAULTS.ACCOUNT_CACHE_TTL_SECONDS, 0, 3_600) * 1000,
+      accountCacheTtlMs:
+        reader.integer('ACCOUNT_CACHE_TTL_SECONDS', DEFAULTS.ACCOUNT_CACHE_TTL_SECONDS, 0, 3_600) * 1000,
       threescale,
       embedded: {
         dataDir,
@@ -171,14 +204,19 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     redis: null,
     metrics: {
       enabled: reader.boolean('METRICS_ENABLED', true),
-      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? null : reader.integer('METRICS_PORT', 0, 0, 65_535),
+      port:
+        env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? null : reader.integer('METRICS_PORT', 0, 0, 65_535),
     },
     ...(embeddedIdp !== undefined ? { embeddedIdp } : {}),
   };
 
   const redisUrl = reader.secret('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
-  config.redis = redisUrl === undefined ? null : { url: redisUrl, keyPrefix: reader.text('REDIS_KEY_PREFIX') ?? DEFAULTS.REDIS_KEY_PREFIX };
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  config.redis =
+    redisUrl === undefined
+      ? null
+      : { url: redisUrl, keyPrefix: reader.text('REDIS_KEY_PREFIX') ?? DEFAULTS.REDIS_KEY_PREFIX };
 
   if (problems.length > 0) throw new ConfigError(problems);
   if (allowHttpIssuer && config.oidc.issuer.startsWith('http:')) {
@@ -206,7 +244,12 @@ export function embeddedStackEnv(env: Env): Record<string, string | undefined> {
 
 type Reader = ReturnType<typeof createReader>;
 
-function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems: string[]): { url: string; fromListenAddress: boolean } {
+function embeddedIssuerUrl(
+  reader: Reader,
+  host: string,
+  port: number,
+  problems: string[],
+): { url: string; fromListenAddress: boolean } {
   const explicit = reader.text('EMBEDDED_IDP_ISSUER');
   if (explicit !== undefined) {
     const url = checkUrl(explicit, 'EMBEDDED_IDP_ISSUER', problems);
@@ -216,14 +259,24 @@ function embeddedIssuerUrl(reader: Reader, host: string, port: number, problems:
     return { url: explicit.replace(/\/+$/, ''), fromListenAddress: false };
   }
   if (isWildcardHost(host)) {
-    problems.push(`EMBEDDED_IDP_ISSUER is required when HOST=${printable(host, MAX_ECHOED) || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`);
+    problems.push(
+      `EMBEDDED_IDP_ISSUER is required when HOST=${printable(host, MAX_ECHOED) || '(empty)'} listens on every interface: set the URL users reach the issuer at (for example https://mlaas.example.org/realms/mlaas)`,
+    );
   }
   return { url: issuerForListenAddress(host, port, DEFAULTS.EMBEDDED_IDP_REALM), fromListenAddress: true };
 }
 
 function readEmbeddedIdp(
   reader: Reader,
-  context: { issuer: { url: string; fromListenAddress: boolean }; host: string; dataDir: string; usersFile: string; clientId: string; audience: string; allowHttp: boolean },
+  context: {
+    issuer: { url: string; fromListenAddress: boolean };
+    host: string;
+    dataDir: string;
+    usersFile: string;
+    clientId: string;
+    audience: string;
+    allowHttp: boolean;
+  },
   problems: string[],
 ): EmbeddedIdpConfig {
   const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
@@ -234,8 +287,15 @@ function readEmbeddedIdp(
     );
   }
   const issuerUrl = URL.canParse(context.issuer.url) ? new URL(context.issuer.url) : null;
-  if (issuerUrl !== null && issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname) && !context.allowHttp) {
-    problems.push(`EMBEDDED_IDP_ISSUER: the issuer ${issuerUrl.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`);
+  if (
+    issuerUrl !== null &&
+    issuerUrl.protocol === 'http:' &&
+    !isLoopbackHost(issuerUrl.hostname) &&
+    !context.allowHttp
+  ) {
+    problems.push(
+      `EMBEDDED_IDP_ISSUER: the issuer ${issuerUrl.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`,
+    );
   }
   return {
     issuer: context.issuer.url,
@@ -246,14 +306,54 @@ function readEmbeddedIdp(
     usersFile: context.usersFile,
     demoUsers,
     passwordGrant: reader.boolean('EMBEDDED_PASSWORD_GRANT', false),
-    accessTokenTtlSeconds: reader.integer('EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS, 30, 86_400),
-    refreshTokenTtlSeconds: reader.integer('EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS, 60, 31_536_000),
-    sessionTtlSeconds: reader.integer('EMBEDDED_IDP_SESSION_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_SESSION_TTL_SECONDS, 60, 31_536_000),
-    deviceCodeTtlSeconds: reader.integer('EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS', DEFAULTS.EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS, 1, 3_600),
-    devicePollIntervalSeconds: reader.integer('EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS', DEFAULTS.EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS, 1, 60),
-    loginMaxFailuresPerUser: reader.integer('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER', DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER, 1, 1_000),
-    loginMaxFailuresPerIp: reader.integer('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP', DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP, 1, 100_000),
-    loginThrottleWindowSeconds: reader.integer('EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS', DEFAULTS.EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS, 1, 86_400),
+    accessTokenTtlSeconds: reader.integer(
+      'EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS,
+      30,
+      86_400,
+    ),
+    refreshTokenTtlSeconds: reader.integer(
+      'EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS,
+      60,
+      31_536_000,
+    ),
+    sessionTtlSeconds: reader.integer(
+      'EMBEDDED_IDP_SESSION_TTL_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_SESSION_TTL_SECONDS,
+      60,
+      31_536_000,
+    ),
+    deviceCodeTtlSeconds: reader.integer(
+      'EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS,
+      1,
+      3_600,
+    ),
+    devicePollIntervalSeconds: reader.integer(
+      'EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS,
+      1,
+      60,
+    ),
+    loginMaxFailuresPerUser: reader.integer(
+      'EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER',
+      DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER,
+      1,
+      1_000,
+    ),
+    loginMaxFailuresPerIp: reader.integer(
+      'EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP',
+      DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP,
+      1,
+      100_000,
+    ),
+    loginThrottleWindowSeconds: reader.integer(
+      'EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS,
+      1,
+      86_400,
+    ),
   };
 }
 
@@ -277,7 +377,9 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
         if (value === '') problems.push(`${name}_FILE: ${printable(file, MAX_ECHOED)} is empty`);
         return value === '' ? undefined : value;
       } catch (error) {
-        problems.push(`${name}_FILE: cannot read ${printable(file, MAX_ECHOED)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(
+          `${name}_FILE: cannot read ${printable(file, MAX_ECHOED)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
         return undefined;
       }
     },
@@ -306,7 +408,10 @@ function createReader(env: Env, problems: string[], readFile: (path: string) => 
       return fallback;
     },
     list(name: string, fallback: string): string[] {
-      const items = (text(name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = (text(name) ?? fallback)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (items.length === 0) problems.push(`${name} must list at least one value`);
       return items;
     },
@@ -332,7 +437,9 @@ function checkIssuerUrl(issuer: string, name: string, allowHttp: boolean, proble
   const url = checkUrl(issuer, name, problems);
   if (url === undefined) return;
   if (url.protocol === 'http:' && !allowHttp && !isLoopbackHost(url.hostname)) {
-    problems.push(`${name}: the issuer ${url.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`);
+    problems.push(
+      `${name}: the issuer ${url.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`,
+    );
   }
 }
 

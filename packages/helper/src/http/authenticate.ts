@@ -22,7 +22,11 @@ const BEARER = /^Bearer +([^ ]+) *$/i;
  * @example app.get('/api/services', { onRequest: authenticate(verifier) }, handler)
  */
 export function authenticate(verifier: TokenVerifier) {
-  return function authenticateRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  return function authenticateRequest(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
       done(new MlaasError('MISSING_AUTH', 'Sign in first: send an access token as "Authorization: Bearer <token>".'));

@@ -4,7 +4,13 @@
  * routes, and the single error handler that turns every failure into the error envelope.
  */
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
 import type { TokenVerifier } from '../auth/token-verifier.js';
@@ -111,7 +117,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   app.addHook('onRequest', (_request, _reply, done) => {
     if (!closing) return done();
-    done(new MlaasError('NOT_READY', 'This server is shutting down; send the request again.', { retryAfterSeconds: 1 }));
+    done(
+      new MlaasError('NOT_READY', 'This server is shutting down; send the request again.', { retryAfterSeconds: 1 }),
+    );
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     setCommonHeaders(request, reply);
@@ -129,9 +137,20 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     const allowed = methodsByPath.get(path);
     if (allowed !== undefined) {
       reply.header('allow', [...allowed].join(', '));
-      return sendError(new MlaasError('METHOD_NOT_ALLOWED', `${request.method} is not supported here; use ${[...allowed].join(' or ')}.`), request, reply);
+      return sendError(
+        new MlaasError(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not supported here; use ${[...allowed].join(' or ')}.`,
+        ),
+        request,
+        reply,
+      );
     }
-    return sendError(new MlaasError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'), request, reply);
+    return sendError(
+      new MlaasError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'),
+      request,
+      reply,
+    );
   };
   // A request no route takes can still fail on its body first (e.g. QUERY without a Content-Type): what it
   // needs to hear is that nothing here takes it, not what is wrong with a body no route would read.
@@ -200,7 +219,6 @@ function createObserver(deps: ServerDependencies) {
   };
 }
 
-
 /** Errors Node's HTTP parser meets before a request exists (oversized headers, garbage, timeouts). */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
@@ -208,9 +226,17 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     return;
   }
   const code =
-    error.code === 'HPE_HEADER_OVERFLOW' ? 'REQUEST_HEADER_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'VALIDATION_ERROR';
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 'REQUEST_HEADER_TOO_LARGE'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'REQUEST_TIMEOUT'
+        : 'VALIDATION_ERROR';
   const message =
-    code === 'REQUEST_HEADER_TOO_LARGE' ? 'The request headers are too large.' : code === 'REQUEST_TIMEOUT' ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+    code === 'REQUEST_HEADER_TOO_LARGE'
+      ? 'The request headers are too large.'
+      : code === 'REQUEST_TIMEOUT'
+        ? 'The request took too long to arrive.'
+        : 'The request is not valid HTTP.';
   const { status, body } = toErrorResponse(new MlaasError(code, message), 'none');
   const json = JSON.stringify(body);
   socket.end(
@@ -225,6 +251,9 @@ const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
   .join('');
 
 function statusText(status: number): string {
-  return ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[status] ?? 'Error';
+  return (
+    ({ 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' } as Record<number, string>)[
+      status
+    ] ?? 'Error'
+  );
 }
-

@@ -22,8 +22,14 @@ export interface ErrorResponse {
 /** Fastify's own 4xx error codes and what they mean in the API's terms. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'VALIDATION_ERROR', message: 'The Content-Length header does not match the body.' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the request body as application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'VALIDATION_ERROR',
+    message: 'The Content-Length header does not match the body.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'VALIDATION_ERROR', message: 'The request body is empty; send a JSON object.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'VALIDATION_ERROR', message: 'The request body is not valid JSON.' },
   FST_ERR_BAD_URL: { code: 'VALIDATION_ERROR', message: 'The request URL is not valid.' },
@@ -78,7 +84,12 @@ function classify(
   if (typeof error !== 'object' || error === null) {
     return { code: 'INTERNAL_ERROR', message: UNEXPECTED_MESSAGE };
   }
-  const fastifyError = error as { code?: unknown; statusCode?: unknown; validation?: unknown; validationContext?: unknown };
+  const fastifyError = error as {
+    code?: unknown;
+    statusCode?: unknown;
+    validation?: unknown;
+    validationContext?: unknown;
+  };
   if (Array.isArray(fastifyError.validation)) {
     return {
       code: 'VALIDATION_ERROR',
@@ -87,7 +98,10 @@ function classify(
     };
   }
   // Own keys only: an error whose code is "constructor" or "toString" is not a Fastify error.
-  const known = typeof fastifyError.code === 'string' && Object.hasOwn(FASTIFY_CODES, fastifyError.code) ? FASTIFY_CODES[fastifyError.code] : undefined;
+  const known =
+    typeof fastifyError.code === 'string' && Object.hasOwn(FASTIFY_CODES, fastifyError.code)
+      ? FASTIFY_CODES[fastifyError.code]
+      : undefined;
   if (known !== undefined) return known;
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
     return { code: 'VALIDATION_ERROR', message: 'The request body is not valid JSON.' };
@@ -110,7 +124,10 @@ function describeIssues(raw: readonly unknown[], context: string): FieldProblem[
   const missing = issues.filter((i) => i.params?.missingProperty !== undefined);
   if (issues.some((i) => i.keyword === 'anyOf') && missing.length > 1) {
     const names = missing.map((i) => `"${textOf(i.params?.missingProperty)}"`);
-    details.push({ field: printable(`${context}${textOf(missing[0]?.instancePath)}`, MAX_ECHOED), problem: printable(`must have ${names.join(' or ')}`, MAX_ECHOED) });
+    details.push({
+      field: printable(`${context}${textOf(missing[0]?.instancePath)}`, MAX_ECHOED),
+      problem: printable(`must have ${names.join(' or ')}`, MAX_ECHOED),
+    });
     issues = issues.filter((i) => i.keyword !== 'anyOf' && i.params?.missingProperty === undefined);
   }
   for (const issue of issues) {
@@ -129,7 +146,11 @@ function describeIssues(raw: readonly unknown[], context: string): FieldProblem[
 
 /** A string field of an issue as text; anything else (a validator bug) as nothing. */
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
 }
 
 /** Echoes client-supplied names without control characters and without anything huge. */

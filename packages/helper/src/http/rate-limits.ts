@@ -18,12 +18,19 @@ export type Check = (request: FastifyRequest) => Promise<void>;
  * Creates a check that throws RATE_LIMITED (with Retry-After) once `max` requests were made in the window;
  * null when `max` is 0 (the limit is off). Must be called after `@fastify/rate-limit` is registered on `app`.
  */
-export function createLimit(app: FastifyInstance, scope: LimitScope, max: number, metrics: HelperMetrics): Check | null {
+export function createLimit(
+  app: FastifyInstance,
+  scope: LimitScope,
+  max: number,
+  metrics: HelperMetrics,
+): Check | null {
   if (max === 0) return null;
   const apply = app.createRateLimit({
     max,
     timeWindow: WINDOW_MS,
-    ...(scope === 'ip' ? {} : { keyGenerator: (request: FastifyRequest) => `${scope}:${request.identity?.subject ?? request.ip}` }),
+    ...(scope === 'ip'
+      ? {}
+      : { keyGenerator: (request: FastifyRequest) => `${scope}:${request.identity?.subject ?? request.ip}` }),
   });
   return async (request) => {
     const result = await apply(request);

@@ -58,7 +58,9 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
         parts.push(WITHOUT_KEY);
       } else {
         const key = exposeKeys ? `,"api_key":${JSON.stringify(application.apiKey)}` : '';
-        parts.push(Buffer.from(`,"has_api_key":true,"api_key_preview":${JSON.stringify(application.keyPreview)}${key}}`));
+        parts.push(
+          Buffer.from(`,"has_api_key":true,"api_key_preview":${JSON.stringify(application.keyPreview)}${key}}`),
+        );
       }
     }
     const user = JSON.stringify({ soeid: identity.userId, email: identity.email });
@@ -69,7 +71,12 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
   return (listing, identity) => {
     const accountId = listing.account?.id ?? null;
     const last = lastBodies.get(identity.userId);
-    if (last !== undefined && last.accountId === accountId && last.email === identity.email && sameViews(last.views, listing.services)) {
+    if (
+      last !== undefined &&
+      last.accountId === accountId &&
+      last.email === identity.email &&
+      sameViews(last.views, listing.services)
+    ) {
       return last.body;
     }
     const body = render(listing.services, identity, accountId);

@@ -37,14 +37,14 @@ export async function runAdminCommand(argv: string[], io: AdminIo): Promise<numb
     if (area === 'users' && action === 'add') return await usersAdd(rest, io);
     if (area === 'keys' && action === 'rotate') return await keysRotate(rest, io);
   } catch (error) {
-    const message = isMlaasError(error) || error instanceof TypeError || error instanceof Error ? error.message : String(error);
+    const message =
+      isMlaasError(error) || error instanceof TypeError || error instanceof Error ? error.message : String(error);
     io.stderr.write(`mlaas-helper: ${message}\n`);
     return (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1;
   }
   io.stderr.write(`mlaas-helper: unknown command "${argv.join(' ')}"\n\n${ADMIN_USAGE}\n`);
   return 2;
 }
-
 
 async function usersAdd(args: string[], io: AdminIo): Promise<number> {
   const { values, positionals } = parseArgs({

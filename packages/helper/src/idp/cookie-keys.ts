@@ -33,7 +33,10 @@ function read(path: string): string[] | null {
   const parsed = parseJsonFile(text, path, 'cookie key') as { keys?: unknown };
   const keys = parsed?.keys;
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string' && k.length >= 32)) {
-    throw new MlaasError('CONFIG_ERROR', `the cookie key file ${path} must list at least one key of 32 or more characters`);
+    throw new MlaasError(
+      'CONFIG_ERROR',
+      `the cookie key file ${path} must list at least one key of 32 or more characters`,
+    );
   }
   return keys as string[];
 }

@@ -9,7 +9,15 @@ import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } f
 import type { LogSink } from '../log/logger.js';
 import { createDevicePollPacing, DEVICE_CODE_GRANT } from './device-poll-pacing.js';
 import { accessTokenClaims, userClaims } from './keycloak-claims.js';
-import { deviceCodeInputPage, deviceConfirmPage, deviceSuccessPage, errorPage, logoutPage, logoutSuccessPage, PAGE_HEADERS } from './pages.js';
+import {
+  deviceCodeInputPage,
+  deviceConfirmPage,
+  deviceSuccessPage,
+  errorPage,
+  logoutPage,
+  logoutSuccessPage,
+  PAGE_HEADERS,
+} from './pages.js';
 import { registerPasswordGrant } from './password-grant.js';
 import { createResourceServerRegistry } from './resource-server.js';
 import type { SignIn } from './sign-in.js';
@@ -98,7 +106,10 @@ function sendPage(ctx: KoaContextWithOIDC, html: string): void {
 export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provider {
   const { users, ttl } = options;
   const { mountPath, interactionPath } = issuerPaths(options.issuer);
-  const resources = createResourceServerRegistry({ audience: options.audience, accessTokenTtlSeconds: ttl.accessToken });
+  const resources = createResourceServerRegistry({
+    audience: options.audience,
+    accessTokenTtlSeconds: ttl.accessToken,
+  });
   const cookie = { httpOnly: true, sameSite: 'lax' as const, signed: true };
 
   const configuration: Configuration = {
@@ -158,7 +169,10 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
         mask: '****-****',
         userCodeInputSource(ctx, form, out, err) {
           let message: string | undefined;
-          if (err !== undefined && ((err as { userCode?: string }).userCode !== undefined || err.name === 'NoCodeError')) {
+          if (
+            err !== undefined &&
+            ((err as { userCode?: string }).userCode !== undefined || err.name === 'NoCodeError')
+          ) {
             message = 'That code is not valid or has expired. Check the code on your device and try again.';
           } else if (err?.name === 'AbortedError') {
             message = 'The sign-in was cancelled.';
@@ -166,7 +180,13 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
             message = 'The request could not be completed. Start again on your device.';
           }
           const userCode = (err as { userCode?: string } | undefined)?.userCode;
-          sendPage(ctx, deviceCodeInputPage(form, { ...(message !== undefined ? { error: message } : {}), ...(userCode ? { userCode } : {}) }));
+          sendPage(
+            ctx,
+            deviceCodeInputPage(form, {
+              ...(message !== undefined ? { error: message } : {}),
+              ...(userCode ? { userCode } : {}),
+            }),
+          );
         },
         userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
           sendPage(ctx, deviceConfirmPage(form, { clientName: client.clientName ?? client.clientId, userCode }));
@@ -236,7 +256,10 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
       url: (_ctx, interaction) => `${interactionPath}/${interaction.uid}`,
     },
     renderError(ctx, out) {
-      sendPage(ctx, errorPage(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined));
+      sendPage(
+        ctx,
+        errorPage(String(out.error), typeof out.error_description === 'string' ? out.error_description : undefined),
+      );
     },
   };
 
@@ -250,7 +273,11 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
   // detail names a check, never a secret), as Keycloak does.
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_detail?: string }) => {
     const body = ctx.body as { error?: string; error_description?: string } | undefined;
-    if (body?.error === 'invalid_grant' && typeof error.error_detail === 'string' && body.error_description === 'grant request is invalid') {
+    if (
+      body?.error === 'invalid_grant' &&
+      typeof error.error_detail === 'string' &&
+      body.error_description === 'grant request is invalid'
+    ) {
       body.error_description = error.error_detail;
     }
   });

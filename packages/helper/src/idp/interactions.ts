@@ -32,11 +32,16 @@ type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 export async function interactionRoutes(app: FastifyInstance, options: InteractionRoutesOptions): Promise<void> {
   const { provider, signIn, basePath } = options;
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 
-  const csrfTokenFor = (uid: string) => createHmac('sha256', options.csrfSecret).update(`login-actions:${uid}`).digest('base64url');
+  const csrfTokenFor = (uid: string) =>
+    createHmac('sha256', options.csrfSecret).update(`login-actions:${uid}`).digest('base64url');
   const csrfValid = (uid: string, token: unknown): boolean => {
     if (typeof token !== 'string') return false;
     const expected = Buffer.from(csrfTokenFor(uid));
@@ -49,14 +54,24 @@ export async function interactionRoutes(app: FastifyInstance, options: Interacti
   }
 
   /** The interaction for this browser, or null (after answering) when it is missing, expired or another one. */
-  async function loadInteraction(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply): Promise<InteractionDetails | null> {
+  async function loadInteraction(
+    request: FastifyRequest<{ Params: { uid: string } }>,
+    reply: FastifyReply,
+  ): Promise<InteractionDetails | null> {
     try {
       const details = await provider.interactionDetails(request.raw, reply.raw);
       if (details.uid === request.params.uid) return details;
     } catch (error) {
       if ((error as Error).name !== 'SessionNotFound') throw error;
     }
-    page(reply, 400, errorPage('invalid_request', 'This sign-in page has expired or was opened in another browser. Start again from your application.'));
+    page(
+      reply,
+      400,
+      errorPage(
+        'invalid_request',
+        'This sign-in page has expired or was opened in another browser. Start again from your application.',
+      ),
+    );
     return null;
   }
 
@@ -70,8 +85,15 @@ export async function interactionRoutes(app: FastifyInstance, options: Interacti
     });
   }
 
-  async function finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults, merge = true): Promise<FastifyReply> {
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: merge });
+  async function finish(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    result: InteractionResults,
+    merge = true,
+  ): Promise<FastifyReply> {
+    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
+      mergeWithLastSubmission: merge,
+    });
     return reply.code(303).header('location', returnTo).header('cache-control', 'no-store').send();
   }
 
@@ -105,33 +127,57 @@ export async function interactionRoutes(app: FastifyInstance, options: Interacti
     return page(reply, 400, errorPage('invalid_request', 'This sign-in step is not supported.'));
   });
 
-  app.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${basePath}/:uid/login`, async (request, reply) => {
-    const details = await loadInteraction(request, reply);
-    if (details === null) return reply;
-    const form = request.body ?? {};
-    if (!csrfValid(details.uid, form.csrf)) {
-      return page(reply, 403, errorPage('invalid_request', 'The form could not be verified. Reload the sign-in page and try again.'));
-    }
-    if (details.prompt.name !== 'login') return page(reply, 400, errorPage('invalid_request', 'This sign-in step is not supported.'));
-    const username = typeof form.username === 'string' ? form.username : '';
-    const password = typeof form.password === 'string' ? form.password : '';
-    const result = await signIn.attempt(username, password, request.ip);
-    if (!result.ok) {
-      if (result.reason === 'throttled') {
-        reply.header('retry-after', String(result.retryAfterSeconds));
-        return page(reply, 429, renderLogin(details, { username, error: throttledMessage(result.retryAfterSeconds) }));
+  app.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(
+    `${basePath}/:uid/login`,
+    async (request, reply) => {
+      const details = await loadInteraction(request, reply);
+      if (details === null) return reply;
+      const form = request.body ?? {};
+      if (!csrfValid(details.uid, form.csrf)) {
+        return page(
+          reply,
+          403,
+          errorPage('invalid_request', 'The form could not be verified. Reload the sign-in page and try again.'),
+        );
       }
-      return page(reply, 401, renderLogin(details, { username, error: `${INVALID_CREDENTIALS_MESSAGE}.` }));
-    }
-    return finish(request, reply, { login: { accountId: result.user.id, remember: false } });
-  });
+      if (details.prompt.name !== 'login')
+        return page(reply, 400, errorPage('invalid_request', 'This sign-in step is not supported.'));
+      const username = typeof form.username === 'string' ? form.username : '';
+      const password = typeof form.password === 'string' ? form.password : '';
+      const result = await signIn.attempt(username, password, request.ip);
+      if (!result.ok) {
+        if (result.reason === 'throttled') {
+          reply.header('retry-after', String(result.retryAfterSeconds));
+          return page(
+            reply,
+            429,
+            renderLogin(details, { username, error: throttledMessage(result.retryAfterSeconds) }),
+          );
+        }
+        return page(reply, 401, renderLogin(details, { username, error: `${INVALID_CREDENTIALS_MESSAGE}.` }));
+      }
+      return finish(request, reply, { login: { accountId: result.user.id, remember: false } });
+    },
+  );
 
-  app.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${basePath}/:uid/abort`, async (request, reply) => {
-    const details = await loadInteraction(request, reply);
-    if (details === null) return reply;
-    if (!csrfValid(details.uid, request.body?.csrf)) {
-      return page(reply, 403, errorPage('invalid_request', 'The form could not be verified. Reload the sign-in page and try again.'));
-    }
-    return finish(request, reply, { error: 'access_denied', error_description: 'End-User aborted interaction' }, false);
-  });
+  app.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(
+    `${basePath}/:uid/abort`,
+    async (request, reply) => {
+      const details = await loadInteraction(request, reply);
+      if (details === null) return reply;
+      if (!csrfValid(details.uid, request.body?.csrf)) {
+        return page(
+          reply,
+          403,
+          errorPage('invalid_request', 'The form could not be verified. Reload the sign-in page and try again.'),
+        );
+      }
+      return finish(
+        request,
+        reply,
+        { error: 'access_denied', error_description: 'End-User aborted interaction' },
+        false,
+      );
+    },
+  );
 }

@@ -19,7 +19,10 @@ const ISSUER_HEADERS: Readonly<Record<string, string>> = {
  * Registers the catch-all route for `${mountPath}/*`. More specific routes (the sign-in pages) win.
  * @example await app.register(mountIssuer, { provider, mountPath: '/realms/mlaas' });
  */
-export async function mountIssuer(app: FastifyInstance, options: { provider: Provider; mountPath: string }): Promise<void> {
+export async function mountIssuer(
+  app: FastifyInstance,
+  options: { provider: Provider; mountPath: string },
+): Promise<void> {
   const { mountPath } = options;
   const callback = options.provider.callback();
 

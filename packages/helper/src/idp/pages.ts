@@ -182,7 +182,10 @@ export function logoutPage(formHtml: string): string {
 
 /** The page after signing out. */
 export function logoutSuccessPage(): string {
-  return page('Signed out', `<h1>Signed out</h1>\n<p role="status">You have signed out. You can close this window.</p>`);
+  return page(
+    'Signed out',
+    `<h1>Signed out</h1>\n<p role="status">You have signed out. You can close this window.</p>`,
+  );
 }
 
 /** An error page naming the OAuth error and its description (never internals). */

@@ -16,7 +16,10 @@ const DEFAULT_SCOPE = 'profile email';
 type ResourceServerConstructor = new (identifier: string, info: ResourceServer) => ResourceServer;
 
 function oauthError(error: InstanceType<typeof errors.OIDCProviderError>, description: string, status?: number): Error {
-  Object.assign(error, { error_description: description, ...(status !== undefined ? { status, statusCode: status } : {}) });
+  Object.assign(error, {
+    error_description: description,
+    ...(status !== undefined ? { status, statusCode: status } : {}),
+  });
   return error;
 }
 

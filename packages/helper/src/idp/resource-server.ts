@@ -21,7 +21,10 @@ export interface ResourceServerRegistry {
  * Describes the helper API as a resource server.
  * @example const resources = createResourceServerRegistry({ audience: 'mlaas-cli', accessTokenTtlSeconds: 300 });
  */
-export function createResourceServerRegistry(options: { audience: string; accessTokenTtlSeconds: number }): ResourceServerRegistry {
+export function createResourceServerRegistry(options: {
+  audience: string;
+  accessTokenTtlSeconds: number;
+}): ResourceServerRegistry {
   const info: ResourceServer = {
     // No API scopes: the token's `scope` claim carries the OpenID scopes, as Keycloak's does.
     scope: '',
@@ -37,7 +40,8 @@ export function createResourceServerRegistry(options: { audience: string; access
       throw new errors.InvalidTarget('the only resource served by this issuer is the MLaaS helper API');
     },
     info(resource) {
-      if (resource !== HELPER_RESOURCE_INDICATOR) throw new errors.InvalidTarget('the only resource served by this issuer is the MLaaS helper API');
+      if (resource !== HELPER_RESOURCE_INDICATOR)
+        throw new errors.InvalidTarget('the only resource served by this issuer is the MLaaS helper API');
       return { ...info };
     },
   };

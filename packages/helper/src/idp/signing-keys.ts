@@ -35,7 +35,10 @@ interface SigningKeyFile {
  * comes first (oidc-provider signs with the first key matching the algorithm).
  * @example const keys = await loadOrCreateSigningKeys('.mlaas-data'); new Provider(issuer, { jwks: { keys: keys.map((k) => k.jwk) } });
  */
-export async function loadOrCreateSigningKeys(dataDir: string, now: () => Date = () => new Date()): Promise<StoredSigningKey[]> {
+export async function loadOrCreateSigningKeys(
+  dataDir: string,
+  now: () => Date = () => new Date(),
+): Promise<StoredSigningKey[]> {
   const path = join(dataDir, SIGNING_KEYS_FILE);
   const existing = readKeyFile(path);
   if (existing !== null && existing.keys.length > 0) return existing.keys;
@@ -88,7 +91,10 @@ function readKeyFile(path: string): SigningKeyFile | null {
   const parsed = parseJsonFile(text, path, 'signing key') as Partial<SigningKeyFile>;
   const keys = parsed?.keys;
   if (parsed?.version !== 1 || !Array.isArray(keys) || !keys.every(isStoredKey)) {
-    throw new MlaasError('CONFIG_ERROR', `the signing key file ${path} is not in the expected format (version 1, RSA keys)`);
+    throw new MlaasError(
+      'CONFIG_ERROR',
+      `the signing key file ${path} is not in the expected format (version 1, RSA keys)`,
+    );
   }
   return { version: 1, keys };
 }
@@ -96,8 +102,14 @@ function readKeyFile(path: string): SigningKeyFile | null {
 function isStoredKey(value: unknown): value is StoredSigningKey {
   const key = value as StoredSigningKey;
   return (
-    typeof key === 'object' && key !== null && typeof key.jwk === 'object' && key.jwk !== null &&
-    key.jwk.kty === 'RSA' && typeof key.jwk.d === 'string' && typeof key.jwk.kid === 'string' &&
-    typeof key.createdAt === 'string' && (key.retiredAt === null || typeof key.retiredAt === 'string')
+    typeof key === 'object' &&
+    key !== null &&
+    typeof key.jwk === 'object' &&
+    key.jwk !== null &&
+    key.jwk.kty === 'RSA' &&
+    typeof key.jwk.d === 'string' &&
+    typeof key.jwk.kid === 'string' &&
+    typeof key.createdAt === 'string' &&
+    (key.retiredAt === null || typeof key.retiredAt === 'string')
   );
 }

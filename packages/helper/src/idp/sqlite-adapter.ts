@@ -71,7 +71,9 @@ export function openSqliteAdapterStore(dataDir: string, now: () => number = Date
          user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`,
     ),
     find: db.prepare<[string, string], Row>('SELECT payload FROM oidc_models WHERE model = ? AND id = ?'),
-    findByUserCode: db.prepare<[string, string], Row>('SELECT payload FROM oidc_models WHERE model = ? AND user_code = ?'),
+    findByUserCode: db.prepare<[string, string], Row>(
+      'SELECT payload FROM oidc_models WHERE model = ? AND user_code = ?',
+    ),
     findByUid: db.prepare<[string, string], Row>('SELECT payload FROM oidc_models WHERE model = ? AND uid = ?'),
     consume: db.prepare<[number, string, string]>(
       `UPDATE oidc_models SET payload = json_set(payload, '$.consumed', ?) WHERE model = ? AND id = ?`,

@@ -93,12 +93,21 @@ export function normalizeUsername(username: string): string {
  */
 export async function addUser(
   usersFile: string,
-  input: { username: string; email: string; password: string; soeid?: string | null; name?: string | null; roles?: string[] },
+  input: {
+    username: string;
+    email: string;
+    password: string;
+    soeid?: string | null;
+    name?: string | null;
+    roles?: string[];
+  },
 ): Promise<IdpUser> {
   const username = normalizeUsername(input.username);
   const problems: string[] = [];
   if (username.length > MAX_USERNAME_LENGTH || !USERNAME_PATTERN.test(username)) {
-    problems.push(`the username must be 1 to ${MAX_USERNAME_LENGTH} characters: lowercase letters, digits, ".", "_", "@", "-"`);
+    problems.push(
+      `the username must be 1 to ${MAX_USERNAME_LENGTH} characters: lowercase letters, digits, ".", "_", "@", "-"`,
+    );
   }
   if (!EMAIL_PATTERN.test(input.email)) problems.push('the email address is not valid');
   if (input.password.length < 8) problems.push('the password must have at least 8 characters');
@@ -149,11 +158,17 @@ export function readUsersFile(path: string): IdpUser[] {
     if (seen.has(username)) throw new MlaasError('CONFIG_ERROR', `${where}: the username "${username}" appears twice`);
     seen.add(username);
     if (typeof raw.id !== 'string' || raw.id === '') throw new MlaasError('CONFIG_ERROR', `${where}: "id" is missing`);
-    if (typeof raw.email !== 'string' || !EMAIL_PATTERN.test(raw.email)) throw new MlaasError('CONFIG_ERROR', `${where}: "email" is missing or not valid`);
+    if (typeof raw.email !== 'string' || !EMAIL_PATTERN.test(raw.email))
+      throw new MlaasError('CONFIG_ERROR', `${where}: "email" is missing or not valid`);
     if (!isPasswordHash(raw.password_hash)) {
-      throw new MlaasError('CONFIG_ERROR', `${where}: "password_hash" must be an scrypt hash (add users with \`mlaas-helper users add\`)`);
+      throw new MlaasError(
+        'CONFIG_ERROR',
+        `${where}: "password_hash" must be an scrypt hash (add users with \`mlaas-helper users add\`)`,
+      );
     }
-    const roles = Array.isArray(raw.roles) ? raw.roles.filter((r): r is string => typeof r === 'string') : [...DEFAULT_REALM_ROLES];
+    const roles = Array.isArray(raw.roles)
+      ? raw.roles.filter((r): r is string => typeof r === 'string')
+      : [...DEFAULT_REALM_ROLES];
     return {
       id: raw.id,
       username,

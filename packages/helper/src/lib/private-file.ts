@@ -5,7 +5,18 @@
  * leaves half a file behind and nobody else can read them.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { MlaasError } from '../errors/mlaas-error.js';
 
@@ -28,7 +39,10 @@ export function readPrivateFile(path: string, what: string): string | null {
     const { mode } = fstatSync(fd);
     if (process.platform !== 'win32' && (mode & SHARED_MODE_BITS) !== 0) {
       const octal = (mode & 0o777).toString(8).padStart(4, '0');
-      throw new MlaasError('CONFIG_ERROR', `the ${what} file ${path} is readable by group or others (mode ${octal}); run \`chmod 600 ${path}\``);
+      throw new MlaasError(
+        'CONFIG_ERROR',
+        `the ${what} file ${path} is readable by group or others (mode ${octal}); run \`chmod 600 ${path}\``,
+      );
     }
     return readFileSync(fd, 'utf8');
   } finally {

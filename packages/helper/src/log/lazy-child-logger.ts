@@ -35,7 +35,9 @@ class LazyChildLogger {
   }
 
   isLevelEnabled(level: string): boolean {
-    return ((this.#child ?? this.#parent) as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(level);
+    return ((this.#child ?? this.#parent) as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(
+      level,
+    );
   }
 
   fatal(...args: unknown[]): void {

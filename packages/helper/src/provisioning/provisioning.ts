@@ -5,14 +5,7 @@
  * and never creating two applications for one (user, service), however many requests race.
  * It talks only to the `ApiManager` and `LockService` ports.
  */
-import type {
-  Account,
-  ApiManager,
-  ApiService,
-  Application,
-  Identity,
-  ServicePlan,
-} from '../apim/api-manager.js';
+import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
 import { MlaasError } from '../errors/mlaas-error.js';
 import type { LockService } from '../state/shared-state.js';
 import { choosePlan } from './choose-plan.js';
@@ -77,7 +70,10 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     const existing = await apiManager.findAccount(lookupIdentity(identity), FRESH);
     if (existing !== null) return existing;
     if (!options.autoCreateAccounts) {
-      throw new MlaasError('ACCOUNT_NOT_FOUND', 'You have no developer account yet; ask an administrator to create one.');
+      throw new MlaasError(
+        'ACCOUNT_NOT_FOUND',
+        'You have no developer account yet; ask an administrator to create one.',
+      );
     }
     // Two first requests of one user must not create two accounts.
     return locks.withLock(`account:${identity.userId}`, LOCK_TTL_MS, async () => {
@@ -93,7 +89,10 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     const plans = await apiManager.listPlans(service.id);
     const plan = choosePlan(plans);
     if (plan === null) {
-      throw new MlaasError('NO_PLANS_FOUND', `"${service.name}" offers no plan for self-service keys; ask its owners to publish one.`);
+      throw new MlaasError(
+        'NO_PLANS_FOUND',
+        `"${service.name}" offers no plan for self-service keys; ask its owners to publish one.`,
+      );
     }
     const application = await apiManager.createApplication({
       account,
@@ -112,7 +111,10 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         account,
         applications: account === null ? [] : await apiManager.listApplications(account.id),
       }));
-      const [{ account, applications }, services] = await Promise.all([accountAndApplications, apiManager.listServices()]);
+      const [{ account, applications }, services] = await Promise.all([
+        accountAndApplications,
+        apiManager.listServices(),
+      ]);
       return {
         account,
         services: services.map((service) => ({ service, application: pickApplication(applications, service.id) })),
@@ -123,13 +125,18 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       const service = findService(await apiManager.listServices(), selector);
       const account = await ensureAccount(identity);
       if (account.state !== 'approved') {
-        throw new MlaasError('FORBIDDEN', `Your developer account is ${account.state}; ask an administrator to approve it.`);
+        throw new MlaasError(
+          'FORBIDDEN',
+          `Your developer account is ${account.state}; ask an administrator to approve it.`,
+        );
       }
       // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
       // made on fresh reads only; cached ones serve the list.
       const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
       if (existing !== null) return reuse(existing, service, account);
-      return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () => provision(identity, account, service));
+      return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () =>
+        provision(identity, account, service),
+      );
     },
   };
 }
@@ -149,10 +156,14 @@ function findService(services: readonly ApiService[], selector: ServiceSelector)
     throw new MlaasError('SERVICE_NOT_FOUND', `No ML service has the id "${selector.id}".`);
   }
   const exact = services.filter((s) => s.name === selector.name);
-  const matches = exact.length > 0 ? exact : services.filter((s) => s.name.toLowerCase() === selector.name.toLowerCase());
+  const matches =
+    exact.length > 0 ? exact : services.filter((s) => s.name.toLowerCase() === selector.name.toLowerCase());
   if (matches.length === 1) return matches[0] as ApiService;
   if (matches.length > 1) {
-    throw new MlaasError('SERVICE_NOT_FOUND', `Several ML services are named "${selector.name}"; use an id: ${matches.map((s) => s.id).join(', ')}.`);
+    throw new MlaasError(
+      'SERVICE_NOT_FOUND',
+      `Several ML services are named "${selector.name}"; use an id: ${matches.map((s) => s.id).join(', ')}.`,
+    );
   }
   throw new MlaasError('SERVICE_NOT_FOUND', `No ML service is named "${selector.name}".`);
 }
@@ -169,7 +180,10 @@ function pickApplication(applications: readonly Application[], serviceId: string
 
 function reuse(application: Application, service: ApiService, account: Account): KeyGrant {
   if (application.state === 'suspended') {
-    throw new MlaasError('FORBIDDEN', `Your key for "${service.name}" is suspended; ask an administrator to resume it.`);
+    throw new MlaasError(
+      'FORBIDDEN',
+      `Your key for "${service.name}" is suspended; ask an administrator to resume it.`,
+    );
   }
   return grant(application, service, { id: application.planId, name: application.planName }, account, false);
 }
@@ -181,5 +195,12 @@ function grant(
   account: Account,
   isNew: boolean,
 ): KeyGrant {
-  return { apiKey: application.apiKey, appId: application.appId, service, plan: { id: plan.id, name: plan.name }, isNew, account };
+  return {
+    apiKey: application.apiKey,
+    appId: application.appId,
+    service,
+    plan: { id: plan.id, name: plan.name },
+    isNew,
+    account,
+  };
 }

@@ -30,7 +30,10 @@ export function connectRedis(url: string, log: LogSink): Redis {
   redis.on('error', (error: Error & { code?: string }) => {
     if (Date.now() - lastLogged < ERROR_LOG_INTERVAL_MS) return;
     lastLogged = Date.now();
-    log.warn({ code: error.code ?? 'error' }, 'shared state (Redis) is unreachable; inits are refused until it is back');
+    log.warn(
+      { code: error.code ?? 'error' },
+      'shared state (Redis) is unreachable; inits are refused until it is back',
+    );
   });
   redis.on('ready', () => {
     if (lastLogged !== 0) log.info({}, 'shared state (Redis) is reachable again');

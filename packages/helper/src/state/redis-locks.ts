@@ -39,10 +39,14 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
     try {
       return await run();
     } catch (error) {
-      throw new MlaasError('UPSTREAM_UNAVAILABLE', 'Keys cannot be issued safely right now (shared state is unreachable); try again shortly.', {
-        cause: error,
-        retryAfterSeconds: 2,
-      });
+      throw new MlaasError(
+        'UPSTREAM_UNAVAILABLE',
+        'Keys cannot be issued safely right now (shared state is unreachable); try again shortly.',
+        {
+          cause: error,
+          retryAfterSeconds: 2,
+        },
+      );
     }
   }
 
@@ -54,14 +58,21 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
       const deadline = Date.now() + waitMs;
       while ((await command(() => redis.set(lockKey, token, 'PX', ttlMs, 'NX'))) !== 'OK') {
         if (Date.now() >= deadline) {
-          throw new MlaasError('UPSTREAM_UNAVAILABLE', 'Another request for the same key is taking too long; try again shortly.', { retryAfterSeconds: 2 });
+          throw new MlaasError(
+            'UPSTREAM_UNAVAILABLE',
+            'Another request for the same key is taking too long; try again shortly.',
+            { retryAfterSeconds: 2 },
+          );
         }
         await sleep(RETRY_PAUSE_MS + Math.floor(Math.random() * RETRY_PAUSE_MS));
       }
       // Keep the lease while the work runs, so a slow upstream does not let a second holder in.
-      const renew = setInterval(() => {
-        redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
-      }, Math.max(50, Math.floor(ttlMs / 3)));
+      const renew = setInterval(
+        () => {
+          redis.eval(EXTEND, 1, lockKey, token, String(ttlMs)).catch(() => {});
+        },
+        Math.max(50, Math.floor(ttlMs / 3)),
+      );
       renew.unref();
       try {
         return await work();

@@ -9,8 +9,20 @@ import { startHarness, type Harness } from '../support/helper-harness.js';
 import { publicJwkOf, startTestIssuer } from '../support/test-issuer.js';
 
 async function list(h: Harness, token: string) {
-  const response = await h.helper.app.inject({ method: 'GET', url: '/api/services', headers: { authorization: `Bearer ${token}` } });
-  return { status: response.statusCode, body: response.json() as { status: string; data?: { user: { soeid: string } }; error?: { code: string; message: string } }, headers: response.headers };
+  const response = await h.helper.app.inject({
+    method: 'GET',
+    url: '/api/services',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return {
+    status: response.statusCode,
+    body: response.json() as {
+      status: string;
+      data?: { user: { soeid: string } };
+      error?: { code: string; message: string };
+    },
+    headers: response.headers,
+  };
 }
 
 function assertInvalid(result: Awaited<ReturnType<typeof list>>, messagePart?: RegExp) {
@@ -56,7 +68,13 @@ describe('token validation', () => {
   it('refuses an unsigned token (alg none)', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
     const payload = base64url.encode(
-      JSON.stringify({ iss: h.issuer.url, aud: 'mlaas-cli', sub: 'x', preferred_username: 'mallory', exp: Math.floor(Date.now() / 1000) + 300 }),
+      JSON.stringify({
+        iss: h.issuer.url,
+        aud: 'mlaas-cli',
+        sub: 'x',
+        preferred_username: 'mallory',
+        exp: Math.floor(Date.now() / 1000) + 300,
+      }),
     );
     assertInvalid(await list(h, `${header}.${payload}.`));
   });
@@ -82,7 +100,14 @@ describe('token validation', () => {
 
   it('refuses truncated and garbage tokens', async () => {
     const token = await h.issuer.token();
-    for (const bad of [token.slice(0, token.length - 10), token.split('.').slice(0, 2).join('.'), 'garbage', 'a.b.c', '....', '\u00e9t\u00e9.x.y']) {
+    for (const bad of [
+      token.slice(0, token.length - 10),
+      token.split('.').slice(0, 2).join('.'),
+      'garbage',
+      'a.b.c',
+      '....',
+      '\u00e9t\u00e9.x.y',
+    ]) {
       assertInvalid(await list(h, bad));
     }
   });
@@ -96,12 +121,19 @@ describe('token validation', () => {
   });
 
   it('refuses a token without a usable user id claim', async () => {
-    assertInvalid(await list(h, await h.issuer.token({ claims: { sub: '', preferred_username: '\u0007bell' } })), /user id/);
+    assertInvalid(
+      await list(h, await h.issuer.token({ claims: { sub: '', preferred_username: '\u0007bell' } })),
+      /user id/,
+    );
   });
 
   it('asks for a bearer token when none or another scheme is sent', async () => {
     for (const authorization of [undefined, '', 'Basic YWxpY2U6YWxpY2U=', 'Bearer', 'Bearer a b']) {
-      const response = await h.helper.app.inject({ method: 'GET', url: '/api/services', headers: authorization === undefined ? {} : { authorization } });
+      const response = await h.helper.app.inject({
+        method: 'GET',
+        url: '/api/services',
+        headers: authorization === undefined ? {} : { authorization },
+      });
       assert.equal(response.statusCode, 401, String(authorization));
       assert.equal(response.json().error.code, 'MISSING_AUTH');
       assert.equal(response.headers['www-authenticate'], 'Bearer realm="mlaas"');
@@ -139,7 +171,9 @@ describe('issuer keys', () => {
   it('fetches keys once for many requests, and caches verified tokens', async () => {
     const h = await startHarness();
     try {
-      const tokens = await Promise.all([1, 2, 3].map((n) => h.issuer.token({ claims: { preferred_username: `user${n}` } })));
+      const tokens = await Promise.all(
+        [1, 2, 3].map((n) => h.issuer.token({ claims: { preferred_username: `user${n}` } })),
+      );
       for (let i = 0; i < 5; i++) for (const token of tokens) assert.equal((await list(h, token)).status, 200);
       assert.equal(h.issuer.jwksFetches(), 1);
       const metrics = (await h.helper.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -164,7 +198,10 @@ describe('issuer keys', () => {
       assert.equal(h.issuer.jwksFetches(), before + 1);
       // a long cooldown: keys were fetched just now, so the unknown kid is refused without asking again.
       for (let i = 0; i < 5; i++) {
-        assertInvalid(await list(slow, await h.issuer.token({ claims: { preferred_username: `burst${i}` } })), /signing key/);
+        assertInvalid(
+          await list(slow, await h.issuer.token({ claims: { preferred_username: `burst${i}` } })),
+          /signing key/,
+        );
       }
       assert.equal(h.issuer.jwksFetches(), before + 1);
     } finally {

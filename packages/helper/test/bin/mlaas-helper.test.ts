@@ -62,7 +62,8 @@ describe('mlaas-helper process', () => {
     assert.equal(await child.code, 78);
     const stderr = child.stderr();
     assert.match(stderr, /^mlaas-helper: Invalid configuration \(\d+ problems\):/);
-    for (const name of ['PORT', 'APIM_BACKEND', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID']) assert.ok(stderr.includes(name), name);
+    for (const name of ['PORT', 'APIM_BACKEND', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID'])
+      assert.ok(stderr.includes(name), name);
     assert.equal(stderr.match(/Invalid configuration/g)?.length, 1);
     assert.doesNotMatch(stderr, /\s+at /, 'no stack trace');
   });
@@ -79,7 +80,14 @@ describe('mlaas-helper process', () => {
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
     const issuer = await startTestIssuer();
     const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-bin-'));
-    const child = run({ OIDC_ISSUER: issuer.url, KEYCLOAK_CLIENT_ID: 'mlaas-cli', APIM_BACKEND: 'embedded', MLAAS_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+    const child = run({
+      OIDC_ISSUER: issuer.url,
+      KEYCLOAK_CLIENT_ID: 'mlaas-cli',
+      APIM_BACKEND: 'embedded',
+      MLAAS_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+    });
     try {
       const line = await child.waitFor(/"url":"http:\/\/127\.0\.0\.1:\d+"/);
       const url = (JSON.parse(`{${line}}`) as { url: string }).url;

@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 
-const KEYCLOAK = { KEYCLOAK_URL: 'https://sso.example.org', KEYCLOAK_REALM: 'mlaas', KEYCLOAK_CLIENT_ID: 'mlaas-cli', APIM_BACKEND: 'embedded' };
+const KEYCLOAK = {
+  KEYCLOAK_URL: 'https://sso.example.org',
+  KEYCLOAK_REALM: 'mlaas',
+  KEYCLOAK_CLIENT_ID: 'mlaas-cli',
+  APIM_BACKEND: 'embedded',
+};
 
 function problemsOf(env: Record<string, string>, readFile?: (path: string) => string): string[] {
   try {
@@ -31,7 +36,12 @@ describe('loadConfig', () => {
   });
 
   it('lets OIDC_ISSUER replace the Keycloak URL and realm', () => {
-    const config = loadConfig({ OIDC_ISSUER: 'https://login.example.org/tenant', KEYCLOAK_CLIENT_ID: 'cli', KEYCLOAK_AUDIENCE: 'mlaas-api', APIM_BACKEND: 'embedded' });
+    const config = loadConfig({
+      OIDC_ISSUER: 'https://login.example.org/tenant',
+      KEYCLOAK_CLIENT_ID: 'cli',
+      KEYCLOAK_AUDIENCE: 'mlaas-api',
+      APIM_BACKEND: 'embedded',
+    });
     assert.equal(config.oidc.issuer, 'https://login.example.org/tenant');
     assert.equal(config.oidc.audience, 'mlaas-api');
   });
@@ -46,7 +56,17 @@ describe('loadConfig', () => {
       RATE_LIMIT_USER_PER_MINUTE: '-5',
     });
     const text = problems.join('\n');
-    for (const expected of ['PORT', 'LOG_LEVEL', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'AUTO_CREATE_ACCOUNTS', '"HS256"', '"none"', 'RATE_LIMIT_USER_PER_MINUTE']) {
+    for (const expected of [
+      'PORT',
+      'LOG_LEVEL',
+      'KEYCLOAK_URL',
+      'KEYCLOAK_REALM',
+      'KEYCLOAK_CLIENT_ID',
+      'AUTO_CREATE_ACCOUNTS',
+      '"HS256"',
+      '"none"',
+      'RATE_LIMIT_USER_PER_MINUTE',
+    ]) {
       assert.ok(text.includes(expected), `${expected} is named in:\n${text}`);
     }
     assert.equal(problems.length, 9);
@@ -61,14 +81,23 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...env, OIDC_ALLOW_HTTP: 'true' }, { warn: (m) => warnings.push(m) });
     assert.equal(config.oidc.issuer, 'http://keycloak.sso.svc:8080/realms/mlaas');
     assert.equal(warnings.length, 1);
-    assert.equal(loadConfig({ ...KEYCLOAK, KEYCLOAK_URL: 'http://127.0.0.1:8080' }).oidc.issuer, 'http://127.0.0.1:8080/realms/mlaas');
+    assert.equal(
+      loadConfig({ ...KEYCLOAK, KEYCLOAK_URL: 'http://127.0.0.1:8080' }).oidc.issuer,
+      'http://127.0.0.1:8080/realms/mlaas',
+    );
   });
 
   it('reads secrets from *_FILE variables, and refuses both forms at once', () => {
     const files: Record<string, string> = { '/run/secrets/key': 'c2VjcmV0LWtleS1ieXRlcy0zMi1sb25nLXh4eHh4eHg=\n' };
-    const config = loadConfig({ ...KEYCLOAK, EMBEDDED_ENCRYPTION_KEY_FILE: '/run/secrets/key' }, { readFile: (p) => files[p] ?? '' });
+    const config = loadConfig(
+      { ...KEYCLOAK, EMBEDDED_ENCRYPTION_KEY_FILE: '/run/secrets/key' },
+      { readFile: (p) => files[p] ?? '' },
+    );
     assert.equal(config.apim.embedded.encryptionKey, 'c2VjcmV0LWtleS1ieXRlcy0zMi1sb25nLXh4eHh4eHg=');
-    const both = problemsOf({ ...KEYCLOAK, EMBEDDED_ENCRYPTION_KEY: 'x', EMBEDDED_ENCRYPTION_KEY_FILE: '/run/secrets/key' }, (p) => files[p] ?? '');
+    const both = problemsOf(
+      { ...KEYCLOAK, EMBEDDED_ENCRYPTION_KEY: 'x', EMBEDDED_ENCRYPTION_KEY_FILE: '/run/secrets/key' },
+      (p) => files[p] ?? '',
+    );
     assert.match(both.join('\n'), /both set/);
     const missing = problemsOf({ ...KEYCLOAK, EMBEDDED_ENCRYPTION_KEY_FILE: '/nope' }, () => {
       throw Object.assign(new Error('nope'), { code: 'ENOENT' });

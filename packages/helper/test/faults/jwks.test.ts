@@ -27,7 +27,10 @@ describe('issuer keys unavailable, then rotated, under load', () => {
     });
     try {
       const api = await createApiClient(h);
-      const claims = (i: number) => ({ claims: { sub: `sub-jwks${i}`, preferred_username: `jwks${i}` }, expiresIn: 600 });
+      const claims = (i: number) => ({
+        claims: { sub: `sub-jwks${i}`, preferred_username: `jwks${i}` },
+        expiresIn: 600,
+      });
       const oldTokens = await Promise.all(Array.from({ length: WORKERS }, (_, i) => h.issuer.token(claims(i))));
       let newTokens: string[] = [];
       const phase = { name: 'up' as 'up' | 'down' | 'down, rotated' | 'back' };
@@ -58,8 +61,16 @@ describe('issuer keys unavailable, then rotated, under load', () => {
       await sleep(800);
       h.issuer.setDown(false);
       phase.name = 'back';
-      const recovered = await eventually(async () => (await api.call('GET', '/api/services', { token: newTokens[0] as string })).status === 200, 5_000, 50);
-      const oldRefused = await eventually(async () => (await api.call('GET', '/api/services', { token: oldTokens[0] as string })).status === 401, 5_000, 50);
+      const recovered = await eventually(
+        async () => (await api.call('GET', '/api/services', { token: newTokens[0] as string })).status === 200,
+        5_000,
+        50,
+      );
+      const oldRefused = await eventually(
+        async () => (await api.call('GET', '/api/services', { token: oldTokens[0] as string })).status === 401,
+        5_000,
+        50,
+      );
       await sleep(300);
       stopped = true;
       const steps = (await load.done).map(({ outcome }) => outcome);
@@ -74,7 +85,10 @@ describe('issuer keys unavailable, then rotated, under load', () => {
       );
       for (const step of steps) {
         const { status, json } = step.response;
-        assert.ok(status === 200 || status === 401, `${step.phase}, ${step.token} key: ${status} ${JSON.stringify(json)}`);
+        assert.ok(
+          status === 200 || status === 401,
+          `${step.phase}, ${step.token} key: ${status} ${JSON.stringify(json)}`,
+        );
         if (status === 401) assert.equal(json.error.code, 'INVALID_TOKEN');
         // While the issuer is away, the cached key keeps working for every token signed with it.
         if (step.phase === 'up' || step.phase === 'down' || step.phase === 'down, rotated') {
@@ -83,7 +97,10 @@ describe('issuer keys unavailable, then rotated, under load', () => {
         // A key the helper has never seen cannot be checked while the issuer is away.
         if (step.phase === 'down, rotated' && step.token === 'new') assert.equal(status, 401);
       }
-      assert.ok(count('down', 'old', 200) > 0 && count('down, rotated', 'new', 401) > 0 && count('back', 'new', 200) > 0, 'every phase was exercised');
+      assert.ok(
+        count('down', 'old', 200) > 0 && count('down, rotated', 'new', 401) > 0 && count('back', 'new', 200) > 0,
+        'every phase was exercised',
+      );
     } finally {
       h.issuer.setDown(false);
       await h.close();

@@ -37,7 +37,11 @@ describe('Redis outage under load', { skip: redisSkipReason() }, () => {
     try {
       // Users 0…USERS-1 make the load; users USERS… ask for their first keys only while Redis is down.
       const tokens = await Promise.all(
-        Array.from({ length: 2 * USERS }, (_, i) => issuer.token({ claims: { sub: `sub-r${i}`, preferred_username: `redis-user${i}`, email: `r${i}@example.test` } })),
+        Array.from({ length: 2 * USERS }, (_, i) =>
+          issuer.token({
+            claims: { sub: `sub-r${i}`, preferred_username: `redis-user${i}`, email: `r${i}@example.test` },
+          }),
+        ),
       );
       const phase = { redisDown: false };
       let stopped = false;
@@ -52,7 +56,11 @@ describe('Redis outage under load', { skip: redisSkipReason() }, () => {
           const headers = { authorization: `Bearer ${tokens[user] as string}`, 'content-type': 'application/json' };
           const service = SERVICES[(w + i) % SERVICES.length] as string;
           const outcome = isInit
-            ? await request(`${helper.url}/api/services/init`, { method: 'POST', headers, body: JSON.stringify({ service_name: service }) })
+            ? await request(`${helper.url}/api/services/init`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ service_name: service }),
+              })
             : await request(`${helper.url}/api/services`, { headers });
           return { outcome, isInit, redisDown, user, service };
         },
@@ -64,19 +72,27 @@ describe('Redis outage under load', { skip: redisSkipReason() }, () => {
       const readyWhileDown = await request(`${helper.url}/api/ready`);
       phase.redisDown = false;
       await redis.start();
-      const recovered = await eventually(async () => {
-        const ready = await request(`${helper.url}/api/ready`);
-        return ready.kind === 'response' && ready.status === 200;
-      }, 10_000, 100);
+      const recovered = await eventually(
+        async () => {
+          const ready = await request(`${helper.url}/api/ready`);
+          return ready.kind === 'response' && ready.status === 200;
+        },
+        10_000,
+        100,
+      );
       await sleep(500);
       stopped = true;
       const steps = (await load.done).map(({ outcome, startedAt, endedAt }) => ({ ...outcome, startedAt, endedAt }));
 
       assert.equal(readyWhileDown.kind === 'response' && readyWhileDown.status, 503, 'not ready while Redis is down');
       assert.ok(recovered, 'ready again without a restart');
-      const refusedWhileDown = steps.filter((s) => s.redisDown && s.isInit && s.outcome.kind === 'response' && s.outcome.status === 503);
+      const refusedWhileDown = steps.filter(
+        (s) => s.redisDown && s.isInit && s.outcome.kind === 'response' && s.outcome.status === 503,
+      );
       const listsWhileDown = steps.filter((s) => s.redisDown && !s.isInit);
-      t.diagnostic(`${steps.length} requests; while Redis was down: ${listsWhileDown.length} lists, ${refusedWhileDown.length} inits refused`);
+      t.diagnostic(
+        `${steps.length} requests; while Redis was down: ${listsWhileDown.length} lists, ${refusedWhileDown.length} inits refused`,
+      );
       assert.ok(listsWhileDown.length > 0 && refusedWhileDown.length > 0, 'the outage was exercised');
       for (const { outcome, isInit } of steps) {
         assert.equal(outcome.kind, 'response', `every request is answered: ${JSON.stringify(outcome)}`);
@@ -104,10 +120,13 @@ describe('Redis outage under load', { skip: redisSkipReason() }, () => {
             body: JSON.stringify({ service_name: service }),
           });
           assert.equal(final.kind === 'response' && final.status, 200, 'keys are issued again');
-          const data = (final as { json: { data: { api_key: string; account_id: string; service: { id: string } } } }).json.data;
+          const data = (final as { json: { data: { api_key: string; account_id: string; service: { id: string } } } })
+            .json.data;
           const seen = keys.get(`${user} ${service}`) ?? new Set([data.api_key]);
           assert.deepEqual([...seen], [data.api_key], `user ${user}, ${service}: one key, every time`);
-          const apps = fake.state.applicationsOf(Number(data.account_id)).filter((a) => String(a.serviceId) === data.service.id);
+          const apps = fake.state
+            .applicationsOf(Number(data.account_id))
+            .filter((a) => String(a.serviceId) === data.service.id);
           assert.equal(apps.length, 1, `user ${user}, ${service}: one application`);
         }
       }

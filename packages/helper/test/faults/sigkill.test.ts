@@ -29,7 +29,10 @@ interface Pair {
 async function pairsFor(issuer: TestIssuer, users: string[], services: string[]): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (const user of users) {
-    const token = await issuer.token({ expiresIn: 600, claims: { sub: `sub-${user}`, preferred_username: user, email: `${user}@example.test` } });
+    const token = await issuer.token({
+      expiresIn: 600,
+      claims: { sub: `sub-${user}`, preferred_username: user, email: `${user}@example.test` },
+    });
     for (const service of services) pairs.push({ user, service, token });
   }
   return pairs;
@@ -61,10 +64,16 @@ function init(helper: HelperProcess, pair: Pair, body: object): Promise<HttpOutc
 }
 
 type InitData = { api_key: string; is_new: boolean; account_id: string; service: { id: string } };
-const dataOf = (outcome: HttpOutcome) => (outcome.kind === 'response' && outcome.status === 200 ? (outcome.json as { data: InitData }).data : null);
+const dataOf = (outcome: HttpOutcome) =>
+  outcome.kind === 'response' && outcome.status === 200 ? (outcome.json as { data: InitData }).data : null;
 
 /** Fires every init at once and kills the helper as soon as `killWhen` says (given how many were answered). */
-async function initsCutByKill(helper: HelperProcess, pairs: Pair[], bodyOf: (p: Pair) => object, killWhen: (answered: number) => boolean) {
+async function initsCutByKill(
+  helper: HelperProcess,
+  pairs: Pair[],
+  bodyOf: (p: Pair) => object,
+  killWhen: (answered: number) => boolean,
+) {
   const answers = new Map<string, InitData>();
   const pending = pairs.map(async (pair) => {
     const data = dataOf(await init(helper, pair, bodyOf(pair)));
@@ -80,7 +89,13 @@ describe('SIGKILL in the middle of inits', () => {
   it('embedded store: no duplicate, no half-written row, the same keys after a restart — twice', async (t) => {
     const issuer = await startTestIssuer();
     const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kill-'));
-    const env = { OIDC_ISSUER: issuer.url, KEYCLOAK_CLIENT_ID: issuer.clientId, APIM_BACKEND: 'embedded', MLAAS_DATA_DIR: dataDir, ...NO_LIMITS };
+    const env = {
+      OIDC_ISSUER: issuer.url,
+      KEYCLOAK_CLIENT_ID: issuer.clientId,
+      APIM_BACKEND: 'embedded',
+      MLAAS_DATA_DIR: dataDir,
+      ...NO_LIMITS,
+    };
     const users = Array.from({ length: 80 }, (_, i) => `user${i}`);
     const given = new Map<string, string>();
     const output: string[] = [];
@@ -93,7 +108,12 @@ describe('SIGKILL in the middle of inits', () => {
         const helper = await helpers.start(env);
         const pairs = await pairsFor(issuer, round, EMBEDDED_SERVICES);
         for (const pair of pairs) tokens.add(pair.token);
-        const answers = await initsCutByKill(helper, pairs, (p) => ({ service_id: p.service }), (answered) => answered >= pairs.length / 2);
+        const answers = await initsCutByKill(
+          helper,
+          pairs,
+          (p) => ({ service_id: p.service }),
+          (answered) => answered >= pairs.length / 2,
+        );
         output.push(helper.output());
         cut += pairs.length - answers.size;
         for (const [key, data] of answers) {
@@ -108,7 +128,9 @@ describe('SIGKILL in the middle of inits', () => {
       // After the last restart every pair gets its key, and a key given before any crash is unchanged.
       const helper = await helpers.start(env);
       const pairs = await pairsFor(issuer, users, EMBEDDED_SERVICES);
-      const results = await Promise.all(pairs.map(async (pair) => [pair, dataOf(await init(helper, pair, { service_id: pair.service }))] as const));
+      const results = await Promise.all(
+        pairs.map(async (pair) => [pair, dataOf(await init(helper, pair, { service_id: pair.service }))] as const),
+      );
       for (const [pair, data] of results) {
         assert.ok(data !== null, `${pairKey(pair)} gets a key after the restart`);
         const before = given.get(pairKey(pair));
@@ -126,12 +148,23 @@ describe('SIGKILL in the middle of inits', () => {
       try {
         assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
         assert.equal((db.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n, users.length);
-        const rows = db.prepare('SELECT account_id, service_id, key_ciphertext, key_preview, key_hash FROM applications').all() as {
-          account_id: string; service_id: string; key_ciphertext: Buffer; key_preview: string; key_hash: string;
+        const rows = db
+          .prepare('SELECT account_id, service_id, key_ciphertext, key_preview, key_hash FROM applications')
+          .all() as {
+          account_id: string;
+          service_id: string;
+          key_ciphertext: Buffer;
+          key_preview: string;
+          key_hash: string;
         }[];
         assert.equal(rows.length, users.length * EMBEDDED_SERVICES.length, 'one application per pair, none twice');
         for (const row of rows) {
-          assert.ok(row.key_ciphertext.length > 0 && /^[0-9a-f]{64}$/.test(row.key_hash) && row.key_preview.startsWith('mlaas_…'), 'a complete row');
+          assert.ok(
+            row.key_ciphertext.length > 0 &&
+              /^[0-9a-f]{64}$/.test(row.key_hash) &&
+              row.key_preview.startsWith('mlaas_…'),
+            'a complete row',
+          );
         }
       } finally {
         db.close();
@@ -148,7 +181,10 @@ describe('SIGKILL in the middle of inits', () => {
       } finally {
         await store.close();
       }
-      assert.deepEqual(findLeaks([{ where: 'the helper output', text: output.join('\n') }], [...given.values(), ...tokens]), []);
+      assert.deepEqual(
+        findLeaks([{ where: 'the helper output', text: output.join('\n') }], [...given.values(), ...tokens]),
+        [],
+      );
     } finally {
       await helpers.killAll();
       await issuer.close();
@@ -177,17 +213,35 @@ describe('SIGKILL in the middle of inits', () => {
     const helpers = processes();
     try {
       // Stored, answer lost: 3scale keeps every create and never answers; the helper dies waiting.
-      const lost = await pairsFor(issuer, Array.from({ length: 8 }, (_, i) => `lost${i}`), services);
+      const lost = await pairsFor(
+        issuer,
+        Array.from({ length: 8 }, (_, i) => `lost${i}`),
+        services,
+      );
       fake.setFault('applications.create', { kind: 'store_then_timeout' });
       let helper = await helpers.start(env);
-      await initsCutByKill(helper, lost, (p) => ({ service_name: p.service }), () => creates() >= lost.length);
+      await initsCutByKill(
+        helper,
+        lost,
+        (p) => ({ service_name: p.service }),
+        () => creates() >= lost.length,
+      );
       // Sent, never stored: 3scale is slow, and drops the create when the helper's connection goes.
       fake.setFault('applications.create', null);
       fake.setLatency('applications.create', 1_000);
-      const dropped = await pairsFor(issuer, Array.from({ length: 8 }, (_, i) => `dropped${i}`), services);
+      const dropped = await pairsFor(
+        issuer,
+        Array.from({ length: 8 }, (_, i) => `dropped${i}`),
+        services,
+      );
       helper = await helpers.start(env);
       const before = creates();
-      await initsCutByKill(helper, dropped, (p) => ({ service_name: p.service }), () => creates() - before >= dropped.length);
+      await initsCutByKill(
+        helper,
+        dropped,
+        (p) => ({ service_name: p.service }),
+        () => creates() - before >= dropped.length,
+      );
       await sleep(1_200);
       fake.setLatency('applications.create', null);
 
@@ -198,16 +252,26 @@ describe('SIGKILL in the middle of inits', () => {
           const again = dataOf(await init(helper, pair, { service_name: pair.service }));
           assert.ok(first !== null && again !== null, `${pairKey(pair)} gets a key after the restart`);
           assert.equal(again.api_key, first.api_key, 'the same key again');
-          const apps = fake.state.applicationsOf(Number(first.account_id)).filter((a) => String(a.serviceId) === first.service.id);
+          const apps = fake.state
+            .applicationsOf(Number(first.account_id))
+            .filter((a) => String(a.serviceId) === first.service.id);
           assert.equal(apps.length, 1, `${pairKey(pair)}: exactly one application`);
           assert.equal(apps[0]?.userKey, first.api_key, 'the key is the stored application’s');
-          assert.equal(first.is_new, pair.user.startsWith('dropped'), 'a stored create is found, a dropped one made once');
+          assert.equal(
+            first.is_new,
+            pair.user.startsWith('dropped'),
+            'a stored create is found, a dropped one made once',
+          );
         }
       } finally {
         await helper.stop('SIGTERM');
       }
       for (const user of [...lost, ...dropped].map((p) => p.user)) {
-        assert.equal(fake.state.listAccounts().filter((a) => fake.state.usersOf(a.id).some((u) => u.username === user)).length, 1, `${user}: one account`);
+        assert.equal(
+          fake.state.listAccounts().filter((a) => fake.state.usersOf(a.id).some((u) => u.username === user)).length,
+          1,
+          `${user}: one account`,
+        );
       }
     } finally {
       await helpers.killAll();

@@ -35,10 +35,16 @@ describe('SIGTERM under load', () => {
     });
     try {
       const tokens = await Promise.all(
-        Array.from({ length: 16 }, (_, i) => issuer.token({ claims: { sub: `sub-term${i}`, preferred_username: `term${i}`, email: `term${i}@example.test` } })),
+        Array.from({ length: 16 }, (_, i) =>
+          issuer.token({
+            claims: { sub: `sub-term${i}`, preferred_username: `term${i}`, email: `term${i}@example.test` },
+          }),
+        ),
       );
       // Warm the issuer keys and the catalog, then make every request take a while upstream.
-      await Promise.all(tokens.map((token) => request(`${helper.url}/api/services`, { headers: { authorization: `Bearer ${token}` } })));
+      await Promise.all(
+        tokens.map((token) => request(`${helper.url}/api/services`, { headers: { authorization: `Bearer ${token}` } })),
+      );
       fake.setLatency('*', UPSTREAM_LATENCY_MS);
 
       let exitedAt: number | null = null;
@@ -50,7 +56,11 @@ describe('SIGTERM under load', () => {
         step: (w, i) => {
           const headers = { authorization: `Bearer ${tokens[w] as string}`, 'content-type': 'application/json' };
           return i % 4 === 3
-            ? request(`${helper.url}/api/services/init`, { method: 'POST', headers, body: JSON.stringify({ service_name: SERVICES[w % SERVICES.length] }) })
+            ? request(`${helper.url}/api/services/init`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ service_name: SERVICES[w % SERVICES.length] }),
+              })
             : request(`${helper.url}/api/services`, { headers });
         },
       });
@@ -69,15 +79,24 @@ describe('SIGTERM under load', () => {
         const kind = outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       }
-      t.diagnostic(`${outcomes.length} requests (${[...kinds].map(([k, n]) => `${k}: ${n}`).join(', ')}); ${inFlight.length} in flight at SIGTERM`);
+      t.diagnostic(
+        `${outcomes.length} requests (${[...kinds].map(([k, n]) => `${k}: ${n}`).join(', ')}); ${inFlight.length} in flight at SIGTERM`,
+      );
       assert.ok(inFlight.length > 0, 'requests were in flight when the signal came');
       for (const { outcome } of inFlight) {
-        assert.equal(outcome.kind === 'response' && outcome.status, 200, `an accepted request completes: ${JSON.stringify(outcome)}`);
+        assert.equal(
+          outcome.kind === 'response' && outcome.status,
+          200,
+          `an accepted request completes: ${JSON.stringify(outcome)}`,
+        );
       }
       for (const { outcome, startedAt } of outcomes) {
         if (outcome.kind === 'broken-response') assert.fail(`an answer was cut off mid-body: ${outcome.reason}`);
         if (outcome.kind === 'no-response') {
-          assert.ok(startedAt >= signalledAt - SURELY_ARRIVED_MS, `a request accepted before the signal was dropped: ${outcome.reason}`);
+          assert.ok(
+            startedAt >= signalledAt - SURELY_ARRIVED_MS,
+            `a request accepted before the signal was dropped: ${outcome.reason}`,
+          );
           continue;
         }
         if (outcome.status === 200) continue;

@@ -15,7 +15,11 @@ const SERVICES = ['LLM Chat Completions', 'Image Classification', 'Text Embeddin
 const USERS = 12;
 /** Each state of 3scale lasts this long. */
 const STATE_MS = 250;
-const UPSTREAM_CODES: Record<number, string[]> = { 502: ['UPSTREAM_ERROR'], 503: ['UPSTREAM_UNAVAILABLE'], 504: ['UPSTREAM_TIMEOUT'] };
+const UPSTREAM_CODES: Record<number, string[]> = {
+  502: ['UPSTREAM_ERROR'],
+  503: ['UPSTREAM_UNAVAILABLE'],
+  504: ['UPSTREAM_TIMEOUT'],
+};
 
 /** The states 3scale goes through: a fault on every endpoint, extra latency, or healthy. */
 const STATES: { name: string; fault?: FaultSpec; latency?: LatencySpec }[] = [
@@ -63,7 +67,10 @@ describe('3scale flapping under load', () => {
           const token = tokens[w] as string;
           const response =
             i % 2 === 0
-              ? await api.call('POST', '/api/services/init', { token, body: { service_name: SERVICES[(w + i) % SERVICES.length] } })
+              ? await api.call('POST', '/api/services/init', {
+                  token,
+                  body: { service_name: SERVICES[(w + i) % SERVICES.length] },
+                })
               : await api.call('GET', '/api/services', { token });
           return { response, state };
         },
@@ -79,14 +86,21 @@ describe('3scale flapping under load', () => {
       const steps = await load.done;
 
       const byStatus = new Map<number, number>();
-      for (const { outcome } of steps) byStatus.set(outcome.response.status, (byStatus.get(outcome.response.status) ?? 0) + 1);
+      for (const { outcome } of steps)
+        byStatus.set(outcome.response.status, (byStatus.get(outcome.response.status) ?? 0) + 1);
       t.diagnostic(`${steps.length} requests by status: ${[...byStatus].map(([s, n]) => `${s}: ${n}`).join(', ')}`);
       for (const { outcome } of steps) {
         const { status, json } = outcome.response;
         if (status === 200) continue;
-        assert.ok(UPSTREAM_CODES[status]?.includes(json.error.code), `${status} ${json.error.code} (3scale ${outcome.state}): ${json.error.message}`);
+        assert.ok(
+          UPSTREAM_CODES[status]?.includes(json.error.code),
+          `${status} ${json.error.code} (3scale ${outcome.state}): ${json.error.message}`,
+        );
       }
-      assert.ok((byStatus.get(200) ?? 0) > 0 && steps.length > (byStatus.get(200) ?? 0), 'both successes and upstream errors happened');
+      assert.ok(
+        (byStatus.get(200) ?? 0) > 0 && steps.length > (byStatus.get(200) ?? 0),
+        'both successes and upstream errors happened',
+      );
 
       // 3scale is healthy again: everything works, with no restart.
       for (let user = 0; user < USERS; user += 1) {
@@ -100,15 +114,23 @@ describe('3scale flapping under load', () => {
           assert.equal(again.json.data.api_key, first.json.data.api_key, 'the same key every time');
           for (const { outcome } of steps) {
             const data = outcome.response.status === 200 ? outcome.response.json.data : null;
-            if (data?.api_key !== undefined && data.account_id === first.json.data.account_id && data.service.id === first.json.data.service.id) {
+            if (
+              data?.api_key !== undefined &&
+              data.account_id === first.json.data.account_id &&
+              data.service.id === first.json.data.service.id
+            ) {
               assert.equal(data.api_key, first.json.data.api_key, 'every answer during the flapping gave the same key');
             }
           }
           accountId = first.json.data.account_id;
-          const apps = fake.state.applicationsOf(Number(accountId)).filter((a) => String(a.serviceId) === first.json.data.service.id);
+          const apps = fake.state
+            .applicationsOf(Number(accountId))
+            .filter((a) => String(a.serviceId) === first.json.data.service.id);
           assert.equal(apps.length, 1, `flap${user}, ${service}: one application`);
         }
-        const accounts = fake.state.listAccounts().filter((a) => fake.state.usersOf(a.id).some((u) => u.username === `flap${user}`));
+        const accounts = fake.state
+          .listAccounts()
+          .filter((a) => fake.state.usersOf(a.id).some((u) => u.username === `flap${user}`));
         assert.equal(accounts.length, 1, `flap${user}: one account`);
       }
     } finally {

@@ -17,7 +17,9 @@ describe('helper API', () => {
   before(async () => {
     h = await startHarness({ RATE_LIMIT_INIT_PER_MINUTE: '1000' });
     api = await createApiClient(h);
-    alice = await h.issuer.token({ claims: { sub: 'sub-alice', preferred_username: 'alice', email: 'alice@example.org' } });
+    alice = await h.issuer.token({
+      claims: { sub: 'sub-alice', preferred_username: 'alice', email: 'alice@example.org' },
+    });
   });
   after(() => h.close());
 
@@ -35,14 +37,19 @@ describe('helper API', () => {
   it('GET /api/ready reports each dependency', async () => {
     const response = await api.call('GET', '/api/ready');
     assert.equal(response.status, 200);
-    assert.deepEqual(response.json.data.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]), [
-      ['token issuer', true],
-      ['API management', true],
-    ]);
+    assert.deepEqual(
+      response.json.data.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]),
+      [
+        ['token issuer', true],
+        ['API management', true],
+      ],
+    );
   });
 
   it('lists services for a first-time user before any account exists', async () => {
-    const token = await h.issuer.token({ claims: { sub: 'sub-new', preferred_username: 'newcomer', email: 'new@example.org' } });
+    const token = await h.issuer.token({
+      claims: { sub: 'sub-new', preferred_username: 'newcomer', email: 'new@example.org' },
+    });
     const response = await api.call('GET', '/api/services', { token });
     assert.equal(response.status, 200);
     assert.equal(response.json.data.account_id, null);
@@ -56,7 +63,10 @@ describe('helper API', () => {
   });
 
   it('gives a first-time user a key in one init call, then the same key again', async () => {
-    const first = await api.call('POST', '/api/services/init', { token: alice, body: { service_id: 'sentiment-analysis' } });
+    const first = await api.call('POST', '/api/services/init', {
+      token: alice,
+      body: { service_id: 'sentiment-analysis' },
+    });
     assert.equal(first.status, 200);
     assert.equal(first.json.data.is_new, true);
     assert.match(first.json.data.api_key, /^mlaas_[0-9A-Za-z]{38}$/);
@@ -64,7 +74,10 @@ describe('helper API', () => {
     assert.equal(first.json.data.service.id, 'sentiment-analysis');
     assert.equal(first.headers['cache-control'], 'no-store');
 
-    const again = await api.call('POST', '/api/services/init', { token: alice, body: { service_name: 'sentiment analysis' } });
+    const again = await api.call('POST', '/api/services/init', {
+      token: alice,
+      body: { service_name: 'sentiment analysis' },
+    });
     assert.equal(again.status, 200);
     assert.equal(again.json.data.is_new, false);
     assert.equal(again.json.data.api_key, first.json.data.api_key);
@@ -86,7 +99,9 @@ describe('helper API', () => {
 
   it('describes how each service takes its credentials', async () => {
     const response = await api.call('GET', '/api/services', { token: alice });
-    const locations = new Set(response.json.data.services.map((s: { credentials: { location: string } }) => s.credentials.location));
+    const locations = new Set(
+      response.json.data.services.map((s: { credentials: { location: string } }) => s.credentials.location),
+    );
     assert.deepEqual([...locations].sort(), ['basic', 'header', 'query']);
   });
 
@@ -98,13 +113,19 @@ describe('helper API', () => {
   });
 
   it('answers SERVICE_NOT_FOUND for an unknown name', async () => {
-    const response = await api.call('POST', '/api/services/init', { token: alice, body: { service_name: 'Crystal Ball' } });
+    const response = await api.call('POST', '/api/services/init', {
+      token: alice,
+      body: { service_name: 'Crystal Ball' },
+    });
     assert.equal(response.status, 404);
     assert.equal(response.json.error.code, 'SERVICE_NOT_FOUND');
   });
 
   it('answers NO_PLANS_FOUND for a service with no self-service plan', async () => {
-    const services = (await api.call('GET', '/api/services', { token: alice })).json.data.services as { id: string; name: string }[];
+    const services = (await api.call('GET', '/api/services', { token: alice })).json.data.services as {
+      id: string;
+      name: string;
+    }[];
     const preview = services.find((s) => /preview/i.test(s.name));
     assert.ok(preview, 'the demo catalog has a service without self-service plans');
     const response = await api.call('POST', '/api/services/init', { token: alice, body: { service_id: preview.id } });
@@ -113,7 +134,9 @@ describe('helper API', () => {
   });
 
   it('answers FORBIDDEN when the account is suspended', async () => {
-    const token = await h.issuer.token({ claims: { sub: 'sub-sus', preferred_username: 'suspended-user', email: 'sus@example.org' } });
+    const token = await h.issuer.token({
+      claims: { sub: 'sub-sus', preferred_username: 'suspended-user', email: 'sus@example.org' },
+    });
     const init = await api.call('POST', '/api/services/init', { token, body: { service_id: 'sentiment-analysis' } });
     const db = new Database(join(h.dataDir, 'mlaas.db'));
     db.prepare('UPDATE accounts SET state = ? WHERE id = ?').run('suspended', init.json.data.account_id);
@@ -142,7 +165,10 @@ describe('helper API', () => {
     const response = await api.call('GET', '/metrics');
     assert.equal(response.status, 200);
     assert.match(String(response.headers['content-type']), /^text\/plain/);
-    assert.match(response.text, /mlaas_http_request_duration_seconds_count\{method="POST",route="\/api\/services\/init",status="200"\} \d+/);
+    assert.match(
+      response.text,
+      /mlaas_http_request_duration_seconds_count\{method="POST",route="\/api\/services\/init",status="200"\} \d+/,
+    );
     assert.match(response.text, /mlaas_keys_issued_total [1-9]/);
     assert.match(response.text, /mlaas_cache_events_total\{cache="token",event="hit"\} [1-9]/);
   });
@@ -176,7 +202,14 @@ describe('helper API', () => {
   });
 
   it('checked every route against the document', () => {
-    for (const operation of ['GET /api/health', 'GET /api/ready', 'GET /api/services', 'POST /api/services/init', 'GET /api/openapi.json', 'GET /metrics']) {
+    for (const operation of [
+      'GET /api/health',
+      'GET /api/ready',
+      'GET /api/services',
+      'POST /api/services/init',
+      'GET /api/openapi.json',
+      'GET /metrics',
+    ]) {
       assert.ok(api.validator.covered.has(operation), `${operation} was validated`);
     }
   });

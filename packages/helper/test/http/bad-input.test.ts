@@ -26,7 +26,11 @@ describe('bad input', () => {
   let token: string;
 
   before(async () => {
-    h = await startHarness({ RATE_LIMIT_INIT_PER_MINUTE: '0', RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_IP_PER_MINUTE: '0' });
+    h = await startHarness({
+      RATE_LIMIT_INIT_PER_MINUTE: '0',
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      RATE_LIMIT_IP_PER_MINUTE: '0',
+    });
     api = await createApiClient(h);
     token = await h.issuer.token();
   });
@@ -36,13 +40,28 @@ describe('bad input', () => {
     api.call('POST', '/api/services/init', { token, ...options });
 
   const cases: [string, { body?: unknown; payload?: string; headers?: Record<string, string> }, string, number][] = [
-    ['malformed JSON', { payload: '{"service_id": "sentiment-analysis"', headers: { 'content-type': 'application/json' } }, 'VALIDATION_ERROR', 400],
+    [
+      'malformed JSON',
+      { payload: '{"service_id": "sentiment-analysis"', headers: { 'content-type': 'application/json' } },
+      'VALIDATION_ERROR',
+      400,
+    ],
     ['an empty body', { payload: '', headers: { 'content-type': 'application/json' } }, 'VALIDATION_ERROR', 400],
     ['a JSON array', { body: ['sentiment-analysis'] }, 'VALIDATION_ERROR', 400],
-    ['a JSON string', { payload: '"sentiment-analysis"', headers: { 'content-type': 'application/json' } }, 'VALIDATION_ERROR', 400],
+    [
+      'a JSON string',
+      { payload: '"sentiment-analysis"', headers: { 'content-type': 'application/json' } },
+      'VALIDATION_ERROR',
+      400,
+    ],
     ['null', { payload: 'null', headers: { 'content-type': 'application/json' } }, 'VALIDATION_ERROR', 400],
     ['neither field', { body: {} }, 'VALIDATION_ERROR', 400],
-    ['both fields', { body: { service_id: 'sentiment-analysis', service_name: 'Sentiment Analysis' } }, 'VALIDATION_ERROR', 400],
+    [
+      'both fields',
+      { body: { service_id: 'sentiment-analysis', service_name: 'Sentiment Analysis' } },
+      'VALIDATION_ERROR',
+      400,
+    ],
     ['an unknown field', { body: { service_id: 'sentiment-analysis', admin: true } }, 'VALIDATION_ERROR', 400],
     ['a boolean id', { body: { service_id: true } }, 'VALIDATION_ERROR', 400],
     ['an object id', { body: { service_id: { $ne: null } } }, 'VALIDATION_ERROR', 400],
@@ -51,13 +70,38 @@ describe('bad input', () => {
     ['an empty id', { body: { service_id: '' } }, 'VALIDATION_ERROR', 400],
     ['an id with control characters', { body: { service_id: 'sentiment\u0000analysis\n' } }, 'VALIDATION_ERROR', 400],
     ['a 10 kB id', { body: { service_id: 'a'.repeat(10_000) } }, 'VALIDATION_ERROR', 400],
-    ['a name with control characters', { body: { service_name: 'Sentiment\u001b[31m Analysis' } }, 'VALIDATION_ERROR', 400],
+    [
+      'a name with control characters',
+      { body: { service_name: 'Sentiment\u001b[31m Analysis' } },
+      'VALIDATION_ERROR',
+      400,
+    ],
     ['a 10 kB name', { body: { service_name: 'n'.repeat(10_000) } }, 'VALIDATION_ERROR', 400],
-    ['a __proto__ key', { payload: '{"service_id":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } }, 'VALIDATION_ERROR', 400],
+    [
+      'a __proto__ key',
+      { payload: '{"service_id":"x","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } },
+      'VALIDATION_ERROR',
+      400,
+    ],
     ['a body over the limit', { body: { service_name: 'x'.repeat(20_000) } }, 'PAYLOAD_TOO_LARGE', 413],
-    ['form encoding', { payload: 'service_id=sentiment-analysis', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 'UNSUPPORTED_MEDIA_TYPE', 415],
-    ['text/plain', { payload: '{"service_id":"sentiment-analysis"}', headers: { 'content-type': 'text/plain' } }, 'UNSUPPORTED_MEDIA_TYPE', 415],
-    ['no content type with a body', { payload: '{"service_id":"sentiment-analysis"}', headers: { 'content-type': '' } }, 'UNSUPPORTED_MEDIA_TYPE', 415],
+    [
+      'form encoding',
+      { payload: 'service_id=sentiment-analysis', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      'UNSUPPORTED_MEDIA_TYPE',
+      415,
+    ],
+    [
+      'text/plain',
+      { payload: '{"service_id":"sentiment-analysis"}', headers: { 'content-type': 'text/plain' } },
+      'UNSUPPORTED_MEDIA_TYPE',
+      415,
+    ],
+    [
+      'no content type with a body',
+      { payload: '{"service_id":"sentiment-analysis"}', headers: { 'content-type': '' } },
+      'UNSUPPORTED_MEDIA_TYPE',
+      415,
+    ],
   ];
 
   for (const [name, options, code, status] of cases) {
@@ -98,11 +142,15 @@ describe('bad input', () => {
   it('answers an oversized header block with 431 and the envelope', async () => {
     const url = await h.helper.app.listen({ port: 0, host: '127.0.0.1' });
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${url}/api/services`, { headers: { authorization: `Bearer ${'a'.repeat(20_000)}` } }, (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = httpRequest(
+        `${url}/api/services`,
+        { headers: { authorization: `Bearer ${'a'.repeat(20_000)}` } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -18,14 +18,19 @@ describe('concurrent inits', () => {
   after(() => h.close());
 
   it('50 concurrent inits for a new user and one service make one application and return one key', async () => {
-    const token = await h.issuer.token({ claims: { sub: 'sub-rush', preferred_username: 'rush', email: 'rush@example.org' } });
+    const token = await h.issuer.token({
+      claims: { sub: 'sub-rush', preferred_username: 'rush', email: 'rush@example.org' },
+    });
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>
         fetch(`${url}/api/services/init`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ service_id: 'sentiment-analysis' }),
-        }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data: { api_key: string; is_new: boolean; account_id: string } } })),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { data: { api_key: string; is_new: boolean; account_id: string } },
+        })),
       ),
     );
     assert.deepEqual(new Set(responses.map((r) => r.status)), new Set([200]));
@@ -36,7 +41,9 @@ describe('concurrent inits', () => {
     const db = new Database(join(h.dataDir, 'mlaas.db'), { readonly: true });
     try {
       const accounts = db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE username = ?').get('rush') as { n: number };
-      const apps = db.prepare('SELECT COUNT(*) AS n FROM applications WHERE account_id = ?').get(responses[0]?.body.data.account_id) as { n: number };
+      const apps = db
+        .prepare('SELECT COUNT(*) AS n FROM applications WHERE account_id = ?')
+        .get(responses[0]?.body.data.account_id) as { n: number };
       assert.equal(accounts.n, 1);
       assert.equal(apps.n, 1);
     } finally {
@@ -48,13 +55,15 @@ describe('concurrent inits', () => {
     const token = await h.issuer.token({ claims: { sub: 'sub-multi', preferred_username: 'multi' } });
     const ids = ['sentiment-analysis', 'text-embedding', 'image-classification'];
     const keys = await Promise.all(
-      ids.flatMap((id) => [id, id]).map((id) =>
-        fetch(`${url}/api/services/init`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ service_id: id }),
-        }).then(async (r) => [id, ((await r.json()) as { data: { api_key: string } }).data.api_key] as const),
-      ),
+      ids
+        .flatMap((id) => [id, id])
+        .map((id) =>
+          fetch(`${url}/api/services/init`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ service_id: id }),
+          }).then(async (r) => [id, ((await r.json()) as { data: { api_key: string } }).data.api_key] as const),
+        ),
     );
     const byService = new Map<string, Set<string>>();
     for (const [id, key] of keys) byService.set(id, (byService.get(id) ?? new Set()).add(key));

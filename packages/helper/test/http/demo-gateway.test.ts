@@ -13,7 +13,12 @@ describe('demo gateway', () => {
     h = await startHarness();
     const token = await h.issuer.token();
     for (const id of ['sentiment-analysis', 'text-embedding', 'image-classification']) {
-      const response = await h.helper.app.inject({ method: 'POST', url: '/api/services/init', headers: { authorization: `Bearer ${token}` }, payload: { service_id: id } });
+      const response = await h.helper.app.inject({
+        method: 'POST',
+        url: '/api/services/init',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { service_id: id },
+      });
       keys[id] = response.json().data.api_key;
     }
   });
@@ -23,7 +28,11 @@ describe('demo gateway', () => {
     h.helper.app.inject({ method: payload ? 'POST' : 'GET', url, headers, ...(payload ? { payload } : {}) });
 
   it('accepts the key in the header the catalog names', async () => {
-    const response = await call('/gateway/sentiment-analysis/v1/predict', { 'x-api-key': keys['sentiment-analysis'] as string }, { text: 'this is great and easy' });
+    const response = await call(
+      '/gateway/sentiment-analysis/v1/predict',
+      { 'x-api-key': keys['sentiment-analysis'] as string },
+      { text: 'this is great and easy' },
+    );
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().result.label, 'positive');
   });
@@ -48,13 +57,18 @@ describe('demo gateway', () => {
     assert.equal(otherService.statusCode, 403);
     assert.equal(otherService.body, 'Authentication failed');
     const key = keys['sentiment-analysis'] as string;
-    const forged = await call('/gateway/sentiment-analysis', { 'x-api-key': `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}` });
+    const forged = await call('/gateway/sentiment-analysis', {
+      'x-api-key': `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`,
+    });
     assert.equal(forged.statusCode, 403);
   });
 
   it('is not part of the API document', async () => {
     const doc = (await h.helper.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-    assert.equal(Object.keys(doc.paths).some((path: string) => path.startsWith('/gateway')), false);
+    assert.equal(
+      Object.keys(doc.paths).some((path: string) => path.startsWith('/gateway')),
+      false,
+    );
   });
 });
 
@@ -63,7 +77,11 @@ describe('demo gateway endpoints', () => {
     const h = await startHarness({ MLAAS_PUBLIC_URL: 'https://mlaas.internal.test/' });
     try {
       const token = await h.issuer.token();
-      const list = await h.helper.app.inject({ method: 'GET', url: '/api/services', headers: { authorization: `Bearer ${token}` } });
+      const list = await h.helper.app.inject({
+        method: 'GET',
+        url: '/api/services',
+        headers: { authorization: `Bearer ${token}` },
+      });
       const sentiment = list.json().data.services.find((s: { id: string }) => s.id === 'sentiment-analysis');
       assert.equal(sentiment.proxy_endpoint, 'https://mlaas.internal.test/gateway/sentiment-analysis');
     } finally {

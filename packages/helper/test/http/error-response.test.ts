@@ -18,7 +18,10 @@ describe('toErrorResponse', () => {
 
   it('maps every code to its documented status, with Retry-After where given', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
-      const response = toErrorResponse(new MlaasError(code as keyof typeof ERROR_STATUS, 'm', { retryAfterSeconds: 2.2 }), 'r');
+      const response = toErrorResponse(
+        new MlaasError(code as keyof typeof ERROR_STATUS, 'm', { retryAfterSeconds: 2.2 }),
+        'r',
+      );
       assert.equal(response.status, status, code);
       assert.equal(response.headers['retry-after'], '3');
     }

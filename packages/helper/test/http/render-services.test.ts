@@ -27,7 +27,14 @@ const vision = frozenService({
   credentials: { location: 'query', keyParameter: 'app_key', appIdParameter: 'app_id' },
 });
 
-const identity: Identity = { userId: 'alice', email: 'alice@example.com', emailVerified: true, subject: 's-1', roles: [], groups: [] };
+const identity: Identity = {
+  userId: 'alice',
+  email: 'alice@example.com',
+  emailVerified: true,
+  subject: 's-1',
+  roles: [],
+  groups: [],
+};
 
 function application(serviceId: string, key: string): Application {
   return {
@@ -90,7 +97,14 @@ describe('list body rendering', () => {
 
   it('renders a user without an account or email, and an empty catalog', () => {
     const render = createServicesRenderer(false);
-    const nobody: Identity = { userId: 'new\u0001user', email: null, emailVerified: false, subject: 's-2', roles: [], groups: [] };
+    const nobody: Identity = {
+      userId: 'new\u0001user',
+      email: null,
+      emailVerified: false,
+      subject: 's-2',
+      roles: [],
+      groups: [],
+    };
     for (const listing of [
       { account: null, services: [{ service: vision, application: null }] },
       { account: null, services: [] },
@@ -103,13 +117,31 @@ describe('list body rendering', () => {
 
   it('shows the same user different keys from one request to the next, and a reloaded catalog at once', () => {
     const render = createServicesRenderer(false);
-    const before = JSON.parse(String(render({ account: null, services: [{ service: vision, application: null }] }, identity)));
-    const after = JSON.parse(String(render({ account: { id: '7', username: 'alice', email: null, state: 'approved' }, services: [{ service: vision, application: application('42', 'abcdefgh') }] }, identity)));
+    const before = JSON.parse(
+      String(render({ account: null, services: [{ service: vision, application: null }] }, identity)),
+    );
+    const after = JSON.parse(
+      String(
+        render(
+          {
+            account: { id: '7', username: 'alice', email: null, state: 'approved' },
+            services: [{ service: vision, application: application('42', 'abcdefgh') }],
+          },
+          identity,
+        ),
+      ),
+    );
     assert.equal(before.data.services[0].has_api_key, false);
     assert.equal(after.data.services[0].api_key_preview, 'abcd…');
 
-    const reloaded: ApiService = frozenService({ ...vision, name: 'Vision 2', endpoint: 'https://gw.example.com/vision' });
-    const fresh = JSON.parse(String(render({ account: null, services: [{ service: reloaded, application: null }] }, identity)));
+    const reloaded: ApiService = frozenService({
+      ...vision,
+      name: 'Vision 2',
+      endpoint: 'https://gw.example.com/vision',
+    });
+    const fresh = JSON.parse(
+      String(render({ account: null, services: [{ service: reloaded, application: null }] }, identity)),
+    );
     assert.equal(fresh.data.services[0].name, 'Vision 2');
     assert.equal(fresh.data.services[0].proxy_endpoint, 'https://gw.example.com/vision');
   });
@@ -118,7 +150,10 @@ describe('list body rendering', () => {
     const render = createServicesRenderer(false);
     const app = application('42', 'abcdefgh');
     const account = { id: '7', username: 'alice', email: null, state: 'approved' as const };
-    const listing = (a: Application | null, acc = account): ServiceListing => ({ account: acc, services: [{ service: vision, application: a }] });
+    const listing = (a: Application | null, acc = account): ServiceListing => ({
+      account: acc,
+      services: [{ service: vision, application: a }],
+    });
     const first = render(listing(app), identity);
     assert.equal(render(listing(app), identity), first, 'same services, application and account: the same bytes');
 

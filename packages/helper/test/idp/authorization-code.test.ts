@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_ID, decodeJwt, pkcePair, startAuthorization, startStack, submitLogin, type Stack } from './support/embedded-stack.js';
+import {
+  CLIENT_ID,
+  decodeJwt,
+  pkcePair,
+  startAuthorization,
+  startStack,
+  submitLogin,
+  type Stack,
+} from './support/embedded-stack.js';
 
 describe('authorization code + PKCE', () => {
   let stack: Stack;
@@ -43,7 +51,13 @@ describe('authorization code + PKCE', () => {
 
   it('signs in through the page and exchanges the code with the verifier for tokens the helper accepts', async () => {
     const { code, verifier, redirectUri } = await obtainCode();
-    const response = await stack.token({ grant_type: 'authorization_code', client_id: CLIENT_ID, code, code_verifier: verifier, redirect_uri: redirectUri });
+    const response = await stack.token({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      code,
+      code_verifier: verifier,
+      redirect_uri: redirectUri,
+    });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(typeof response.body.refresh_token, 'string');
     assert.equal(typeof response.body.id_token, 'string');
@@ -57,13 +71,24 @@ describe('authorization code + PKCE', () => {
 
   it('accepts a loopback redirect on any port, for localhost too', async () => {
     const { code, verifier, redirectUri } = await obtainCode('http://localhost:61999/callback');
-    const response = await stack.token({ grant_type: 'authorization_code', client_id: CLIENT_ID, code, code_verifier: verifier, redirect_uri: redirectUri });
+    const response = await stack.token({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      code,
+      code_verifier: verifier,
+      redirect_uri: redirectUri,
+    });
     assert.equal(response.status, 200);
   });
 
   it('refuses the code without the PKCE verifier', async () => {
     const { code, redirectUri } = await obtainCode();
-    const response = await stack.token({ grant_type: 'authorization_code', client_id: CLIENT_ID, code, redirect_uri: redirectUri });
+    const response = await stack.token({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      code,
+      redirect_uri: redirectUri,
+    });
     assert.equal(response.status, 400);
     assert.equal(response.body.error, 'invalid_grant');
   });
@@ -94,20 +119,29 @@ describe('authorization code + PKCE', () => {
   });
 
   it('refuses the plain PKCE method', async () => {
-    const { redirect } = await startAuthorization(stack, { ...authParams('a'.repeat(43)), code_challenge_method: 'plain' });
+    const { redirect } = await startAuthorization(stack, {
+      ...authParams('a'.repeat(43)),
+      code_challenge_method: 'plain',
+    });
     assert.ok(redirect !== null);
     assert.equal(new URL(redirect).searchParams.get('error'), 'invalid_request');
   });
 
   it('refuses a redirect URI that is not on a loopback address, without redirecting to it', async () => {
-    const { browser, redirect } = await startAuthorization(stack, authParams(pkcePair().challenge, 'http://evil.example/callback'));
+    const { browser, redirect } = await startAuthorization(
+      stack,
+      authParams(pkcePair().challenge, 'http://evil.example/callback'),
+    );
     assert.equal(redirect, null);
     assert.equal(browser.lastStatus, 400);
     assert.match(browser.lastHtml, /redirect_uri/);
   });
 
   it('refuses an unknown client at the authorization endpoint', async () => {
-    const { browser, redirect } = await startAuthorization(stack, { ...authParams(pkcePair().challenge), client_id: 'nobody' });
+    const { browser, redirect } = await startAuthorization(stack, {
+      ...authParams(pkcePair().challenge),
+      client_id: 'nobody',
+    });
     assert.equal(redirect, null);
     assert.equal(browser.lastStatus, 400);
     assert.match(browser.lastHtml, /invalid_client/);
@@ -133,7 +167,10 @@ describe('authorization code + PKCE', () => {
 
   it('ends with access_denied at the client when the user cancels', async () => {
     const { browser } = await startAuthorization(stack, authParams(pkcePair().challenge));
-    const redirect = await browser.go(browser.formAction(/\/abort$/), { method: 'POST', form: { csrf: browser.hidden('csrf') } });
+    const redirect = await browser.go(browser.formAction(/\/abort$/), {
+      method: 'POST',
+      form: { csrf: browser.hidden('csrf') },
+    });
     assert.ok(redirect !== null);
     assert.equal(new URL(redirect).searchParams.get('error'), 'access_denied');
   });

@@ -24,7 +24,8 @@ const CHROMIUM_ARGS = [
 ];
 const available = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
-if (!available && !inCi) console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
+if (!available && !inCi)
+  console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
 
 describe('browser flows in Chromium', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
   let stack: Stack;
@@ -62,7 +63,11 @@ describe('browser flows in Chromium', { skip: !available && !inCi ? `${CHROMIUM}
       await page.close();
     }
 
-    const response = await stack.token({ grant_type: DEVICE_GRANT, client_id: CLIENT_ID, device_code: device.device_code });
+    const response = await stack.token({
+      grant_type: DEVICE_GRANT,
+      client_id: CLIENT_ID,
+      device_code: device.device_code,
+    });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     assert.equal(decodeJwt(response.body.access_token as string).preferred_username, 'bob');
     assert.equal((await stack.listServices(response.body.access_token as string)).status, 200);

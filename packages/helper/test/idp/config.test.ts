@@ -32,33 +32,50 @@ describe('embedded issuer configuration', () => {
   });
 
   it('refuses demo users on a non-loopback address, and says why', () => {
-    const problems = problemsOf(embeddedStackEnv({ HOST: '10.1.2.3', EMBEDDED_IDP_ISSUER: 'https://idp.example.org/realms/mlaas' }));
+    const problems = problemsOf(
+      embeddedStackEnv({ HOST: '10.1.2.3', EMBEDDED_IDP_ISSUER: 'https://idp.example.org/realms/mlaas' }),
+    );
     assert.equal(problems.length, 1);
     assert.match(problems[0] ?? '', /demo users .* only served on a loopback address, and HOST=10\.1\.2\.3 is not one/);
   });
 
   it('needs an explicit issuer URL when listening on every interface', () => {
     const problems = problemsOf({ ...embeddedStackEnv({ HOST: '0.0.0.0' }), EMBEDDED_DEMO_USERS: 'false' });
-    assert.ok(problems.some((p) => /EMBEDDED_IDP_ISSUER is required when HOST=0\.0\.0\.0/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /EMBEDDED_IDP_ISSUER is required when HOST=0\.0\.0\.0/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   it('EMBEDDED_IDP=true works without the embedded store and keeps the password grant off', () => {
     const problems = problemsOf({ EMBEDDED_IDP: 'true', APIM_BACKEND: 'threescale' });
     // Only the 3scale settings are missing; nothing about the issuer.
-    assert.ok(problems.every((p) => /THREESCALE|3scale/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.every((p) => /THREESCALE|3scale/.test(p)),
+      problems.join('\n'),
+    );
     const config = loadConfig({ EMBEDDED_IDP: 'true', APIM_BACKEND: 'embedded' });
     assert.equal(config.embeddedIdp?.passwordGrant, false);
     assert.equal(config.embeddedIdp?.demoUsers, false);
   });
 
   it('lets OIDC_ISSUER point the helper elsewhere while the issuer runs', () => {
-    const config = loadConfig({ EMBEDDED_IDP: 'true', APIM_BACKEND: 'embedded', OIDC_ISSUER: 'https://sso.example.org/realms/corp' });
+    const config = loadConfig({
+      EMBEDDED_IDP: 'true',
+      APIM_BACKEND: 'embedded',
+      OIDC_ISSUER: 'https://sso.example.org/realms/corp',
+    });
     assert.equal(config.oidc.issuer, 'https://sso.example.org/realms/corp');
     assert.equal(config.embeddedIdp?.issuer, 'http://127.0.0.1:5000/realms/mlaas');
   });
 
   it('collects bad issuer settings with the other problems', () => {
-    const problems = problemsOf({ ...embeddedStackEnv({}), EMBEDDED_IDP_ISSUER: 'http://idp.example.org/realms/mlaas', EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '5', PORT: 'x' });
+    const problems = problemsOf({
+      ...embeddedStackEnv({}),
+      EMBEDDED_IDP_ISSUER: 'http://idp.example.org/realms/mlaas',
+      EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '5',
+      PORT: 'x',
+    });
     assert.ok(problems.some((p) => /must use https/.test(p)));
     assert.ok(problems.some((p) => /EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS/.test(p)));
     assert.ok(problems.some((p) => /^PORT/.test(p)));

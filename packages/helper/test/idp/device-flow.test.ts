@@ -37,7 +37,10 @@ async function enterCode(stack: Stack, device: DeviceAuthorization): Promise<For
   await browser.go(device.verification_uri);
   assert.equal(browser.lastStatus, 200);
   assert.match(browser.lastHtml, /<label for="user_code">/);
-  await browser.go(browser.formAction(), { method: 'POST', form: { xsrf: browser.hidden('xsrf'), user_code: device.user_code } });
+  await browser.go(browser.formAction(), {
+    method: 'POST',
+    form: { xsrf: browser.hidden('xsrf'), user_code: device.user_code },
+  });
   assert.equal(browser.lastStatus, 200);
   assert.match(browser.lastHtml, new RegExp(device.user_code));
   return browser;
@@ -109,7 +112,10 @@ describe('device authorization grant', () => {
   it('rejects a wrong user code on the page and lets the user try again', async () => {
     const browser = new FormBrowser(new URL(stack.issuer).origin);
     await browser.go(`${stack.issuer}/device`);
-    await browser.go(browser.formAction(), { method: 'POST', form: { xsrf: browser.hidden('xsrf'), user_code: 'BCDF-GHJK' } });
+    await browser.go(browser.formAction(), {
+      method: 'POST',
+      form: { xsrf: browser.hidden('xsrf'), user_code: 'BCDF-GHJK' },
+    });
     assert.match(browser.lastHtml, /role="alert"/);
     assert.match(browser.lastHtml, /<label for="user_code">/);
   });
@@ -124,7 +130,10 @@ describe('device authorization grant', () => {
 describe('device authorization grant, expiry', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS: '1', EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS: '1' });
+    stack = await startStack({
+      EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS: '1',
+      EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS: '1',
+    });
   });
   after(async () => stack.close());
 

@@ -29,10 +29,12 @@ describe('discovery', () => {
 
   it('advertises the grants, PKCE S256 only, public clients and RS256', () => {
     const d = stack.discovery;
-    assert.deepEqual(
-      [...(d.grant_types_supported as string[])].sort(),
-      ['authorization_code', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-    );
+    assert.deepEqual([...(d.grant_types_supported as string[])].sort(), [
+      'authorization_code',
+      'password',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+    ]);
     assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(d.response_types_supported, ['code']);
     assert.deepEqual(d.token_endpoint_auth_methods_supported, ['none']);

@@ -56,9 +56,16 @@ describe('the helper and the embedded issuer', () => {
       assert.ok(keys.some((k) => k.kid === oldKid));
       const fresh = await second.passwordLogin('alice', 'alice');
       const [freshHeader] = (fresh.access_token as string).split('.');
-      assert.equal((JSON.parse(Buffer.from(freshHeader as string, 'base64url').toString()) as { kid: string }).kid, activeKid);
+      assert.equal(
+        (JSON.parse(Buffer.from(freshHeader as string, 'base64url').toString()) as { kid: string }).kid,
+        activeKid,
+      );
       // Refresh tokens live in the issuer's database and survive the restart too.
-      const refreshed = await second.token({ grant_type: 'refresh_token', client_id: 'mlaas-cli', refresh_token: tokens.refresh_token as string });
+      const refreshed = await second.token({
+        grant_type: 'refresh_token',
+        client_id: 'mlaas-cli',
+        refresh_token: tokens.refresh_token as string,
+      });
       assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
       assert.equal((await second.listServices(refreshed.body.access_token as string)).status, 200);
     } finally {

@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_ID, pkcePair, startAuthorization, startStack, submitLogin, type Stack } from './support/embedded-stack.js';
+import {
+  CLIENT_ID,
+  pkcePair,
+  startAuthorization,
+  startStack,
+  submitLogin,
+  type Stack,
+} from './support/embedded-stack.js';
 
 describe('issuer pages', () => {
   let stack: Stack;

@@ -17,7 +17,10 @@ describe('password grant', () => {
   it('issues an RS256 JWT access token with Keycloak-like claims', async () => {
     const tokens = await stack.passwordLogin('alice', 'alice');
     const [header] = (tokens.access_token as string).split('.');
-    const { alg, kid } = JSON.parse(Buffer.from(header as string, 'base64url').toString()) as { alg: string; kid: string };
+    const { alg, kid } = JSON.parse(Buffer.from(header as string, 'base64url').toString()) as {
+      alg: string;
+      kid: string;
+    };
     assert.equal(alg, 'RS256');
     assert.equal(typeof kid, 'string');
     const claims = decodeJwt(tokens.access_token as string);
@@ -29,7 +32,7 @@ describe('password grant', () => {
     assert.equal(claims.soeid, 'AL12345');
     assert.equal(typeof claims.sub, 'string');
     assert.equal((claims.exp as number) - (claims.iat as number), 300);
-    assert.ok(((claims.realm_access as { roles: string[] }).roles).includes('offline_access'));
+    assert.ok((claims.realm_access as { roles: string[] }).roles.includes('offline_access'));
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(tokens.expires_in, 300);
     assert.equal(typeof tokens.refresh_token, 'string');
@@ -49,8 +52,18 @@ describe('password grant', () => {
   });
 
   it('answers a wrong password and an unknown user with the same 401 invalid_grant', async () => {
-    const wrong = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'bob', password: 'nope' });
-    const unknown = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'mallory', password: 'nope' });
+    const wrong = await stack.token({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'bob',
+      password: 'nope',
+    });
+    const unknown = await stack.token({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'mallory',
+      password: 'nope',
+    });
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
     assert.deepEqual(wrong.body, { error: 'invalid_grant', error_description: 'Invalid user credentials' });
@@ -59,10 +72,20 @@ describe('password grant', () => {
 
   it('throttles a user after repeated failures, even with the right password, and says when to retry', async () => {
     for (let i = 0; i < 3; i += 1) {
-      const response = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'alice', password: `guess-${i}` });
+      const response = await stack.token({
+        grant_type: 'password',
+        client_id: CLIENT_ID,
+        username: 'alice',
+        password: `guess-${i}`,
+      });
       assert.equal(response.status, 401);
     }
-    const throttled = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'alice', password: 'alice' });
+    const throttled = await stack.token({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'alice',
+      password: 'alice',
+    });
     assert.equal(throttled.status, 400);
     assert.equal(throttled.body.error, 'invalid_grant');
     assert.match(String(throttled.body.error_description), /Too many failed sign-in attempts/);
@@ -70,7 +93,12 @@ describe('password grant', () => {
   });
 
   it('refuses an unknown client', async () => {
-    const response = await stack.token({ grant_type: 'password', client_id: 'nobody', username: 'bob', password: 'bob' });
+    const response = await stack.token({
+      grant_type: 'password',
+      client_id: 'nobody',
+      username: 'bob',
+      password: 'bob',
+    });
     assert.equal(response.status, 401);
     assert.equal(response.body.error, 'invalid_client');
   });
@@ -82,7 +110,13 @@ describe('password grant', () => {
   });
 
   it('refuses an unknown scope', async () => {
-    const response = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'bob', password: 'bob', scope: 'admin' });
+    const response = await stack.token({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'bob',
+      password: 'bob',
+      scope: 'admin',
+    });
     assert.equal(response.status, 400);
     assert.equal(response.body.error, 'invalid_scope');
   });
@@ -103,7 +137,12 @@ describe('password grant when not enabled', () => {
 
   it('is not offered and is refused', async () => {
     assert.ok(!(stack.discovery.grant_types_supported as string[]).includes('password'));
-    const response = await stack.token({ grant_type: 'password', client_id: CLIENT_ID, username: 'bob', password: 'bob' });
+    const response = await stack.token({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'bob',
+      password: 'bob',
+    });
     assert.equal(response.status, 400);
     assert.equal(response.body.error, 'unsupported_grant_type');
   });

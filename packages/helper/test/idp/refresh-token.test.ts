@@ -13,7 +13,8 @@ describe('refresh tokens', () => {
   });
   after(async () => stack.close());
 
-  const refresh = (refreshToken: string) => stack.token({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken });
+  const refresh = (refreshToken: string) =>
+    stack.token({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken });
 
   it('rotate: each refresh returns a new refresh token and a new access token the helper accepts', async () => {
     const first = await stack.passwordLogin('alice', 'alice');
@@ -43,7 +44,11 @@ describe('refresh tokens', () => {
     const revoke = await fetch(stack.discovery.revocation_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: CLIENT_ID, token: tokens.refresh_token as string, token_type_hint: 'refresh_token' }),
+      body: new URLSearchParams({
+        client_id: CLIENT_ID,
+        token: tokens.refresh_token as string,
+        token_type_hint: 'refresh_token',
+      }),
     });
     assert.equal(revoke.status, 200);
     const response = await refresh(tokens.refresh_token as string);

@@ -22,7 +22,10 @@ describe('issuer key files', () => {
     const dir = dataDir();
     const [first, second] = await Promise.all([loadOrCreateSigningKeys(dir), loadOrCreateSigningKeys(dir)]);
     assert.equal(first[0]?.jwk.kid, second[0]?.jwk.kid);
-    assert.deepEqual((await loadOrCreateSigningKeys(dir)).map((k) => k.jwk.kid), first.map((k) => k.jwk.kid));
+    assert.deepEqual(
+      (await loadOrCreateSigningKeys(dir)).map((k) => k.jwk.kid),
+      first.map((k) => k.jwk.kid),
+    );
   });
 
   it('keeps the cookie keys of the first start', () => {

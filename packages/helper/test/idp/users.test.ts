@@ -63,8 +63,14 @@ describe('users file', () => {
 
   it('refuses a duplicate user and bad input', async () => {
     const file = join(dir, 'users.json');
-    await assert.rejects(addUser(file, { username: 'carol', email: 'c2@example.org', password: 'another-one' }), /already exists/);
-    await assert.rejects(addUser(file, { username: 'dave', email: 'not-an-email', password: 'short' }), /email.*password/);
+    await assert.rejects(
+      addUser(file, { username: 'carol', email: 'c2@example.org', password: 'another-one' }),
+      /already exists/,
+    );
+    await assert.rejects(
+      addUser(file, { username: 'dave', email: 'not-an-email', password: 'short' }),
+      /email.*password/,
+    );
   });
 
   it('reads YAML users files too', async () => {
@@ -76,7 +82,11 @@ describe('users file', () => {
 
   it('names the entry at fault in a malformed file', () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ users: [{ id: '1', username: 'x', email: 'x@example.org', password_hash: 'x' }] }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({ users: [{ id: '1', username: 'x', email: 'x@example.org', password_hash: 'x' }] }),
+      { mode: 0o600 },
+    );
     assert.throws(() => readUsersFile(file), /users\[0\]: "password_hash"/);
   });
 
@@ -90,7 +100,12 @@ describe('users file', () => {
 describe('login throttle', () => {
   it('refuses after the per-user limit until failures leave the window; success resets the user', () => {
     let now = 0;
-    const throttle = createLoginThrottle({ maxFailuresPerUser: 2, maxFailuresPerIp: 100, windowMs: 60_000, now: () => now });
+    const throttle = createLoginThrottle({
+      maxFailuresPerUser: 2,
+      maxFailuresPerIp: 100,
+      windowMs: 60_000,
+      now: () => now,
+    });
     throttle.recordFailure('alice', '1.1.1.1');
     assert.equal(throttle.retryAfterSeconds('alice', '1.1.1.1'), 0);
     throttle.recordFailure('alice', '2.2.2.2');
@@ -121,12 +136,19 @@ describe('admin commands', () => {
     if (stdinText !== undefined) stdin.end(stdinText);
     const stdout = capture();
     const stderr = capture();
-    return { io: { env: { MLAAS_DATA_DIR: dir }, stdin, stdout: stdout.stream, stderr: stderr.stream }, stdout, stderr };
+    return {
+      io: { env: { MLAAS_DATA_DIR: dir }, stdin, stdout: stdout.stream, stderr: stderr.stream },
+      stdout,
+      stderr,
+    };
   }
 
   it('users add reads the password from stdin and writes the data dir users file', async () => {
     const run = io('frank-secret\n');
-    const code = await runAdminCommand(['users', 'add', 'frank', '--email', 'frank@example.org', '--soeid', 'FR1', '--password-stdin'], run.io);
+    const code = await runAdminCommand(
+      ['users', 'add', 'frank', '--email', 'frank@example.org', '--soeid', 'FR1', '--password-stdin'],
+      run.io,
+    );
     assert.equal(code, 0, run.stderr.text());
     assert.match(run.stdout.text(), /Added user frank/);
     assert.doesNotMatch(run.stdout.text() + run.stderr.text(), /frank-secret/);
@@ -150,7 +172,9 @@ describe('admin commands', () => {
     assert.equal(await runAdminCommand(['keys', 'rotate'], first.io), 0);
     const second = io();
     assert.equal(await runAdminCommand(['keys', 'rotate'], second.io), 0);
-    const file = JSON.parse(readFileSync(join(dir, SIGNING_KEYS_FILE), 'utf8')) as { keys: { retiredAt: string | null }[] };
+    const file = JSON.parse(readFileSync(join(dir, SIGNING_KEYS_FILE), 'utf8')) as {
+      keys: { retiredAt: string | null }[];
+    };
     assert.equal(file.keys.length, 2);
     assert.equal(file.keys[0]?.retiredAt, null);
     assert.equal(typeof file.keys[1]?.retiredAt, 'string');

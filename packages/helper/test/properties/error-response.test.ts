@@ -27,7 +27,9 @@ const mlaasErrors = fc
     details: fc.option(fc.array(fieldProblem, { maxLength: 5 }), { nil: undefined }),
     retryAfterSeconds: fc.option(fc.double({ min: 0, max: 86_400, noNaN: true }), { nil: undefined }),
   })
-  .map(({ code, message, details, retryAfterSeconds }) => new MlaasError(code, message, { details, retryAfterSeconds }));
+  .map(
+    ({ code, message, details, retryAfterSeconds }) => new MlaasError(code, message, { details, retryAfterSeconds }),
+  );
 
 /** Issues shaped like Ajv's, with any value where Ajv would put a string. */
 const validationIssue = fc.record(
@@ -46,7 +48,13 @@ const validationIssue = fc.record(
 const fastifyLikeErrors = fc.record(
   {
     code: fc.oneof(
-      fc.constantFrom('FST_ERR_CTP_BODY_TOO_LARGE', 'FST_ERR_CTP_INVALID_MEDIA_TYPE', 'FST_ERR_BAD_URL', 'FST_ERR_CTP_INVALID_JSON_BODY', 'ECONNRESET'),
+      fc.constantFrom(
+        'FST_ERR_CTP_BODY_TOO_LARGE',
+        'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        'FST_ERR_BAD_URL',
+        'FST_ERR_CTP_INVALID_JSON_BODY',
+        'ECONNRESET',
+      ),
       fc.anything(),
     ),
     statusCode: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.anything()),
@@ -87,7 +95,8 @@ describe('toErrorResponse (properties)', () => {
         const response = toErrorResponse(error, 'req-1');
         assert.equal(response.code, error.code);
         assert.equal(response.body.error.message, error.message);
-        if (error.details !== undefined && error.details.length > 0) assert.deepEqual(response.body.error.details, error.details);
+        if (error.details !== undefined && error.details.length > 0)
+          assert.deepEqual(response.body.error.details, error.details);
         const retryAfter = response.headers['retry-after'];
         if (error.retryAfterSeconds === undefined) assert.equal(retryAfter, undefined);
         else assert.match(String(retryAfter), /^[1-9]\d*$/);
@@ -110,17 +119,21 @@ describe('toErrorResponse (properties)', () => {
 
   it('reports at most ten validation details, each printable', () => {
     fc.assert(
-      fc.property(fc.array(validationIssue, { maxLength: 30 }), fc.constantFrom('body', 'querystring'), (validation, context) => {
-        const response = toErrorResponse({ validation, validationContext: context, statusCode: 400 }, 'req-1');
-        assert.equal(response.code, 'VALIDATION_ERROR');
-        const details = response.body.error.details ?? [];
-        assert.ok(details.length <= 10);
-        for (const { field, problem } of details) {
-          assert.doesNotMatch(field, /[\u0000-\u001f\u007f]/);
-          assert.doesNotMatch(problem, /[\u0000-\u001f\u007f]/);
-          assert.ok(field.length <= 201 && problem.length <= 201, 'details are bounded');
-        }
-      }),
+      fc.property(
+        fc.array(validationIssue, { maxLength: 30 }),
+        fc.constantFrom('body', 'querystring'),
+        (validation, context) => {
+          const response = toErrorResponse({ validation, validationContext: context, statusCode: 400 }, 'req-1');
+          assert.equal(response.code, 'VALIDATION_ERROR');
+          const details = response.body.error.details ?? [];
+          assert.ok(details.length <= 10);
+          for (const { field, problem } of details) {
+            assert.doesNotMatch(field, /[\u0000-\u001f\u007f]/);
+            assert.doesNotMatch(problem, /[\u0000-\u001f\u007f]/);
+            assert.ok(field.length <= 201 && problem.length <= 201, 'details are bounded');
+          }
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

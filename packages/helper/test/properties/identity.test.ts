@@ -10,20 +10,44 @@ import type { JWTPayload } from 'jose';
 import { identityFromClaims } from '../../src/auth/identity.js';
 import { isMlaasError } from '../../src/errors/mlaas-error.js';
 
-const CLAIM_NAMES = ['soeid', 'preferred_username', 'sub', 'email', 'realm_access', 'groups', 'upn', 'toString', '__proto__', 'constructor'];
+const CLAIM_NAMES = [
+  'soeid',
+  'preferred_username',
+  'sub',
+  'email',
+  'realm_access',
+  'groups',
+  'upn',
+  'toString',
+  '__proto__',
+  'constructor',
+];
 
 const text = fc.string({ unit: 'binary', maxLength: 300 });
 /** Values a JSON token payload can hold, with a bias towards what identity mapping looks at. */
 const claimValue = fc.oneof(
   text,
-  fc.constantFrom('', '   ', 'alice', ' alice ', 'a\u0000b', 'x'.repeat(256), 'x'.repeat(255), 'alice@example.org', '@'),
+  fc.constantFrom(
+    '',
+    '   ',
+    'alice',
+    ' alice ',
+    'a\u0000b',
+    'x'.repeat(256),
+    'x'.repeat(255),
+    'alice@example.org',
+    '@',
+  ),
   fc.record({ roles: fc.oneof(fc.array(fc.oneof(text, fc.jsonValue())), fc.jsonValue()) }, { requiredKeys: [] }),
   fc.array(fc.oneof(text, fc.jsonValue()), { maxLength: 5 }),
   fc.jsonValue({ maxDepth: 3 }),
 );
 /** A token payload as `jose` hands it over: parsed JSON, so plain objects only. */
 const claims = fc
-  .tuple(fc.dictionary(fc.constantFrom(...CLAIM_NAMES), claimValue), fc.dictionary(fc.string({ maxLength: 10 }), claimValue, { maxKeys: 4 }))
+  .tuple(
+    fc.dictionary(fc.constantFrom(...CLAIM_NAMES), claimValue),
+    fc.dictionary(fc.string({ maxLength: 10 }), claimValue, { maxKeys: 4 }),
+  )
   .map(([known, other]) => JSON.parse(JSON.stringify({ ...other, ...known })) as JWTPayload);
 const userIdClaims = fc.oneof(
   fc.constant(['soeid', 'preferred_username', 'sub']),
@@ -58,14 +82,20 @@ describe('identityFromClaims (properties)', () => {
   it('takes the user id from the first configured claim that holds a non-blank string', () => {
     fc.assert(
       fc.property(claims, userIdClaims, (payload, names) => {
-        const first = names.map((name) => (payload as Record<string, unknown>)[name]).find((v) => typeof v === 'string' && v.trim() !== '');
+        const first = names
+          .map((name) => (payload as Record<string, unknown>)[name])
+          .find((v) => typeof v === 'string' && v.trim() !== '');
         try {
           const identity = identityFromClaims(payload, names);
           assert.equal(identity.userId, (first as string).trim());
-          assert.ok(Object.hasOwn(payload, names.find((name) => payload[name] === first) as string), 'the id comes from a claim of the token');
+          assert.ok(
+            Object.hasOwn(payload, names.find((name) => payload[name] === first) as string),
+            'the id comes from a claim of the token',
+          );
         } catch (error) {
           assert.ok(isMlaasError(error, 'INVALID_TOKEN'));
-          const usable = typeof first === 'string' && first.trim().length <= 255 && !/[\u0000-\u001f\u007f]/.test(first.trim());
+          const usable =
+            typeof first === 'string' && first.trim().length <= 255 && !/[\u0000-\u001f\u007f]/.test(first.trim());
           assert.equal(usable, false, 'a usable id was refused');
         }
       }),

@@ -62,11 +62,15 @@ describe('API key format (properties)', () => {
 
   it('accepts exactly the keys whose checksum matches', () => {
     fc.assert(
-      fc.property(base62Body, fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: CHECKSUM_LENGTH, maxLength: CHECKSUM_LENGTH }), (body, checksum) => {
-        const unchecked = API_KEY_PREFIX + body;
-        assert.equal(isWellFormedApiKey(unchecked + checksum), checksum === expectedChecksum(unchecked));
-        assert.ok(isWellFormedApiKey(unchecked + expectedChecksum(unchecked)));
-      }),
+      fc.property(
+        base62Body,
+        fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: CHECKSUM_LENGTH, maxLength: CHECKSUM_LENGTH }),
+        (body, checksum) => {
+          const unchecked = API_KEY_PREFIX + body;
+          assert.equal(isWellFormedApiKey(unchecked + checksum), checksum === expectedChecksum(unchecked));
+          assert.ok(isWellFormedApiKey(unchecked + expectedChecksum(unchecked)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -96,13 +100,24 @@ describe('API key format (properties)', () => {
 
   it('never throws, and refuses anything that is not prefix + 38 base62 characters', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.anything(), wellFormedKey.map((k) => ` ${k}`), wellFormedKey.map((k) => k.toUpperCase())), (value) => {
-        const accepted = isWellFormedApiKey(value as string);
-        if (accepted) {
-          assert.equal(typeof value, 'string');
-          assert.match(value as string, new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`));
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.anything(),
+          wellFormedKey.map((k) => ` ${k}`),
+          wellFormedKey.map((k) => k.toUpperCase()),
+        ),
+        (value) => {
+          const accepted = isWellFormedApiKey(value as string);
+          if (accepted) {
+            assert.equal(typeof value, 'string');
+            assert.match(
+              value as string,
+              new RegExp(`^${API_KEY_PREFIX}[0-9A-Za-z]{${BODY_LENGTH + CHECKSUM_LENGTH}}$`),
+            );
+          }
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -114,7 +129,10 @@ describe('API key format (properties)', () => {
         // The only shapes allowed: [prefix up to the first "_"] + "…" + [the last four characters].
         const prefixes = new Set(['', key.slice(0, key.indexOf('_') + 1)]);
         const shapes = [...prefixes].flatMap((prefix) => [`${prefix}…`, `${prefix}…${key.slice(-4)}`]);
-        assert.ok(shapes.includes(preview), `${JSON.stringify(preview)} shows more of ${JSON.stringify(key)} than allowed`);
+        assert.ok(
+          shapes.includes(preview),
+          `${JSON.stringify(preview)} shows more of ${JSON.stringify(key)} than allowed`,
+        );
         assert.ok(preview.length <= 13 + 1 + 4, 'a preview is short');
         if (key.length < 12) assert.ok(preview.endsWith('…'), 'a short key shows no tail');
       }),

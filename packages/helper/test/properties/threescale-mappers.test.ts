@@ -74,12 +74,24 @@ const applicationJson = entity({
   client_secret: textLike,
   application_id: textLike,
 });
-const accountJson = entity({ id: idLike, state: fc.oneof(fc.constantFrom('approved', 'pending', 'rejected', 'suspended', 'created'), anyJson) });
+const accountJson = entity({
+  id: idLike,
+  state: fc.oneof(fc.constantFrom('approved', 'pending', 'rejected', 'suspended', 'created'), anyJson),
+});
 
 /** `{"<collection>":[{"<entity>":{…}}]}` with any of its levels replaced by other JSON. */
 function collection(name: string, item: string, inner: fc.Arbitrary<Json>): fc.Arbitrary<unknown> {
-  const wrapped = fc.oneof(inner.map((value) => ({ [item]: value })), anyJson);
-  return fc.oneof(fc.array(wrapped, { maxLength: 4 }).map((list) => ({ [name]: list })), fc.record({ [name]: anyJson }), anyJson).map(asParsed);
+  const wrapped = fc.oneof(
+    inner.map((value) => ({ [item]: value })),
+    anyJson,
+  );
+  return fc
+    .oneof(
+      fc.array(wrapped, { maxLength: 4 }).map((list) => ({ [name]: list })),
+      fc.record({ [name]: anyJson }),
+      anyJson,
+    )
+    .map(asParsed);
 }
 
 /** Runs a mapper: its result, or null when it failed the only way it may — with UPSTREAM_ERROR. */
@@ -98,12 +110,17 @@ const DIGITS = /^\d{1,20}$/;
 describe('3scale mappers (properties)', () => {
   it('unwrap any body to objects, or fail with UPSTREAM_ERROR', () => {
     fc.assert(
-      fc.property(fc.oneof(collection('services', 'service', serviceJson), anyJson), fc.oneof(anyJson, fc.record({ service: anyJson }).map(asParsed)), (list, single) => {
-        const items = mapped(() => unwrapCollection(list, 'services', 'service'));
-        if (items !== null) for (const item of items) assert.ok(typeof item === 'object' && item !== null && !Array.isArray(item));
-        const one = mapped(() => unwrapEntity(single, 'service'));
-        if (one !== null) assert.ok(typeof one === 'object' && !Array.isArray(one));
-      }),
+      fc.property(
+        fc.oneof(collection('services', 'service', serviceJson), anyJson),
+        fc.oneof(anyJson, fc.record({ service: anyJson }).map(asParsed)),
+        (list, single) => {
+          const items = mapped(() => unwrapCollection(list, 'services', 'service'));
+          if (items !== null)
+            for (const item of items) assert.ok(typeof item === 'object' && item !== null && !Array.isArray(item));
+          const one = mapped(() => unwrapEntity(single, 'service'));
+          if (one !== null) assert.ok(typeof one === 'object' && !Array.isArray(one));
+        },
+      ),
       { numRuns: 1_000 },
     );
   });
@@ -114,7 +131,11 @@ describe('3scale mappers (properties)', () => {
         const result = mapped(() => toService(service, proxy));
         if (result === null) return;
         assert.match(result.id, DIGITS);
-        assert.ok(typeof result.name === 'string' && typeof result.systemName === 'string' && typeof result.description === 'string');
+        assert.ok(
+          typeof result.name === 'string' &&
+            typeof result.systemName === 'string' &&
+            typeof result.description === 'string',
+        );
         assert.ok(result.endpoint === null || typeof result.endpoint === 'string');
         assert.ok(['api_key', 'app_id_app_key', 'oidc'].includes(result.authenticationMethod));
         assert.ok(['header', 'query', 'basic'].includes(result.credentials.location));
@@ -151,7 +172,8 @@ describe('3scale mappers (properties)', () => {
         assert.equal(result.serviceId, serviceId);
         assert.equal(typeof result.name, 'string');
         assert.ok(result.state === 'published' || result.state === 'hidden');
-        for (const flag of [result.isDefault, result.isCustom, result.approvalRequired]) assert.equal(typeof flag, 'boolean');
+        for (const flag of [result.isDefault, result.isCustom, result.approvalRequired])
+          assert.equal(typeof flag, 'boolean');
       }),
       { numRuns: 1_000 },
     );
@@ -159,31 +181,43 @@ describe('3scale mappers (properties)', () => {
 
   it('map any application to one with a key, null, or UPSTREAM_ERROR', () => {
     fc.assert(
-      fc.property(applicationJson, fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }), (app, appKey) => {
-        const needs = needsKeys(app);
-        assert.equal(typeof needs, 'boolean');
-        const result = mapped(() => toApplication(app, appKey));
-        if (result === null) return;
-        for (const id of [result.id, result.accountId, result.serviceId, result.planId]) assert.match(id, DIGITS);
-        assert.ok(['live', 'pending', 'suspended'].includes(result.state));
-        assert.equal(typeof result.apiKey, 'string');
-        assert.ok(result.appId === null || typeof result.appId === 'string');
-        assert.ok(result.keyPreview.includes('…'), 'the preview is masked');
-        assert.ok(result.apiKey.length < 12 || !result.keyPreview.includes(result.apiKey), 'the preview does not hold the key');
-      }),
+      fc.property(
+        applicationJson,
+        fc.option(fc.string({ minLength: 1, maxLength: 40 }), { nil: null }),
+        (app, appKey) => {
+          const needs = needsKeys(app);
+          assert.equal(typeof needs, 'boolean');
+          const result = mapped(() => toApplication(app, appKey));
+          if (result === null) return;
+          for (const id of [result.id, result.accountId, result.serviceId, result.planId]) assert.match(id, DIGITS);
+          assert.ok(['live', 'pending', 'suspended'].includes(result.state));
+          assert.equal(typeof result.apiKey, 'string');
+          assert.ok(result.appId === null || typeof result.appId === 'string');
+          assert.ok(result.keyPreview.includes('…'), 'the preview is masked');
+          assert.ok(
+            result.apiKey.length < 12 || !result.keyPreview.includes(result.apiKey),
+            'the preview does not hold the key',
+          );
+        },
+      ),
       { numRuns: 1_500 },
     );
   });
 
   it('map any account to an account whose unknown state is never approved', () => {
     fc.assert(
-      fc.property(accountJson, fc.string({ minLength: 1 }), fc.option(fc.emailAddress(), { nil: null }), (account, username, email) => {
-        const result = mapped(() => toAccount(account, username, email));
-        if (result === null) return;
-        assert.match(result.id, DIGITS);
-        assert.ok(['approved', 'pending', 'rejected', 'suspended'].includes(result.state));
-        if (result.state === 'approved') assert.equal(account.state, 'approved');
-      }),
+      fc.property(
+        accountJson,
+        fc.string({ minLength: 1 }),
+        fc.option(fc.emailAddress(), { nil: null }),
+        (account, username, email) => {
+          const result = mapped(() => toAccount(account, username, email));
+          if (result === null) return;
+          assert.match(result.id, DIGITS);
+          assert.ok(['approved', 'pending', 'rejected', 'suspended'].includes(result.state));
+          if (result.state === 'approved') assert.equal(account.state, 'approved');
+        },
+      ),
       { numRuns: 1_000 },
     );
   });

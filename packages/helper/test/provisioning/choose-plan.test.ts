@@ -22,7 +22,10 @@ describe('choosePlan', () => {
     assert.equal(choosePlan([plan('a'), plan('b', { isDefault: true })])?.id, 'b');
   });
   it('takes the first published, non-custom plan when none is default', () => {
-    assert.equal(choosePlan([plan('hidden', { state: 'hidden' }), plan('custom', { isCustom: true }), plan('c'), plan('d')])?.id, 'c');
+    assert.equal(
+      choosePlan([plan('hidden', { state: 'hidden' }), plan('custom', { isCustom: true }), plan('c'), plan('d')])?.id,
+      'c',
+    );
   });
   it('never takes a hidden or custom default', () => {
     assert.equal(choosePlan([plan('x', { isDefault: true, state: 'hidden' }), plan('y')])?.id, 'y');

@@ -3,11 +3,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../../src/apim/api-manager.js';
+import type {
+  Account,
+  ApiManager,
+  ApiService,
+  Application,
+  Identity,
+  ServicePlan,
+} from '../../src/apim/api-manager.js';
 import { createProvisioning } from '../../src/provisioning/provisioning.js';
 import { createMemoryLocks } from '../../src/state/memory-locks.js';
 
-const identity: Identity = { userId: 'alice', email: 'alice@example.org', emailVerified: true, subject: 's-alice', roles: [], groups: [] };
+const identity: Identity = {
+  userId: 'alice',
+  email: 'alice@example.org',
+  emailVerified: true,
+  subject: 's-alice',
+  roles: [],
+  groups: [],
+};
 const service = (id: string, name: string): ApiService => ({
   id,
   name,
@@ -29,7 +43,17 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     listApplications: async () => apps,
     createApplication: async () => {
       manager.created += 1;
-      const app: Application = { id: `app-${manager.created}`, accountId: 'acc-1', serviceId: '1', planId: 'p', planName: 'P', state: 'live', apiKey: `key-${manager.created}`, keyPreview: '…', appId: null };
+      const app: Application = {
+        id: `app-${manager.created}`,
+        accountId: 'acc-1',
+        serviceId: '1',
+        planId: 'p',
+        planName: 'P',
+        state: 'live',
+        apiKey: `key-${manager.created}`,
+        keyPreview: '…',
+        appId: null,
+      };
       apps.push(app);
       return app;
     },
@@ -53,7 +77,11 @@ const app = (id: string, state: Application['state'], serviceId = '1'): Applicat
 
 describe('provisioning', () => {
   it('reuses a live application before a pending one', async () => {
-    const p = createProvisioning({ apiManager: memoryApiManager([app('pending', 'pending'), app('live', 'live')]), locks: createMemoryLocks(), autoCreateAccounts: true });
+    const p = createProvisioning({
+      apiManager: memoryApiManager([app('pending', 'pending'), app('live', 'live')]),
+      locks: createMemoryLocks(),
+      autoCreateAccounts: true,
+    });
     const grant = await p.initServiceKey(identity, { id: '1' });
     assert.equal(grant.apiKey, 'key-of-live');
     assert.equal(grant.isNew, false);
@@ -67,8 +95,22 @@ describe('provisioning', () => {
   });
 
   it('finds a service by exact name, asks for an id when a name is ambiguous', async () => {
-    const plans: ServicePlan[] = [{ id: 'p', name: 'P', serviceId: '1', isDefault: true, state: 'published', isCustom: false, approvalRequired: false }];
-    const p = createProvisioning({ apiManager: memoryApiManager([], plans), locks: createMemoryLocks(), autoCreateAccounts: true });
+    const plans: ServicePlan[] = [
+      {
+        id: 'p',
+        name: 'P',
+        serviceId: '1',
+        isDefault: true,
+        state: 'published',
+        isCustom: false,
+        approvalRequired: false,
+      },
+    ];
+    const p = createProvisioning({
+      apiManager: memoryApiManager([], plans),
+      locks: createMemoryLocks(),
+      autoCreateAccounts: true,
+    });
     assert.equal((await p.initServiceKey(identity, { name: 'sentiment' })).service.id, '1');
     assert.equal((await p.initServiceKey(identity, { name: 'Vision' })).service.id, '2', 'an exact match wins');
     await assert.rejects(p.initServiceKey(identity, { name: 'VISION' }), (error: Error & { code?: string }) => {
@@ -79,9 +121,20 @@ describe('provisioning', () => {
   });
 
   it('marks lists with the user application per service', async () => {
-    const p = createProvisioning({ apiManager: memoryApiManager([app('x', 'live', '2')]), locks: createMemoryLocks(), autoCreateAccounts: true });
+    const p = createProvisioning({
+      apiManager: memoryApiManager([app('x', 'live', '2')]),
+      locks: createMemoryLocks(),
+      autoCreateAccounts: true,
+    });
     const listing = await p.listServices(identity);
-    assert.deepEqual(listing.services.map((v) => [v.service.id, v.application?.id ?? null]), [['1', null], ['2', 'x'], ['3', null]]);
+    assert.deepEqual(
+      listing.services.map((v) => [v.service.id, v.application?.id ?? null]),
+      [
+        ['1', null],
+        ['2', 'x'],
+        ['3', null],
+      ],
+    );
   });
 });
 

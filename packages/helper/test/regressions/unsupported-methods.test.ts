@@ -40,9 +40,19 @@ describe('methods a path does not take', () => {
   });
   after(() => h.close());
 
-  for (const path of ['/api/health', '/api/ready', '/api/services', '/api/services/init', '/api/openapi.json', '/metrics']) {
+  for (const path of [
+    '/api/health',
+    '/api/ready',
+    '/api/services',
+    '/api/services/init',
+    '/api/openapi.json',
+    '/metrics',
+  ]) {
     it(`QUERY ${path} answers 405 with Allow, whatever its body`, async () => {
-      for (const [headers, body] of [[{}, undefined], [{ 'content-type': 'application/json' }, '{"not":"json']] as const) {
+      for (const [headers, body] of [
+        [{}, undefined],
+        [{ 'content-type': 'application/json' }, '{"not":"json'],
+      ] as const) {
         const response = await send(`${base}${path}`, 'QUERY', headers, body);
         assert.equal(response.status, 405);
         assert.equal(JSON.parse(response.body).error.code, 'METHOD_NOT_ALLOWED');

@@ -17,8 +17,19 @@ interface Answer {
 /** Every answer seen, for the checks that apply to all of them. */
 const seen: { label: string; answer: Answer }[] = [];
 
-async function send(base: string, label: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, { method, redirect: 'manual', headers: options.headers ?? {}, ...(options.body !== undefined ? { body: options.body } : {}) });
+async function send(
+  base: string,
+  label: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: options.headers ?? {},
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
   await response.arrayBuffer();
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
@@ -52,7 +63,8 @@ async function sendRaw(base: string, label: string, bytes: string): Promise<Answ
 
 function assertFramingAndSniffingDenied(label: string, { headers }: Answer): void {
   assert.equal(headers['x-content-type-options'], 'nosniff', `${label}: nosniff`);
-  const framesDenied = headers['x-frame-options'] === 'DENY' || /frame-ancestors 'none'/.test(headers['content-security-policy'] ?? '');
+  const framesDenied =
+    headers['x-frame-options'] === 'DENY' || /frame-ancestors 'none'/.test(headers['content-security-policy'] ?? '');
   assert.ok(framesDenied, `${label}: framing is denied`);
 }
 
@@ -90,11 +102,29 @@ describe('security headers', () => {
       ['bad token', 401, 'GET', '/api/services', { headers: { authorization: 'Bearer a.b.c' } }],
       ['invalid body', 400, 'POST', '/api/services/init', { headers: json, body: '{"service_id":""}' }],
       ['malformed JSON', 400, 'POST', '/api/services/init', { headers: json, body: '{"service_id":' }],
-      ['unknown service', 404, 'POST', '/api/services/init', { headers: json, body: '{"service_id":"no-such-service"}' }],
+      [
+        'unknown service',
+        404,
+        'POST',
+        '/api/services/init',
+        { headers: json, body: '{"service_id":"no-such-service"}' },
+      ],
       ['unknown path', 404, 'GET', '/api/nothing'],
       ['wrong method', 405, 'DELETE', '/api/services'],
-      ['body too large', 413, 'POST', '/api/services/init', { headers: json, body: JSON.stringify({ service_name: 'x'.repeat(2_000) }) }],
-      ['not JSON', 415, 'POST', '/api/services/init', { headers: { ...bearer, 'content-type': 'text/xml' }, body: '<x/>' }],
+      [
+        'body too large',
+        413,
+        'POST',
+        '/api/services/init',
+        { headers: json, body: JSON.stringify({ service_name: 'x'.repeat(2_000) }) },
+      ],
+      [
+        'not JSON',
+        415,
+        'POST',
+        '/api/services/init',
+        { headers: { ...bearer, 'content-type': 'text/xml' }, body: '<x/>' },
+      ],
     ];
     for (const [label, status, method, path, options] of cases) {
       const answer = await send(base, label, method, path, options);
@@ -106,7 +136,10 @@ describe('security headers', () => {
     // Past the init limit: 429 with Retry-After, and the same headers.
     let limited: Answer | undefined;
     for (let i = 0; i < 8 && limited === undefined; i += 1) {
-      const answer = await send(base, 'init over its limit', 'POST', '/api/services/init', { headers: json, body: '{"service_id":"text-embedding"}' });
+      const answer = await send(base, 'init over its limit', 'POST', '/api/services/init', {
+        headers: json,
+        body: '{"service_id":"text-embedding"}',
+      });
       if (answer.status === 429) limited = answer;
     }
     assert.ok(limited, 'the init limit was reached');
@@ -116,11 +149,18 @@ describe('security headers', () => {
   });
 
   it('answers written straight to the socket (431, malformed HTTP) carry the same headers', async () => {
-    const oversized = await sendRaw(base, 'oversized headers', `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8_000)}\r\n\r\n`);
+    const oversized = await sendRaw(
+      base,
+      'oversized headers',
+      `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8_000)}\r\n\r\n`,
+    );
     assert.equal(oversized.status, 431);
     const garbage = await sendRaw(base, 'malformed request', 'NOT HTTP AT ALL\r\n\r\n');
     assert.equal(garbage.status, 400);
-    for (const [label, answer] of [['431', oversized], ['400', garbage]] as const) {
+    for (const [label, answer] of [
+      ['431', oversized],
+      ['400', garbage],
+    ] as const) {
       assertFramingAndSniffingDenied(label, answer);
       assert.equal(answer.headers['cache-control'], 'no-store', label);
     }
@@ -128,7 +168,10 @@ describe('security headers', () => {
 
   it('key answers are never cacheable, by any cache', async () => {
     const init = await send(base, 'init again', 'POST', '/api/services/init', {
-      headers: { authorization: `Bearer ${await h.issuer.token({ claims: { sub: 'sub-cache', preferred_username: 'cache' } })}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await h.issuer.token({ claims: { sub: 'sub-cache', preferred_username: 'cache' } })}`,
+        'content-type': 'application/json',
+      },
       body: '{"service_id":"sentiment-analysis"}',
     });
     assert.equal(init.status, 200);
@@ -141,12 +184,20 @@ describe('security headers', () => {
     const init = await h.helper.app.inject({
       method: 'POST',
       url: '/api/services/init',
-      headers: { authorization: `Bearer ${await h.issuer.token({ claims: { sub: 'sub-gw', preferred_username: 'gw' } })}` },
+      headers: {
+        authorization: `Bearer ${await h.issuer.token({ claims: { sub: 'sub-gw', preferred_username: 'gw' } })}`,
+      },
       payload: { service_id: 'sentiment-analysis' },
     });
     key = init.json().data.api_key;
-    for (const [label, headers, status] of [['gateway with key', { 'x-api-key': key }, 200], ['gateway without key', {}, 403]] as const) {
-      const answer = await send(base, label, 'POST', '/gateway/sentiment-analysis/v1/predict', { headers: { ...headers, 'content-type': 'application/json' }, body: '{"text":"fine"}' });
+    for (const [label, headers, status] of [
+      ['gateway with key', { 'x-api-key': key }, 200],
+      ['gateway without key', {}, 403],
+    ] as const) {
+      const answer = await send(base, label, 'POST', '/gateway/sentiment-analysis/v1/predict', {
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"text":"fine"}',
+      });
       assert.equal(answer.status, status, label);
       assertFramingAndSniffingDenied(label, answer);
     }
@@ -156,10 +207,16 @@ describe('security headers', () => {
     const origins = ['https://evil.example', 'null', base, 'http://127.0.0.1:1'];
     for (const origin of origins) {
       const answers = [
-        await send(base, `list from ${origin}`, 'GET', '/api/services', { headers: { origin, authorization: `Bearer ${token}` } }),
+        await send(base, `list from ${origin}`, 'GET', '/api/services', {
+          headers: { origin, authorization: `Bearer ${token}` },
+        }),
         await send(base, `health from ${origin}`, 'GET', '/api/health', { headers: { origin } }),
         await send(base, `preflight from ${origin}`, 'OPTIONS', '/api/services/init', {
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type',
+          },
         }),
       ];
       for (const answer of answers) {
@@ -182,12 +239,31 @@ describe('security headers', () => {
     }
     const pages: [string, string, string, Record<string, string>?, string?][] = [
       ['device page', 'GET', `${realm}/device`],
-      ['authorization request', 'GET', `${realm}/protocol/openid-connect/auth?client_id=mlaas-cli&response_type=code&scope=openid`],
-      ['token endpoint', 'POST', `${realm}/protocol/openid-connect/token`, { 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=password&client_id=mlaas-cli&username=x&password=y'],
-      ['device authorization', 'POST', `${realm}/protocol/openid-connect/auth/device`, { 'content-type': 'application/x-www-form-urlencoded' }, 'client_id=mlaas-cli'],
+      [
+        'authorization request',
+        'GET',
+        `${realm}/protocol/openid-connect/auth?client_id=mlaas-cli&response_type=code&scope=openid`,
+      ],
+      [
+        'token endpoint',
+        'POST',
+        `${realm}/protocol/openid-connect/token`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        'grant_type=password&client_id=mlaas-cli&username=x&password=y',
+      ],
+      [
+        'device authorization',
+        'POST',
+        `${realm}/protocol/openid-connect/auth/device`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        'client_id=mlaas-cli',
+      ],
     ];
     for (const [label, method, path, headers, body] of pages) {
-      const answer = await send(base, label, method, path, { headers: { ...origin, ...headers }, ...(body !== undefined ? { body } : {}) });
+      const answer = await send(base, label, method, path, {
+        headers: { ...origin, ...headers },
+        ...(body !== undefined ? { body } : {}),
+      });
       assertFramingAndSniffingDenied(label, answer);
       assert.equal(answer.headers['access-control-allow-origin'], undefined, `${label}: no cross-origin callers`);
     }

@@ -27,11 +27,16 @@ function upstreamWrites(h: ThreescaleHarness): number {
 describe('rate limits against abuse', () => {
   it('stops a user hammering init with 429 before 3scale sees more than the configured number of key requests', async () => {
     const h = await startThreescaleHarness({
-      env: { RATE_LIMIT_INIT_PER_MINUTE: String(INIT_LIMIT), RATE_LIMIT_USER_PER_MINUTE: '1000', RATE_LIMIT_IP_PER_MINUTE: '0' },
+      env: {
+        RATE_LIMIT_INIT_PER_MINUTE: String(INIT_LIMIT),
+        RATE_LIMIT_USER_PER_MINUTE: '1000',
+        RATE_LIMIT_IP_PER_MINUTE: '0',
+      },
     });
     try {
       const api = await createApiClient(h);
-      const init = (token: string, name: string) => api.call('POST', '/api/services/init', { token, body: { service_name: name } });
+      const init = (token: string, name: string) =>
+        api.call('POST', '/api/services/init', { token, body: { service_name: name } });
       // Warm the catalog, then measure what one first-time key request costs upstream (signup included).
       await api.call('GET', '/api/services', { token: await h.token('warm-up') });
       const before = upstreamCalls(h);
@@ -42,19 +47,26 @@ describe('rate limits against abuse', () => {
       const attacker = await h.token('attacker');
       const callsBefore = upstreamCalls(h);
       const writesBefore = upstreamWrites(h);
-      const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => init(attacker, SERVICES[i % SERVICES.length] as string)));
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => init(attacker, SERVICES[i % SERVICES.length] as string)),
+      );
       const served = answers.filter((a) => a.status !== 429);
       const limited = answers.filter((a) => a.status === 429);
       assert.equal(served.length, INIT_LIMIT, 'exactly the configured number of key requests went through');
       assert.ok(served.every((a) => a.status === 200));
       assert.ok(limited.every((a) => a.json.error.code === 'RATE_LIMITED' && Number(a.headers['retry-after']) >= 1));
-      assert.ok(upstreamCalls(h) - callsBefore <= INIT_LIMIT * perInit, `3scale saw ${upstreamCalls(h) - callsBefore} calls, at most ${INIT_LIMIT * perInit} allowed`);
+      assert.ok(
+        upstreamCalls(h) - callsBefore <= INIT_LIMIT * perInit,
+        `3scale saw ${upstreamCalls(h) - callsBefore} calls, at most ${INIT_LIMIT * perInit} allowed`,
+      );
       assert.ok(upstreamWrites(h) - writesBefore <= INIT_LIMIT, 'at most one write per allowed request');
 
       // New tokens for the same subject do not reset the budget.
       const callsAfter = upstreamCalls(h);
       for (let i = 0; i < 5; i += 1) {
-        const fresh = await h.issuer.token({ claims: { sub: 'sub-attacker', preferred_username: 'attacker', jti: `fresh-${i}` } });
+        const fresh = await h.issuer.token({
+          claims: { sub: 'sub-attacker', preferred_username: 'attacker', jti: `fresh-${i}` },
+        });
         assert.equal((await init(fresh, SERVICES[0] as string)).status, 429);
       }
       assert.equal(upstreamCalls(h), callsAfter, 'a limited request reaches 3scale not at all');
@@ -65,7 +77,11 @@ describe('rate limits against abuse', () => {
 
   it("one user's flood spends neither another user's request budget nor their key budget", async () => {
     const h = await startThreescaleHarness({
-      env: { RATE_LIMIT_INIT_PER_MINUTE: String(INIT_LIMIT), RATE_LIMIT_USER_PER_MINUTE: String(USER_LIMIT), RATE_LIMIT_IP_PER_MINUTE: '0' },
+      env: {
+        RATE_LIMIT_INIT_PER_MINUTE: String(INIT_LIMIT),
+        RATE_LIMIT_USER_PER_MINUTE: String(USER_LIMIT),
+        RATE_LIMIT_IP_PER_MINUTE: '0',
+      },
     });
     try {
       const api = await createApiClient(h);
@@ -73,18 +89,39 @@ describe('rate limits against abuse', () => {
       const victim = await h.token('victim');
       const floods = await Promise.all([
         ...Array.from({ length: 40 }, () => api.call('GET', '/api/services', { token: mallory })),
-        ...Array.from({ length: 20 }, (_, i) => api.call('POST', '/api/services/init', { token: mallory, body: { service_name: SERVICES[i % SERVICES.length] } })),
+        ...Array.from({ length: 20 }, (_, i) =>
+          api.call('POST', '/api/services/init', {
+            token: mallory,
+            body: { service_name: SERVICES[i % SERVICES.length] },
+          }),
+        ),
       ]);
-      assert.equal(floods.filter((a) => a.status !== 429).length, USER_LIMIT, "mallory's requests stop at her own limit");
+      assert.equal(
+        floods.filter((a) => a.status !== 429).length,
+        USER_LIMIT,
+        "mallory's requests stop at her own limit",
+      );
       assert.equal((await api.call('GET', '/api/services', { token: mallory })).status, 429);
 
       // The victim still has every request and every key request of their own.
       const results = [];
       for (let i = 0; i < INIT_LIMIT; i += 1) {
-        results.push(await api.call('POST', '/api/services/init', { token: victim, body: { service_name: SERVICES[i % SERVICES.length] } }));
+        results.push(
+          await api.call('POST', '/api/services/init', {
+            token: victim,
+            body: { service_name: SERVICES[i % SERVICES.length] },
+          }),
+        );
       }
-      assert.deepEqual(results.map((r) => r.status), Array(INIT_LIMIT).fill(200));
-      assert.equal((await api.call('POST', '/api/services/init', { token: victim, body: { service_name: SERVICES[0] } })).status, 429, 'the victim has their own limit');
+      assert.deepEqual(
+        results.map((r) => r.status),
+        Array(INIT_LIMIT).fill(200),
+      );
+      assert.equal(
+        (await api.call('POST', '/api/services/init', { token: victim, body: { service_name: SERVICES[0] } })).status,
+        429,
+        'the victim has their own limit',
+      );
       for (let i = 0; i < USER_LIMIT - INIT_LIMIT - 1; i += 1) {
         assert.equal((await api.call('GET', '/api/services', { token: victim })).status, 200);
       }
@@ -94,14 +131,22 @@ describe('rate limits against abuse', () => {
   });
 
   it('a forged X-Forwarded-For spends only the sender’s own address budget when the proxy is not trusted', async () => {
-    const h = await startHarness({ RATE_LIMIT_IP_PER_MINUTE: '3', RATE_LIMIT_USER_PER_MINUTE: '0', RATE_LIMIT_INIT_PER_MINUTE: '0' });
+    const h = await startHarness({
+      RATE_LIMIT_IP_PER_MINUTE: '3',
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      RATE_LIMIT_INIT_PER_MINUTE: '0',
+    });
     try {
       const from = (remoteAddress: string, headers: Record<string, string> = {}) =>
         h.helper.app.inject({ method: 'GET', url: '/api/services', remoteAddress, headers });
       for (let i = 0; i < 6; i += 1) await from('10.0.0.1', { 'x-forwarded-for': '10.0.0.2', 'x-real-ip': '10.0.0.2' });
       assert.equal((await from('10.0.0.1')).statusCode, 429, 'the sender is limited');
       const innocent = await from('10.0.0.2');
-      assert.equal(innocent.statusCode, 401, 'the address named in the forged header still has its budget (401: no token)');
+      assert.equal(
+        innocent.statusCode,
+        401,
+        'the address named in the forged header still has its budget (401: no token)',
+      );
     } finally {
       await h.close();
     }

@@ -40,7 +40,9 @@ interface Recorded {
  * A reverse proxy in front of the fake 3scale that records every request exactly as the helper sent it
  * (the fake's own log keeps parameter names only).
  */
-async function startRecordingProxy(target: string): Promise<{ url: string; recorded: Recorded[]; close(): Promise<void> }> {
+async function startRecordingProxy(
+  target: string,
+): Promise<{ url: string; recorded: Recorded[]; close(): Promise<void> }> {
   const recorded: Recorded[] = [];
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
@@ -50,7 +52,13 @@ async function startRecordingProxy(target: string): Promise<{ url: string; recor
       const body = Buffer.concat(chunks);
       recorded.push({ url: req.url ?? '', headers: headerText(req.headers), body: body.toString('utf8') });
       const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+        },
         (answer: IncomingMessage) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
@@ -93,14 +101,21 @@ describe('secrets', () => {
       }
       secrets.push(...keys);
       const listed = await call('GET', '/api/services', { token });
-      assert.ok(listed.json.data.services.some((s: { has_api_key: boolean }) => s.has_api_key), 'the list shows keys by preview');
+      assert.ok(
+        listed.json.data.services.some((s: { has_api_key: boolean }) => s.has_api_key),
+        'the list shows keys by preview',
+      );
       const expired = await h.issuer.token({ expiresIn: -300 });
       const foreign = await h.issuer.token({ unpublishedKey: true });
       secrets.push(expired, foreign);
       await call('GET', '/api/services', { token: expired });
       await call('GET', '/api/services', { token: foreign });
       await call('GET', '/api/services', { token: `${token}tampered` });
-      await call('POST', '/api/services/init', { token, payload: `{"service_id":"${token}"`, headers: { 'content-type': 'application/json' } });
+      await call('POST', '/api/services/init', {
+        token,
+        payload: `{"service_id":"${token}"`,
+        headers: { 'content-type': 'application/json' },
+      });
       await call('POST', '/api/services/init', { token, body: { service_name: token } });
       await call('GET', `/api/services?access_token=${token}`, { token });
       await call('GET', `/api/${token}`, { token });
@@ -132,7 +147,10 @@ describe('secrets', () => {
     const fake = createFake3scale();
     await fake.listen();
     const proxy = await startRecordingProxy(fake.url);
-    const h = await startThreescaleHarness({ fake, env: { LOG_LEVEL: 'trace', THREESCALE_ADMIN_API_URL: proxy.url, THREESCALE_RETRIES: '0' } });
+    const h = await startThreescaleHarness({
+      fake,
+      env: { LOG_LEVEL: 'trace', THREESCALE_ADMIN_API_URL: proxy.url, THREESCALE_RETRIES: '0' },
+    });
     const responses = recordResponses();
     const userTokens: string[] = [];
     const issued: string[] = [];
@@ -159,7 +177,12 @@ describe('secrets', () => {
       await call('GET', '/api/services', { token: newcomer });
       await call('POST', '/api/services/init', { token: alice, body: { service_id: '999999' } });
       // Upstream failures of every kind, on the reads a key request makes.
-      for (const fault of [{ kind: 'status', status: 500 }, { kind: 'malformed' }, { kind: 'reset' }, { kind: 'rate_limited' }] as const) {
+      for (const fault of [
+        { kind: 'status', status: 500 },
+        { kind: 'malformed' },
+        { kind: 'reset' },
+        { kind: 'rate_limited' },
+      ] as const) {
         h.fake.setFault('applications.list', { ...fault, times: 1 });
         await call('POST', '/api/services/init', { token: alice, body: { service_name: 'LLM Chat Completions' } });
       }
@@ -168,7 +191,15 @@ describe('secrets', () => {
       responses.captured.push({ where: 'metrics', text: metrics.text });
 
       // A helper whose admin token 3scale refuses: CONFIG_ERROR, logged loudly — without the token.
-      refused = await startThreescaleHarness({ fake, issuer: h.issuer, env: { LOG_LEVEL: 'trace', THREESCALE_ADMIN_API_URL: proxy.url, THREESCALE_ADMIN_API_KEY: 'refused-admin-token-0123456789' } });
+      refused = await startThreescaleHarness({
+        fake,
+        issuer: h.issuer,
+        env: {
+          LOG_LEVEL: 'trace',
+          THREESCALE_ADMIN_API_URL: proxy.url,
+          THREESCALE_ADMIN_API_KEY: 'refused-admin-token-0123456789',
+        },
+      });
       const refusedApi = await createApiClient(refused);
       const answer = await refusedApi.call('GET', '/api/services', { token: alice });
       assert.equal(answer.json.error.code, 'CONFIG_ERROR');
@@ -199,7 +230,10 @@ describe('secrets', () => {
     // What goes to 3scale: the admin token only in the Basic header; the users' tokens never.
     assert.deepEqual(
       findLeaks(
-        proxy.recorded.map((r) => ({ where: `a request to 3scale (${r.url.split('?')[0]})`, text: `${r.url}\n${r.headers}\n${r.body}` })),
+        proxy.recorded.map((r) => ({
+          where: `a request to 3scale (${r.url.split('?')[0]})`,
+          text: `${r.url}\n${r.headers}\n${r.body}`,
+        })),
         userTokens,
       ),
       [],

@@ -19,7 +19,8 @@ describe('redis locks', { skip }, () => {
     clients.push(redis);
     return redis;
   };
-  const ready = (redis: Redis) => new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
+  const ready = (redis: Redis) =>
+    new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
 
   before(async () => {
     server = await startRedis();
@@ -91,7 +92,10 @@ describe('redis locks', { skip }, () => {
     await ready(redis);
     const locks = createRedisLocks({ redis, keyPrefix: 't4:' });
     await server.stop();
-    await assert.rejects(locks.withLock('k', 1_000, async () => 'never'), { code: 'UPSTREAM_UNAVAILABLE' });
+    await assert.rejects(
+      locks.withLock('k', 1_000, async () => 'never'),
+      { code: 'UPSTREAM_UNAVAILABLE' },
+    );
     await server.start();
     await ready(redis);
     assert.equal(await locks.withLock('k', 1_000, async () => 'again'), 'again');

@@ -47,39 +47,66 @@ describe('two replicas with Redis', { skip }, () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, json: (await r.json()) as { data: { api_key: string; account_id: string; service: { id: string } } } }));
+    }).then(async (r) => ({
+      status: r.status,
+      json: (await r.json()) as { data: { api_key: string; account_id: string; service: { id: string } } },
+    }));
 
   it('100 concurrent inits over both replicas create one application and return one key', async () => {
     // alice exists in 3scale with no applications, so the lock alone stands between her and duplicates.
-    const token = await issuer.token({ claims: { sub: 'sub-alice-r', preferred_username: 'alice', email: 'alice@example.test' } });
+    const token = await issuer.token({
+      claims: { sub: 'sub-alice-r', preferred_username: 'alice', email: 'alice@example.test' },
+    });
     // Warm both replicas (keys, catalog) so their inits start together, and make creates slow enough to overlap.
-    await Promise.all(replicas.map((r) => fetch(`${r.url}/api/services`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.arrayBuffer())));
+    await Promise.all(
+      replicas.map((r) =>
+        fetch(`${r.url}/api/services`, { headers: { authorization: `Bearer ${token}` } }).then((x) => x.arrayBuffer()),
+      ),
+    );
     fake.setLatency('applications.create', 300);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => post((replicas[i % 2] as HelperProcess).url, token, { service_name: 'LLM Chat Completions' })),
+      Array.from({ length: 100 }, (_, i) =>
+        post((replicas[i % 2] as HelperProcess).url, token, { service_name: 'LLM Chat Completions' }),
+      ),
     );
-    assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]), JSON.stringify(results.find((r) => r.status !== 200)?.json));
+    assert.deepEqual(
+      new Set(results.map((r) => r.status)),
+      new Set([200]),
+      JSON.stringify(results.find((r) => r.status !== 200)?.json),
+    );
     assert.equal(new Set(results.map((r) => r.json.data.api_key)).size, 1);
     const first = results[0]?.json.data;
-    const apps = fake.state.applicationsOf(Number(first?.account_id)).filter((a) => String(a.serviceId) === first?.service.id);
+    const apps = fake.state
+      .applicationsOf(Number(first?.account_id))
+      .filter((a) => String(a.serviceId) === first?.service.id);
     assert.equal(apps.length, 1);
     assert.equal(fake.stats()['applications.create'], 1);
   });
 
   it('counts one user’s rate limit across both replicas', async () => {
-    const token = await issuer.token({ claims: { sub: 'sub-limited', preferred_username: 'limited', email: 'limited@example.test' } });
+    const token = await issuer.token({
+      claims: { sub: 'sub-limited', preferred_username: 'limited', email: 'limited@example.test' },
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 170; i++) {
-      const r = await fetch(`${(replicas[i % 2] as HelperProcess).url}/api/services`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await fetch(`${(replicas[i % 2] as HelperProcess).url}/api/services`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       statuses.push(r.status);
       await r.arrayBuffer();
     }
-    assert.equal(statuses.filter((s) => s === 200).length, 150, 'the limit of 150 per minute is shared, not 150 per replica');
+    assert.equal(
+      statuses.filter((s) => s === 200).length,
+      150,
+      'the limit of 150 per minute is shared, not 150 per replica',
+    );
     assert.equal(statuses.filter((s) => s === 429).length, 20);
   });
 
   it('keeps serving lists without Redis, refuses inits with 503, reports not ready, and recovers', async () => {
-    const token = await issuer.token({ claims: { sub: 'sub-bob-r', preferred_username: 'bob', email: 'bob@example.test' } });
+    const token = await issuer.token({
+      claims: { sub: 'sub-bob-r', preferred_username: 'bob', email: 'bob@example.test' },
+    });
     const replica = replicas[0] as HelperProcess;
     await redis.stop();
     const listed = await fetch(`${replica.url}/api/services`, { headers: { authorization: `Bearer ${token}` } });

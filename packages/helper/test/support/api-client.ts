@@ -14,7 +14,11 @@ export interface ApiResponse {
 }
 
 export interface ApiClient {
-  call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; payload?: string }): Promise<ApiResponse>;
+  call(
+    method: string,
+    url: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; payload?: string },
+  ): Promise<ApiResponse>;
   validator: ResponseValidator;
 }
 
@@ -34,7 +38,11 @@ export async function createApiClient(h: Harness): Promise<ApiClient> {
         method: method as 'GET',
         url,
         headers,
-        ...(options.payload !== undefined ? { payload: options.payload } : options.body !== undefined ? { payload: options.body as object } : {}),
+        ...(options.payload !== undefined
+          ? { payload: options.payload }
+          : options.body !== undefined
+            ? { payload: options.body as object }
+            : {}),
       });
       const contentType = String(response.headers['content-type'] ?? '');
       const body = contentType.startsWith('application/json') ? response.json() : response.body;

@@ -22,7 +22,10 @@ export interface Harness {
 }
 
 /** Starts a test issuer (unless given) and builds a helper on the embedded store against it. */
-export async function startHarness(env: Record<string, string> = {}, given?: { issuer?: TestIssuer; dataDir?: string }): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  given?: { issuer?: TestIssuer; dataDir?: string },
+): Promise<Harness> {
   const issuer = given?.issuer ?? (await startTestIssuer());
   const dataDir = given?.dataDir ?? mkdtempSync(join(tmpdir(), 'mlaas-test-'));
   const { stream: sink, lines: logs } = captureLines();
@@ -35,7 +38,10 @@ export async function startHarness(env: Record<string, string> = {}, given?: { i
     LOG_LEVEL: 'info',
     ...env,
   });
-  const helper = await createHelper(config, { logger: createLogger({ level: 'info', destination: sink }), defaultMetrics: false });
+  const helper = await createHelper(config, {
+    logger: createLogger({ level: 'info', destination: sink }),
+    defaultMetrics: false,
+  });
   await helper.app.ready();
   return {
     helper,

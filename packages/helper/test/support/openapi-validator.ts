@@ -6,7 +6,10 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 type Doc = {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+  >;
   components?: object;
 };
 
@@ -31,7 +34,8 @@ export function createResponseValidator(doc: Doc): ResponseValidator {
       if (response === undefined) throw new Error(`${method} ${path}: status ${status} is not documented`);
       const mediaType = contentType.split(';')[0]?.trim() ?? '';
       const schema = response.content?.[mediaType]?.schema;
-      if (schema === undefined) throw new Error(`${method} ${path} ${status}: media type ${mediaType} is not documented`);
+      if (schema === undefined)
+        throw new Error(`${method} ${path} ${status}: media type ${mediaType} is not documented`);
       const validate = ajv.compile({ allOf: [schema], components: doc.components ?? {} });
       if (!validate(body)) {
         throw new Error(`${method} ${path} ${status} does not match the document: ${ajv.errorsText(validate.errors)}`);

@@ -21,10 +21,12 @@ const MIN_SECRET_LENGTH = 12;
 export function findLeaks(captured: readonly Captured[], secrets: readonly string[]): string[] {
   const needles = new Map<string, string>();
   for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) throw new Error(`a secret to look for is too short to be distinctive: ${secret.length} characters`);
+    if (secret.length < MIN_SECRET_LENGTH)
+      throw new Error(`a secret to look for is too short to be distinctive: ${secret.length} characters`);
     needles.set(secret, describe(secret));
     const signature = secret.split('.')[2];
-    if (signature !== undefined && signature.length >= MIN_SECRET_LENGTH) needles.set(signature, `the signature of ${describe(secret)}`);
+    if (signature !== undefined && signature.length >= MIN_SECRET_LENGTH)
+      needles.set(signature, `the signature of ${describe(secret)}`);
   }
   const leaks: string[] = [];
   for (const { where, text } of captured) {

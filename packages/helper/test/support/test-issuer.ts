@@ -70,7 +70,13 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
     const issuer = `${base}/realms/test`;
     if (req.url === '/realms/test/.well-known/openid-configuration') {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs`, token_endpoint: `${issuer}/token` }));
+      res.end(
+        JSON.stringify({
+          issuer,
+          jwks_uri: `${issuer}/protocol/openid-connect/certs`,
+          token_endpoint: `${issuer}/token`,
+        }),
+      );
     } else if (req.url === '/realms/test/protocol/openid-connect/certs') {
       fetches += 1;
       res.setHeader('content-type', 'application/json');

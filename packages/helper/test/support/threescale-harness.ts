@@ -36,9 +36,13 @@ export async function startThreescaleHarness(
     ...harness,
     fake,
     token: (username, email = `${username}@example.test`) =>
-      harness.issuer.token({ claims: { sub: `sub-${username}`, preferred_username: username, email: email ?? undefined } }),
+      harness.issuer.token({
+        claims: { sub: `sub-${username}`, preferred_username: username, email: email ?? undefined },
+      }),
     assertSpecConformance() {
-      const problems = fake.requests().flatMap((request) => checkAgainstSpec(request).map((p) => `${request.method} ${request.path}: ${p}`));
+      const problems = fake
+        .requests()
+        .flatMap((request) => checkAgainstSpec(request).map((p) => `${request.method} ${request.path}: ${p}`));
       assert.deepEqual(problems, []);
     },
     async close() {

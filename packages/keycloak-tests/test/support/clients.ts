@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHelper, createLogger, loadConfig, type Helper } from '@mlaas/helper';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeHome, readCredentials, ROOT, runCli, type CliResult, type RunOptions } from '../../../cli/test/support/stack.js';
+import {
+  makeHome,
+  readCredentials,
+  ROOT,
+  runCli,
+  type CliResult,
+  type RunOptions,
+} from '../../../cli/test/support/stack.js';
 import { captureLines } from '../../../helper/test/support/capture-log.js';
 import type { Keycloak } from '../../src/index.js';
 import { CLIENT_ID } from './keycloak-admin.js';
@@ -44,9 +51,12 @@ export function cliUser(keycloak: Keycloak, options: { realm?: string; helperUrl
   assert.ok(existsSync(CLI_BIN), `${CLI_BIN} is missing: run npm run build first`);
   const home = makeHome();
   const flags = [
-    '--keycloak-url', keycloak.url,
-    '--keycloak-realm', options.realm ?? keycloak.realm,
-    '--keycloak-client-id', CLIENT_ID,
+    '--keycloak-url',
+    keycloak.url,
+    '--keycloak-realm',
+    options.realm ?? keycloak.realm,
+    '--keycloak-client-id',
+    CLIENT_ID,
     ...(options.helperUrl !== undefined ? ['--mlaas-helper-url', options.helperUrl] : []),
   ];
   const run = (args: readonly string[], runOptions: RunOptions = {}) =>
@@ -59,11 +69,18 @@ export function cliUser(keycloak: Keycloak, options: { realm?: string; helperUrl
     configDir: home.configDir,
     run,
     async login(username, password = username) {
-      const result = await run(['login', '--password', '--username', username, '--password-stdin'], { input: `${password}\n` });
+      const result = await run(['login', '--password', '--username', username, '--password-stdin'], {
+        input: `${password}\n`,
+      });
       assert.equal(result.code, 0, result.stderr);
       return result;
     },
-    tokens: () => readCredentials(home.configDir).profiles.default as { accessToken: string; refreshToken: string; expiresAt: number },
+    tokens: () =>
+      readCredentials(home.configDir).profiles.default as {
+        accessToken: string;
+        refreshToken: string;
+        expiresAt: number;
+      },
     remove: home.remove,
   };
 }
@@ -74,7 +91,10 @@ export interface RunningHelper {
   url: string;
   logs: string[];
   /** `GET /api/services` with a bearer token. */
-  listServices(token: string): Promise<{ status: number; body: { status: string; data?: Record<string, unknown>; error?: { code: string; message: string } } }>;
+  listServices(token: string): Promise<{
+    status: number;
+    body: { status: string; data?: Record<string, unknown>; error?: { code: string; message: string } };
+  }>;
   close(): Promise<void>;
 }
 
@@ -104,7 +124,10 @@ export async function startHelper(keycloak: Keycloak, env: Record<string, string
     RATE_LIMIT_INIT_PER_MINUTE: '0',
     ...env,
   });
-  const helper = await createHelper(config, { logger: createLogger({ level: 'info', destination: sink }), defaultMetrics: false });
+  const helper = await createHelper(config, {
+    logger: createLogger({ level: 'info', destination: sink }),
+    defaultMetrics: false,
+  });
   const url = await helper.listen();
   return {
     helper,
@@ -112,7 +135,10 @@ export async function startHelper(keycloak: Keycloak, env: Record<string, string
     logs,
     async listServices(token) {
       const response = await fetch(`${url}/api/services`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: response.status, body: (await response.json()) as Awaited<ReturnType<RunningHelper['listServices']>>['body'] };
+      return {
+        status: response.status,
+        body: (await response.json()) as Awaited<ReturnType<RunningHelper['listServices']>>['body'],
+      };
     },
     async close() {
       await helper.close();
@@ -122,7 +148,15 @@ export async function startHelper(keycloak: Keycloak, env: Record<string, string
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Why the browser tests are skipped here, or false (never in CI, where a missing Chromium fails). */
 export function chromiumSkip(): string | false {

@@ -23,7 +23,14 @@ export interface RealmRepresentation {
 /** A token endpoint answer. */
 export interface TokenAnswer {
   status: number;
-  body: { access_token?: string; refresh_token?: string; expires_in?: number; error?: string; error_description?: string; [field: string]: unknown };
+  body: {
+    access_token?: string;
+    refresh_token?: string;
+    expires_in?: number;
+    error?: string;
+    error_description?: string;
+    [field: string]: unknown;
+  };
 }
 
 /**
@@ -36,19 +43,26 @@ export interface TokenAnswer {
  */
 export function shippedRealm(name: string, changes: Partial<RealmRepresentation> = {}): RealmRepresentation {
   const realm = JSON.parse(readFileSync(REALM_FILE, 'utf8')) as RealmRepresentation;
-  const renamed = JSON.parse(JSON.stringify(realm).replaceAll('default-roles-mlaas', `default-roles-${name}`)) as RealmRepresentation;
+  const renamed = JSON.parse(
+    JSON.stringify(realm).replaceAll('default-roles-mlaas', `default-roles-${name}`),
+  ) as RealmRepresentation;
   return { ...renamed, ...changes, realm: name };
 }
 
 /** Decodes a JWT's header and payload (no verification: the helper does that). */
 export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const [header, payload] = token.split('.');
-  const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string | undefined) =>
+    JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: decode(header), claims: decode(payload) };
 }
 
 /** POSTs a form to a realm's token endpoint. */
-export async function tokenRequest(keycloak: Keycloak, realm: string, form: Record<string, string>): Promise<TokenAnswer> {
+export async function tokenRequest(
+  keycloak: Keycloak,
+  realm: string,
+  form: Record<string, string>,
+): Promise<TokenAnswer> {
   const response = await fetch(`${keycloak.issuer(realm)}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -90,7 +104,11 @@ export class KeycloakAdmin {
   }
 
   /** Calls `/admin/realms/<path>`; returns the status and the parsed body (if any). */
-  async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown; location: string | null }> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown; location: string | null }> {
     const response = await fetch(`${this.keycloak.url}/admin/realms${path}`, {
       method,
       headers: {
@@ -100,13 +118,20 @@ export class KeycloakAdmin {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), location: response.headers.get('location') };
+    return {
+      status: response.status,
+      body: text === '' ? null : (JSON.parse(text) as unknown),
+      location: response.headers.get('location'),
+    };
   }
 
   /** Same as {@link request}, asserting a 2xx answer. */
   async ok(method: string, path: string, body?: unknown): Promise<{ body: unknown; location: string | null }> {
     const answer = await this.request(method, path, body);
-    assert.ok(answer.status >= 200 && answer.status < 300, `${method} ${path}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    assert.ok(
+      answer.status >= 200 && answer.status < 300,
+      `${method} ${path}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`,
+    );
     return answer;
   }
 
@@ -148,7 +173,13 @@ export class KeycloakAdmin {
       providerId: 'rsa-generated',
       providerType: 'org.keycloak.keys.KeyProvider',
       parentId: realmId,
-      config: { priority: [String(priority)], enabled: ['true'], active: ['true'], algorithm: ['RS256'], keySize: ['2048'] },
+      config: {
+        priority: [String(priority)],
+        enabled: ['true'],
+        active: ['true'],
+        algorithm: ['RS256'],
+        keySize: ['2048'],
+      },
     });
   }
 
@@ -161,7 +192,10 @@ export class KeycloakAdmin {
       password: this.keycloak.admin.password,
     });
     assert.equal(answer.status, 200, `admin sign-in: ${JSON.stringify(answer.body)}`);
-    this.token = { value: answer.body.access_token as string, expiresAt: Date.now() + (answer.body.expires_in ?? 60) * 1000 };
+    this.token = {
+      value: answer.body.access_token as string,
+      expiresAt: Date.now() + (answer.body.expires_in ?? 60) * 1000,
+    };
     return this.token.value;
   }
 }

@@ -36,7 +36,9 @@ let shared: Promise<Keycloak> | undefined;
  * ```
  */
 export async function useKeycloak(): Promise<Keycloak> {
-  shared ??= findFreePort('127.0.0.1').then((port) => startKeycloak({ port, log: (message) => console.error(message) }));
+  shared ??= findFreePort('127.0.0.1').then((port) =>
+    startKeycloak({ port, log: (message) => console.error(message) }),
+  );
   const keycloak = await shared;
   if (!keycloak.isRunning()) await keycloak.start();
   return keycloak;
@@ -55,7 +57,11 @@ function missingPrerequisite(): string | false {
     throw error;
   }
   const paths = distributionPaths();
-  if (!isDistributionCached(paths) && !existsSync(paths.archive) && findOnPath('mvn', process.env.PATH ?? '') === null) {
+  if (
+    !isDistributionCached(paths) &&
+    !existsSync(paths.archive) &&
+    findOnPath('mvn', process.env.PATH ?? '') === null
+  ) {
     return `Keycloak ${paths.version} is not cached and Maven (mvn) is not installed to fetch it`;
   }
   return false;

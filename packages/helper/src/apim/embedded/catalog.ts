@@ -223,7 +223,9 @@ function consistencyProblems(data: unknown): string[] {
 
     const endpoint = service['endpoint'];
     if (typeof endpoint === 'string' && !isHttpUrl(endpoint) && !/^\/[^/]/.test(endpoint)) {
-      problems.push(`${at}.endpoint: must be an http:// or https:// URL, a path on this helper ("/gateway/…"), or null`);
+      problems.push(
+        `${at}.endpoint: must be an http:// or https:// URL, a path on this helper ("/gateway/…"), or null`,
+      );
     }
 
     const credentials = service['credentials'];

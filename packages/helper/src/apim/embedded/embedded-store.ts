@@ -92,7 +92,9 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   const catalog = loadCatalog(options.catalogPath);
   const authenticationOf = new Map(catalog.services.map((service) => [service.id, service.authenticationMethod]));
   const services: readonly ApiService[] = Object.freeze(
-    catalog.services.map((service) => frozenService({ ...service, endpoint: resolveEndpoint(service.endpoint, options.baseUrl) })),
+    catalog.services.map((service) =>
+      frozenService({ ...service, endpoint: resolveEndpoint(service.endpoint, options.baseUrl) }),
+    ),
   );
 
   try {

@@ -7,7 +7,15 @@
 import type { AuthenticationMethod } from '@mlaas/contract';
 import { MlaasError } from '../../errors/mlaas-error.js';
 import { previewKey } from '../../lib/key-preview.js';
-import type { Account, AccountState, ApiService, Application, ApplicationState, CredentialLocation, ServicePlan } from '../api-manager.js';
+import type {
+  Account,
+  AccountState,
+  ApiService,
+  Application,
+  ApplicationState,
+  CredentialLocation,
+  ServicePlan,
+} from '../api-manager.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,7 +85,11 @@ export function credentialsOf(proxy: Json | null, method: AuthenticationMethod):
   const where = text(proxy?.credentials_location) ?? 'query';
   const location = where === 'headers' ? 'header' : where === 'authorization' ? 'basic' : 'query';
   if (method === 'oidc' || location === 'basic') {
-    return { location: method === 'oidc' ? 'header' : location, keyParameter: method === 'oidc' ? 'Authorization' : null, appIdParameter: null };
+    return {
+      location: method === 'oidc' ? 'header' : location,
+      keyParameter: method === 'oidc' ? 'Authorization' : null,
+      appIdParameter: null,
+    };
   }
   if (method === 'app_id_app_key') {
     return {
@@ -138,9 +150,11 @@ export function toApplication(app: Json, appKey: string | null = null): Applicat
   if (userKey !== null) return { ...base, apiKey: userKey, keyPreview: previewKey(userKey), appId: null };
   const clientId = text(app.client_id);
   const clientSecret = text(app.client_secret);
-  if (clientId !== null && clientSecret !== null) return { ...base, apiKey: clientSecret, keyPreview: previewKey(clientSecret), appId: clientId };
+  if (clientId !== null && clientSecret !== null)
+    return { ...base, apiKey: clientSecret, keyPreview: previewKey(clientSecret), appId: clientId };
   const applicationId = text(app.application_id);
-  if (applicationId !== null && appKey !== null) return { ...base, apiKey: appKey, keyPreview: previewKey(appKey), appId: applicationId };
+  if (applicationId !== null && appKey !== null)
+    return { ...base, apiKey: appKey, keyPreview: previewKey(appKey), appId: applicationId };
   return null;
 }
 

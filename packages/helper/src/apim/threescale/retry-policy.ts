@@ -29,7 +29,12 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, baseDelayMs: 100,
  * one within the cap, else exponential backoff with full jitter. Null when Retry-After asks for longer than
  * the cap (better to fail now than hold the user's request).
  */
-export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfter: string | null, random: () => number): number | null {
+export function retryDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfter: string | null,
+  random: () => number,
+): number | null {
   if (retryAfter !== null) {
     const seconds = Number(retryAfter);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();

@@ -9,8 +9,26 @@ import { randomBytes } from 'node:crypto';
 import { MlaasError, isMlaasError } from '../../errors/mlaas-error.js';
 import type { LogSink } from '../../log/logger.js';
 import { createSwrCache } from '../../state/swr-cache.js';
-import { frozenService, type Account, type ApiManager, type ApiService, type Application, type CreateApplicationInput, type Identity, type ServicePlan } from '../api-manager.js';
-import { firstKey, needsKeys, toAccount, toApplication, toPlan, toService, unwrapCollection, unwrapEntity } from './mappers.js';
+import {
+  frozenService,
+  type Account,
+  type ApiManager,
+  type ApiService,
+  type Application,
+  type CreateApplicationInput,
+  type Identity,
+  type ServicePlan,
+} from '../api-manager.js';
+import {
+  firstKey,
+  needsKeys,
+  toAccount,
+  toApplication,
+  toPlan,
+  toService,
+  unwrapCollection,
+  unwrapEntity,
+} from './mappers.js';
 import type { ThreescaleHttp } from './threescale-http.js';
 
 /** 3scale's largest page (§3). */
@@ -76,7 +94,11 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
   async function loadServices(): Promise<readonly ApiService[]> {
     const seen = new Map<string, Record<string, unknown>>();
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const items = unwrapCollection(await http.get('/admin/api/services', { page, per_page: PAGE_SIZE }), 'services', 'service');
+      const items = unwrapCollection(
+        await http.get('/admin/api/services', { page, per_page: PAGE_SIZE }),
+        'services',
+        'service',
+      );
       let added = 0;
       for (const item of items) {
         const key = String(item.id);
@@ -97,7 +119,10 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     services.forEach((service, index) => {
       const mapped = toService(service, proxies[index] ?? null);
       if (mapped === null) {
-        options.log?.warn({ service_id: String(service.id) }, 'skipping a 3scale service with an authentication mode MLaaS does not support');
+        options.log?.warn(
+          { service_id: String(service.id) },
+          'skipping a 3scale service with an authentication mode MLaaS does not support',
+        );
       } else {
         result.push(frozenService(mapped));
       }
@@ -130,7 +155,10 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     async createAccount(identity) {
       if (identity.email === null) {
-        throw new MlaasError('FORBIDDEN', 'Your sign-in token carries no email address, which 3scale needs to create your account.');
+        throw new MlaasError(
+          'FORBIDDEN',
+          'Your sign-in token carries no email address, which 3scale needs to create your account.',
+        );
       }
       try {
         const body = await http.post('/admin/api/signup', {
@@ -165,16 +193,26 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     async createApplication(input: CreateApplicationInput) {
       const path = `/admin/api/accounts/${encodeURIComponent(input.account.id)}/applications`;
       try {
-        const body = await http.post(path, { plan_id: input.plan.id, name: input.name, description: input.description });
+        const body = await http.post(path, {
+          plan_id: input.plan.id,
+          name: input.name,
+          description: input.description,
+        });
         const created = await withKey(unwrapEntity(body, 'application'));
-        if (created === null) throw new MlaasError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
+        if (created === null)
+          throw new MlaasError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
         return created;
       } catch (error) {
         if (!isMlaasError(error) || error.code === 'CONFIG_ERROR') throw error;
         // The create may have been stored before it failed (a timeout, a reset): look before anyone retries.
-        const stored = (await listApplications(input.account.id).catch(() => [])).find((app) => app.serviceId === input.service.id);
+        const stored = (await listApplications(input.account.id).catch(() => [])).find(
+          (app) => app.serviceId === input.service.id,
+        );
         if (stored !== undefined) {
-          options.log?.warn({ account_id: input.account.id, service_id: input.service.id }, 'a failed create had been stored by 3scale; using it');
+          options.log?.warn(
+            { account_id: input.account.id, service_id: input.service.id },
+            'a failed create had been stored by 3scale; using it',
+          );
           return stored;
         }
         throw error;
@@ -190,7 +228,10 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       const reload = () => {
         catalog.refresh(CATALOG_KEY, loadServices).catch((error: unknown) => {
           const reason = isMlaasError(error) ? `${error.code}: ${error.message}` : 'unexpected error';
-          options.log?.warn({ reason }, 'could not load the 3scale catalog in the background; lists load it when they need it');
+          options.log?.warn(
+            { reason },
+            'could not load the 3scale catalog in the background; lists load it when they need it',
+          );
         });
       };
       reload();

@@ -59,7 +59,12 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     return `${base}${path}.json${text === '' ? '' : `?${text}`}`;
   }
 
-  async function send(method: 'GET' | 'POST', path: string, target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  async function send(
+    method: 'GET' | 'POST',
+    path: string,
+    target: string,
+    form?: Params,
+  ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
     const started = performance.now();
     const operation = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
     let outcome = 'error';
@@ -75,7 +80,11 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     }
   }
 
-  async function exchange(method: 'GET' | 'POST', target: string, form?: Params): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  async function exchange(
+    method: 'GET' | 'POST',
+    target: string,
+    form?: Params,
+  ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
     let response: Response;
     try {
       response = await fetchImpl(target, {
@@ -91,10 +100,14 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw new MlaasError(timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', timedOut ? '3scale did not answer in time.' : '3scale is unreachable.', {
-        cause: error,
-        ...(timedOut ? {} : { retryAfterSeconds: 5 }),
-      });
+      throw new MlaasError(
+        timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
+        timedOut ? '3scale did not answer in time.' : '3scale is unreachable.',
+        {
+          cause: error,
+          ...(timedOut ? {} : { retryAfterSeconds: 5 }),
+        },
+      );
     }
     let text: string;
     try {
@@ -102,13 +115,15 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     } catch (error) {
       throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The connection to 3scale broke mid-answer.', { cause: error });
     }
-    if (text.length > MAX_BODY_BYTES) throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer too large to read.');
+    if (text.length > MAX_BODY_BYTES)
+      throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer too large to read.');
     let body: unknown = null;
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch (error) {
-        if (response.ok) throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer that is not JSON.', { cause: error });
+        if (response.ok)
+          throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer that is not JSON.', { cause: error });
       }
     }
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
@@ -123,7 +138,10 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
           '3scale refused the admin access token: check THREESCALE_ADMIN_API_KEY (it needs the account_management scope, read-write)',
         );
       }
-      throw new MlaasError('CONFIG_ERROR', 'The helper is not allowed to use 3scale; an operator must fix its access token.');
+      throw new MlaasError(
+        'CONFIG_ERROR',
+        'The helper is not allowed to use 3scale; an operator must fix its access token.',
+      );
     }
     if (status === 422) {
       throw new MlaasError('UPSTREAM_ERROR', `3scale refused the request: ${describeValidationErrors(body)}.`);
@@ -151,7 +169,8 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
         if (result !== null) {
           if (result.status === 404) return null;
           if (result.status >= 200 && result.status < 300) return result.body;
-          if (!RETRY_STATUSES.has(result.status) || attempt >= policy.retries) fail(result.status, result.body, result.retryAfter);
+          if (!RETRY_STATUSES.has(result.status) || attempt >= policy.retries)
+            fail(result.status, result.body, result.retryAfter);
         } else if (failure?.code !== 'UPSTREAM_UNAVAILABLE' || attempt >= policy.retries) {
           // Only a refused or reset connection is retried; a timeout already cost the user its full wait.
           throw failure;
@@ -164,7 +183,8 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     async post(path, form) {
       const result = await send('POST', path, url(path), form);
       if (result.status >= 200 && result.status < 300) return result.body;
-      if (result.status === 404) throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      if (result.status === 404)
+        throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
       fail(result.status, result.body, result.retryAfter);
     },
   };
@@ -178,11 +198,13 @@ function formBody(form: Params): string {
 
 /** 422 bodies name fields and reasons (`{"errors":{"user_key":["has already been taken"]}}`); values are never echoed. */
 function describeValidationErrors(body: unknown): string {
-  const errors = (body as { errors?: unknown; error?: unknown } | null)?.errors ?? (body as { error?: unknown } | null)?.error;
+  const errors =
+    (body as { errors?: unknown; error?: unknown } | null)?.errors ?? (body as { error?: unknown } | null)?.error;
   if (typeof errors === 'string') return errors.slice(0, 200);
   if (errors !== null && typeof errors === 'object') {
     const parts = Object.entries(errors as Record<string, unknown>).map(
-      ([field, reasons]) => `${field} ${Array.isArray(reasons) ? reasons.filter((r) => typeof r === 'string').join(', ') : 'is invalid'}`,
+      ([field, reasons]) =>
+        `${field} ${Array.isArray(reasons) ? reasons.filter((r) => typeof r === 'string').join(', ') : 'is invalid'}`,
     );
     if (parts.length > 0) return parts.join('; ').slice(0, 300);
   }

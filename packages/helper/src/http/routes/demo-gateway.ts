@@ -67,7 +67,16 @@ function demoResult(serviceId: string, body: unknown): unknown {
   }
   if (serviceId.includes('embedding')) {
     const digest = createHash('sha256').update(text).digest();
-    return { text, dimensions: 8, vector: [...digest.subarray(0, 8)].map((b) => Math.round((b / 127.5 - 1) * 1000) / 1000) };
+    return {
+      text,
+      dimensions: 8,
+      vector: [...digest.subarray(0, 8)].map((b) => Math.round((b / 127.5 - 1) * 1000) / 1000),
+    };
   }
-  return { labels: [{ label: 'tabby cat', score: 0.71 }, { label: 'tiger cat', score: 0.19 }] };
+  return {
+    labels: [
+      { label: 'tabby cat', score: 0.71 },
+      { label: 'tiger cat', score: 0.19 },
+    ],
+  };
 }

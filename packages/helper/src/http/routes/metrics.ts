@@ -12,7 +12,12 @@ export function registerMetricsRoute(app: FastifyInstance, registry: Registry): 
       schema: {
         summary: 'Prometheus metrics',
         tags: ['meta'],
-        response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
       },
     },
     async (_request, reply) => {

@@ -2,13 +2,7 @@
  * @module http/routes/services
  * `GET /api/services` and `POST /api/services/init`: authenticate, limit, call provisioning, shape the data.
  */
-import {
-  ErrorEnvelope,
-  InitRequest,
-  InitResponse,
-  ServicesResponse,
-  type InitData,
-} from '@mlaas/contract';
+import { ErrorEnvelope, InitRequest, InitResponse, ServicesResponse, type InitData } from '@mlaas/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity } from '../../apim/api-manager.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';

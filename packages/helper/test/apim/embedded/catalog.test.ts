@@ -65,7 +65,11 @@ describe('loadCatalog', () => {
       appIdParameter: null,
     });
     assert.equal(byId.get('image-classification')?.credentials.location, 'basic');
-    assert.equal(byId.get('sentiment-analysis')?.endpoint, '/gateway/sentiment-analysis', 'a path on the helper itself');
+    assert.equal(
+      byId.get('sentiment-analysis')?.endpoint,
+      '/gateway/sentiment-analysis',
+      'a path on the helper itself',
+    );
   });
 
   it('fills plan defaults: published, not custom, no approval', () => {
@@ -193,10 +197,22 @@ describe('loadCatalog', () => {
   });
 
   it('reports a missing file, a YAML syntax error, invalid JSON and an unknown extension', () => {
-    assert.match(configErrorOf(() => loadCatalog(join(dir, 'absent.yaml'))), /absent\.yaml: no such file/);
+    assert.match(
+      configErrorOf(() => loadCatalog(join(dir, 'absent.yaml'))),
+      /absent\.yaml: no such file/,
+    );
     const brokenYaml = write('broken.yaml', 'services:\n  - id: a\n  id: b\n  [\n');
-    assert.match(configErrorOf(() => loadCatalog(brokenYaml)), /not valid YAML/);
-    assert.match(configErrorOf(() => loadCatalog(write('broken.json', '{"services": ['))), /not valid JSON/);
-    assert.match(configErrorOf(() => loadCatalog(write('catalog.toml', ''))), /\.yaml, \.yml or \.json/);
+    assert.match(
+      configErrorOf(() => loadCatalog(brokenYaml)),
+      /not valid YAML/,
+    );
+    assert.match(
+      configErrorOf(() => loadCatalog(write('broken.json', '{"services": ['))),
+      /not valid JSON/,
+    );
+    assert.match(
+      configErrorOf(() => loadCatalog(write('catalog.toml', ''))),
+      /\.yaml, \.yml or \.json/,
+    );
   });
 });

@@ -135,7 +135,10 @@ describe('createEmbeddedStore', () => {
     // The list needs only the stored preview; the key itself is decrypted — and refused — when read.
     const [application] = await other.listApplications(account.id);
     assert.match(String(application?.keyPreview), /^mlaas_…/);
-    assert.throws(() => application?.apiKey, (error) => isMlaasError(error, 'CONFIG_ERROR'));
+    assert.throws(
+      () => application?.apiKey,
+      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+    );
   });
 
   it('returns the first application when one is created again for the same account and service', async () => {

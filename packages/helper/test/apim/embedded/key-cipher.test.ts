@@ -4,11 +4,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  createKeyCipher,
-  loadOrCreateKeyFile,
-  parseEncryptionKey,
-} from '../../../src/apim/embedded/key-cipher.js';
+import { createKeyCipher, loadOrCreateKeyFile, parseEncryptionKey } from '../../../src/apim/embedded/key-cipher.js';
 import { generateApiKey } from '../../../src/apim/embedded/key-format.js';
 import { isMlaasError } from '../../../src/errors/mlaas-error.js';
 
@@ -33,7 +29,10 @@ describe('createKeyCipher', () => {
     const cipher = createKeyCipher(randomBytes(32));
     const blob = cipher.encrypt(SECRET);
     blob[blob.length - 1] = (blob[blob.length - 1] ?? 0) ^ 1;
-    assert.throws(() => cipher.decrypt(blob), (error) => isMlaasError(error, 'CONFIG_ERROR'));
+    assert.throws(
+      () => cipher.decrypt(blob),
+      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+    );
   });
 
   it('refuses a blob made with another key, without revealing the plaintext', () => {
@@ -48,7 +47,10 @@ describe('createKeyCipher', () => {
   });
 
   it('refuses a key that is not 32 bytes', () => {
-    assert.throws(() => createKeyCipher(randomBytes(16)), (error) => isMlaasError(error, 'CONFIG_ERROR'));
+    assert.throws(
+      () => createKeyCipher(randomBytes(16)),
+      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+    );
   });
 });
 
@@ -65,7 +67,10 @@ describe('parseEncryptionKey', () => {
       () => parseEncryptionKey(short),
       (error) => isMlaasError(error, 'CONFIG_ERROR') && !error.message.includes(short),
     );
-    assert.throws(() => parseEncryptionKey('not base64 at all'), (error) => isMlaasError(error, 'CONFIG_ERROR'));
+    assert.throws(
+      () => parseEncryptionKey('not base64 at all'),
+      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+    );
   });
 });
 
@@ -110,7 +115,10 @@ describe('loadOrCreateKeyFile', () => {
   it('refuses a key file of the wrong length', () => {
     const path = join(dir, 'short.key');
     writeFileSync(path, `${randomBytes(16).toString('base64')}\n`, { mode: 0o600 });
-    assert.throws(() => loadOrCreateKeyFile(path), (error) => isMlaasError(error, 'CONFIG_ERROR'));
+    assert.throws(
+      () => loadOrCreateKeyFile(path),
+      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+    );
   });
 });
 

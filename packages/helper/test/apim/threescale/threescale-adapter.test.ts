@@ -8,15 +8,31 @@ import { after, before, describe, it } from 'node:test';
 import { EDGE_CASES_SEED_PATH, loadSeedFile, seedWithServices } from '@mlaas/fake-3scale';
 import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
-type ServiceDto = { id: string; name: string; proxy_endpoint: string | null; authentication_method: string; credentials: { location: string; key_parameter: string | null; app_id_parameter: string | null }; has_api_key: boolean };
+type ServiceDto = {
+  id: string;
+  name: string;
+  proxy_endpoint: string | null;
+  authentication_method: string;
+  credentials: { location: string; key_parameter: string | null; app_id_parameter: string | null };
+  has_api_key: boolean;
+};
 
 async function list(h: ThreescaleHarness, token: string) {
-  const response = await h.helper.app.inject({ method: 'GET', url: '/api/services', headers: { authorization: `Bearer ${token}` } });
+  const response = await h.helper.app.inject({
+    method: 'GET',
+    url: '/api/services',
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: response.statusCode, json: response.json() };
 }
 
 async function init(h: ThreescaleHarness, token: string, body: object) {
-  const response = await h.helper.app.inject({ method: 'POST', url: '/api/services/init', headers: { authorization: `Bearer ${token}` }, payload: body });
+  const response = await h.helper.app.inject({
+    method: 'POST',
+    url: '/api/services/init',
+    headers: { authorization: `Bearer ${token}` },
+    payload: body,
+  });
   return { status: response.statusCode, json: response.json() };
 }
 
@@ -64,7 +80,10 @@ describe('3scale adapter, default tenant', () => {
     assert.equal(result.json.data.account_id, bob.json.data.account_id);
     const finds = h.fake.requests().filter((r) => r.endpoint === 'accounts.find');
     assert.ok(finds.some((r) => r.queryKeys.includes('username') && !r.queryKeys.includes('email')));
-    assert.ok(finds.some((r) => r.queryKeys.includes('email') && !r.queryKeys.includes('username')), 'separate requests');
+    assert.ok(
+      finds.some((r) => r.queryKeys.includes('email') && !r.queryKeys.includes('username')),
+      'separate requests',
+    );
   });
 
   it('signs a first-time user up and gives a key in the same call', async () => {
@@ -117,7 +136,12 @@ describe('3scale adapter, default tenant', () => {
 
   it('counts each HTTP call to 3scale by operation and outcome (cache hits are not calls)', async () => {
     const metrics = (await h.helper.app.inject({ method: 'GET', url: '/metrics' })).body;
-    const count = (operation: string) => Number(new RegExp(`mlaas_upstream_calls_total\\{operation="${operation.replace(/[{}/]/g, '\\$&')}",outcome="ok"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    const count = (operation: string) =>
+      Number(
+        new RegExp(
+          `mlaas_upstream_calls_total\\{operation="${operation.replace(/[{}/]/g, '\\$&')}",outcome="ok"\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
+      );
     assert.equal(count('GET /admin/api/services'), h.fake.stats()['services.list']);
     assert.equal(count('GET /admin/api/services/{id}/proxy'), h.fake.stats()['proxy.read']);
     assert.equal(count('POST /admin/api/accounts/{id}/applications'), h.fake.stats()['applications.create']);
@@ -191,10 +215,18 @@ describe('3scale adapter, edge cases', () => {
 
   it('maps custom parameter names, Basic auth for app ids, and a service without an endpoint', async () => {
     const custom = byName(services, 'App Id Custom Names');
-    assert.deepEqual(custom.credentials, { location: 'header', key_parameter: 'X-App-Key', app_id_parameter: 'X-App-Id' });
+    assert.deepEqual(custom.credentials, {
+      location: 'header',
+      key_parameter: 'X-App-Key',
+      app_id_parameter: 'X-App-Id',
+    });
     assert.equal(byName(services, 'App Id Basic Auth').credentials.location, 'basic');
     assert.equal(byName(services, 'Self Managed Without Endpoint').proxy_endpoint, null);
-    assert.deepEqual(byName(services, 'No Default Plan').credentials, { location: 'query', key_parameter: 'api_key', app_id_parameter: null });
+    assert.deepEqual(byName(services, 'No Default Plan').credentials, {
+      location: 'query',
+      key_parameter: 'api_key',
+      app_id_parameter: null,
+    });
   });
 
   it('creates a key for an app-id service whose key is optional', async () => {

@@ -8,12 +8,21 @@ import { describe, it } from 'node:test';
 import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
 async function list(h: ThreescaleHarness, token: string) {
-  const response = await h.helper.app.inject({ method: 'GET', url: '/api/services', headers: { authorization: `Bearer ${token}` } });
+  const response = await h.helper.app.inject({
+    method: 'GET',
+    url: '/api/services',
+    headers: { authorization: `Bearer ${token}` },
+  });
   return { status: response.statusCode, json: response.json(), headers: response.headers };
 }
 
 async function init(h: ThreescaleHarness, token: string, body: object) {
-  const response = await h.helper.app.inject({ method: 'POST', url: '/api/services/init', headers: { authorization: `Bearer ${token}` }, payload: body });
+  const response = await h.helper.app.inject({
+    method: 'POST',
+    url: '/api/services/init',
+    headers: { authorization: `Bearer ${token}` },
+    payload: body,
+  });
   return { status: response.statusCode, json: response.json() };
 }
 
@@ -99,7 +108,9 @@ describe('3scale faults', () => {
       assert.equal(result.status, 200, JSON.stringify(result.json));
       const again = await init(h, token, { service_name: 'LLM Chat Completions' });
       assert.equal(again.json.data.api_key, result.json.data.api_key);
-      const apps = h.fake.state.applicationsOf(Number(result.json.data.account_id)).filter((a) => String(a.serviceId) === result.json.data.service.id);
+      const apps = h.fake.state
+        .applicationsOf(Number(result.json.data.account_id))
+        .filter((a) => String(a.serviceId) === result.json.data.service.id);
       assert.equal(apps.length, 1);
       assert.equal(h.fake.stats()['applications.create'], 1);
     });
@@ -159,15 +170,18 @@ describe('3scale catalog cache', () => {
   });
 
   it('keeps listing from a stale catalog while 3scale is down', async () => {
-    await withHarness({ THREESCALE_CACHE_TTL_SECONDS: '0', THREESCALE_CACHE_STALE_SECONDS: '3600', ACCOUNT_CACHE_TTL_SECONDS: '60' }, async (h) => {
-      const token = await h.token('alice');
-      assert.equal((await list(h, token)).status, 200);
-      h.fake.setFault('services.list', { kind: 'down' });
-      h.fake.setFault('proxy.read', { kind: 'down' });
-      const during = await list(h, token);
-      assert.equal(during.status, 200);
-      assert.equal(during.json.data.services.length, 4);
-    });
+    await withHarness(
+      { THREESCALE_CACHE_TTL_SECONDS: '0', THREESCALE_CACHE_STALE_SECONDS: '3600', ACCOUNT_CACHE_TTL_SECONDS: '60' },
+      async (h) => {
+        const token = await h.token('alice');
+        assert.equal((await list(h, token)).status, 200);
+        h.fake.setFault('services.list', { kind: 'down' });
+        h.fake.setFault('proxy.read', { kind: 'down' });
+        const during = await list(h, token);
+        assert.equal(during.status, 200);
+        assert.equal(during.json.data.services.length, 4);
+      },
+    );
   });
 
   it('loads the catalog when the helper starts listening, so the first list makes no catalog call', async () => {
@@ -188,8 +202,14 @@ describe('3scale catalog cache', () => {
       await h.helper.listen();
       await until(() => (h.fake.stats()['services.list'] ?? 0) >= 1, 'loaded at start');
       h.fake.setFault('services.list', { kind: 'status', status: 500 });
-      await until(() => h.logs.some((line) => line.includes('could not load the 3scale catalog')), 'the failed reload is logged');
-      assert.equal(h.logs.some((line) => line.includes(h.fake.accessToken)), false);
+      await until(
+        () => h.logs.some((line) => line.includes('could not load the 3scale catalog')),
+        'the failed reload is logged',
+      );
+      assert.equal(
+        h.logs.some((line) => line.includes(h.fake.accessToken)),
+        false,
+      );
       h.fake.setFault('services.list', null);
       const loads = h.fake.stats()['services.list'] ?? 0;
       await until(() => (h.fake.stats()['services.list'] ?? 0) > loads, 'reloaded once 3scale answers again');
@@ -211,7 +231,10 @@ describe('3scale catalog cache', () => {
     await withHarness({ ACCOUNT_CACHE_TTL_SECONDS: '0' }, async (h) => {
       const token = await h.token('alice');
       const before = await list(h, token);
-      assert.equal(before.json.data.services.every((s: { has_api_key: boolean }) => !s.has_api_key), true);
+      assert.equal(
+        before.json.data.services.every((s: { has_api_key: boolean }) => !s.has_api_key),
+        true,
+      );
       await init(h, token, { service_name: 'Speech to Text' });
       const after = await list(h, token);
       assert.equal(after.json.data.services.filter((s: { has_api_key: boolean }) => s.has_api_key).length, 1);

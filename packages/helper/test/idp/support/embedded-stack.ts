@@ -58,9 +58,18 @@ export async function startStack(env: Record<string, string> = {}, given: { data
   const dataDir = given.dataDir ?? mkdtempSync(join(tmpdir(), 'mlaas-idp-'));
   const { stream: sink, lines: logs } = captureLines();
   const config = loadConfig(
-    embeddedStackEnv({ PORT: '0', MLAAS_DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_IP_PER_MINUTE: '100000', ...env }),
+    embeddedStackEnv({
+      PORT: '0',
+      MLAAS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_IP_PER_MINUTE: '100000',
+      ...env,
+    }),
   );
-  const helper = await createHelper(config, { logger: createLogger({ level: 'info', destination: sink }), defaultMetrics: false });
+  const helper = await createHelper(config, {
+    logger: createLogger({ level: 'info', destination: sink }),
+    defaultMetrics: false,
+  });
   const url = await helper.listen();
   const issuer = helper.embeddedIdp?.issuer ?? '';
   const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Discovery;
@@ -71,7 +80,11 @@ export async function startStack(env: Record<string, string> = {}, given: { data
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams(params),
     });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (await response.json()) as Record<string, unknown>,
+    };
   }
 
   return {
@@ -84,7 +97,8 @@ export async function startStack(env: Record<string, string> = {}, given: { data
     token,
     async passwordLogin(username, password, scope = 'openid profile email') {
       const response = await token({ grant_type: 'password', client_id: CLIENT_ID, username, password, scope });
-      if (response.status !== 200) throw new Error(`password login failed: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 200)
+        throw new Error(`password login failed: ${response.status} ${JSON.stringify(response.body)}`);
       return response.body as Record<string, string>;
     },
     async listServices(accessToken) {
@@ -174,7 +188,9 @@ export class FormBrowser {
 
   /** A form action on the page (of a form or a submit button): the first one, or the first that matches. */
   formAction(match?: RegExp): string {
-    const actions = [...this.lastHtml.matchAll(/(?:<form[^>]*\saction|formaction)="([^"]*)"/g)].map((m) => decodeEntities(m[1] ?? ''));
+    const actions = [...this.lastHtml.matchAll(/(?:<form[^>]*\saction|formaction)="([^"]*)"/g)].map((m) =>
+      decodeEntities(m[1] ?? ''),
+    );
     const action = match ? actions.find((a) => match.test(a)) : actions[0];
     if (action === undefined) throw new Error(`no form on the page: ${this.lastHtml.slice(0, 500)}`);
     return new URL(action, this.lastUrl).href;

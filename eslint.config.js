@@ -1,4 +1,4 @@
-// Lint rules for every package: typescript-eslint's recommended set, plus the house rules of STYLE.md.
+// Lint rules for every package: typescript-eslint's recommended set, plus a few rules of our own.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -1,6 +1,6 @@
 /**
  * @module bench/mixed-load
- * Benchmark of the helper under a sustained mixed load on the 3scale adapter (issue 8, "Load"): 90 %
+ * Benchmark of the helper under a sustained mixed load on the 3scale adapter: 90 %
  * `GET /api/services` and 10 % `POST /api/services/init`, 50 concurrent clients, 200 users each with their
  * own token, for 60 seconds against the fake 3scale. Requirement: zero errors (every answer a 200, no socket
  * error or timeout), and the helper's resident memory grows by less than 20 % from the start of the measured

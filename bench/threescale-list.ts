@@ -1,6 +1,6 @@
 /**
  * @module bench/threescale-list
- * Benchmark of `GET /api/services` on the 3scale adapter (issue 5, "Performance"): a fake 3scale with 20
+ * Benchmark of `GET /api/services` on the 3scale adapter: a fake 3scale with 20
  * services and 30 ms of latency on every call; the wall time and upstream calls of a cold list — a fresh
  * helper process's first list as soon as it is ready, as configured by default (the catalog loading since it
  * started) and with THREESCALE_CATALOG_PRELOAD=false (every cache empty) — and of warm lists, next to the

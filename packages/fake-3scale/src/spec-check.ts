@@ -3,8 +3,8 @@
  * Checks a recorded request against 3scale's official OpenAPI description of the Account Management API
  * (a copy ships in `spec/`, Apache-2.0, with its NOTICE): is it a known operation (path and method), are
  * the required parameters there, and is every parameter one the operation defines? The spec lists paths
- * with `.xml`; `.json` is the same operation (reference §8). It models the admin token as a required
- * `access_token` parameter and has no security schemes, so HTTP Basic counts as sending it (reference §1).
+ * with `.xml`; `.json` is the same operation. It models the admin token as a required
+ * `access_token` parameter and has no security schemes, so HTTP Basic counts as sending it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

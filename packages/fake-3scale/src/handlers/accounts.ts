@@ -1,6 +1,6 @@
 /**
  * @module handlers/accounts
- * Account Find, Account Read and Signup Express (reference §2).
+ * Account Find, Account Read and Signup Express.
  */
 import { paramString } from '../http/params.js';
 import { created, ok } from '../http/reply.js';

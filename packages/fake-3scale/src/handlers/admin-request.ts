@@ -13,7 +13,7 @@ export interface AdminRequest {
   pathParams: Record<string, string>;
   params: Params;
   ctx: RenderContext;
-  /** Set by the `ignore_paging` fault: list everything, like a 3scale older than 2.10 (reference §3). */
+  /** Set by the `ignore_paging` fault: list everything, like a 3scale older than 2.10. */
   ignorePaging: boolean;
 }
 

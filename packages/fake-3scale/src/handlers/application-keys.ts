@@ -1,7 +1,7 @@
 /**
  * @module handlers/application-keys
  * App keys of an application: list, create (201 with the *application*, not the key) and delete (an empty
- * 200), reference §6.9.
+ * 200).
  */
 import { paramString } from '../http/params.js';
 import { created, emptyOk, ok } from '../http/reply.js';

@@ -1,7 +1,7 @@
 /**
  * @module handlers/applications
  * An account's applications: list (with the undocumented `state` filter), create, read, update,
- * suspend/resume/accept, delete; and the tenant-wide Application Find (reference §6).
+ * suspend/resume/accept, delete; and the tenant-wide Application Find.
  */
 import { type Params, paramString } from '../http/params.js';
 import { created, emptyOk, ok } from '../http/reply.js';
@@ -54,7 +54,7 @@ export const readApplication: Handler = ({ pathParams, ctx }) => {
 /** `PUT /admin/api/accounts/{account_id}/applications/{id}`. */
 export const updateApplication: Handler = ({ pathParams, params, ctx }) => {
   const input = applicationInput(params);
-  // plan_id, application_id and keys are not updatable here (reference §6.6).
+  // plan_id, application_id and keys are not updatable here.
   const app = ctx.tenant.updateApplication(parseId(pathParams.account_id), parseId(pathParams.id), {
     name: input.name,
     description: input.description,

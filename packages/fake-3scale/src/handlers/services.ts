@@ -1,6 +1,6 @@
 /**
  * @module handlers/services
- * Service List (paginated) and Service Read (reference §3), Proxy Read (§4) and Application Plan List (§5).
+ * Service List (paginated) and Service Read, Proxy Read and Application Plan List.
  */
 import { paramString } from '../http/params.js';
 import { ok } from '../http/reply.js';
@@ -16,7 +16,7 @@ export const MAX_PER_PAGE = 500;
 
 /**
  * A paging parameter as porta's pagination filter reads it: an integer within range, else the default —
- * silently, with no error, so `per_page=1000` gives 500 items, not 1000 (reference §3).
+ * silently, with no error, so `per_page=1000` gives 500 items, not 1000.
  */
 export function pagingValue(raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || !/^\d+$/.test(raw.trim())) return fallback;

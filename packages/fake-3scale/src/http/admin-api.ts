@@ -2,7 +2,7 @@
  * @module http/admin-api
  * One Admin API request, transport aside: route and format from the path, parameters merged from query
  * and body, the credential found and checked, then the handler — with 3scale's order of refusals: an
- * unknown route is a 404 whatever the token, an unknown suffix a 406, a bad token a 403 (reference §1, §7).
+ * unknown route is a 404 whatever the token, an unknown suffix a 406, a bad token a 403.
  */
 import type { EndpointKey } from '../endpoints.js';
 import type { RenderContext } from '../represent/representation.js';

@@ -1,6 +1,6 @@
 /**
  * @module http/auth
- * How 3scale finds the admin token (reference §1): the `access_token` parameter (query, form or JSON body)
+ * How 3scale finds the admin token: the `access_token` parameter (query, form or JSON body)
  * if present at all, else HTTP Basic, where the first non-empty of user name and password is the token —
  * the official clients send `Basic base64(":" + token)`. There is no Bearer support: whatever follows the
  * scheme is decoded as Basic credentials, so a Bearer token never matches.

@@ -1,7 +1,7 @@
 /**
  * @module http/format
  * The response format, chosen by the path suffix: `.json`, `.xml`, or none — which means XML, since the
- * Admin API routes default to `format: 'xml'` (reference §1). Any other suffix is a 406.
+ * Admin API routes default to `format: 'xml'`. Any other suffix is a 406.
  */
 
 export type Format = 'json' | 'xml';
@@ -23,7 +23,7 @@ export function splitFormat(pathname: string): { path: string; format: Format | 
   return { path, format: 'unknown' };
 }
 
-/** The Content-Type Rails sends for a format (reference §1). */
+/** The Content-Type Rails sends for a format. */
 export function contentTypeOf(format: Format): string {
   return format === 'json' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
 }

@@ -1,8 +1,7 @@
 /**
  * @module http/params
  * Request parameters as Rails merges them: query string, then the body (form-encoded or JSON) on top, for
- * every method — the Python client even sends account-find criteria as a JSON body on a GET (reference
- * §1). Where each parameter came from is kept for the request log and the auth kind.
+ * every method — 3scale's Python client even sends account-find criteria as a JSON body on a GET. Where each parameter came from is kept for the request log and the auth kind.
  */
 
 /** Parameter values: strings from query and forms; any JSON value from a JSON body. */

@@ -1,6 +1,6 @@
 /**
  * @module http/reply
- * Replies and 3scale's status codes and error bodies (reference §1, §7): 201 on create, an empty 200 on
+ * Replies and 3scale's status codes and error bodies: 201 on create, an empty 200 on
  * delete, 403 `{"error":"Access denied"}`, 404 `{"status":"Not found"}` (empty in XML), 422
  * `{"errors":{…}}` (full messages in XML), and a 403 for a DELETE that fails validation. Tenant errors are
  * turned into replies here and nowhere else.

@@ -4,7 +4,7 @@
  * `JSON.stringify` cannot, so plan prices go through {@link JsonFloat} and this small serializer.
  */
 
-/** A number that Ruby holds as a Float (plan `setup_fee`, `cost_per_month`: reference §5). */
+/** A number that Ruby holds as a Float (plan `setup_fee`, `cost_per_month`). */
 export class JsonFloat {
   constructor(readonly value: number) {}
 }
@@ -12,7 +12,7 @@ export class JsonFloat {
 /** What representers build: JSON values, floats, and `undefined` for "omit this property". */
 export type JsonOut = string | number | boolean | null | undefined | JsonFloat | JsonOut[] | { [key: string]: JsonOut };
 
-/** Serializes, dropping `undefined` properties (3scale omits nil-valued properties, reference §9). */
+/** Serializes, dropping `undefined` properties (3scale omits nil-valued properties). */
 export function toJson(value: JsonOut): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof JsonFloat) {

@@ -1,7 +1,7 @@
 /**
  * @module represent/_xml
  * A tiny XML writer producing what Rails' Builder produces: no indentation, nil values as self-closing
- * elements, booleans and numbers as text, and the UTF-8 declaration in front (reference §2, §5).
+ * elements, booleans and numbers as text, and the UTF-8 declaration in front.
  */
 import { JsonFloat } from './_json.js';
 

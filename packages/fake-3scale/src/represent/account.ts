@@ -1,6 +1,6 @@
 /**
  * @module represent/account
- * Developer accounts (reference §2). The JSON account carries no users; the XML one nests the bought plans
+ * Developer accounts. The JSON account carries no users; the XML one nests the bought plans
  * and the users.
  */
 import type { AccountRecord, UserRecord } from '../tenant/records.js';

@@ -1,6 +1,6 @@
 /**
  * @module represent/application-key
- * App keys / client secrets of an application (reference §6.9). XML lists `updated_at` before `created_at`.
+ * App keys / client secrets of an application. XML lists `updated_at` before `created_at`.
  */
 import type { ApplicationRecord, KeyRecord } from '../tenant/records.js';
 import { formatTime } from './_json.js';

@@ -1,6 +1,6 @@
 /**
  * @module represent/application
- * Applications (reference §6.5). The credentials shown depend on the product's authentication mode:
+ * Applications. The credentials shown depend on the product's authentication mode:
  * "1" → `user_key` + `provider_verification_key`; "2" → `application_id` only (keys are listed separately);
  * "oidc" → `application_id`, `redirect_url`, `client_id`, `client_secret` and the OIDC flow settings.
  * JSON says `account_id` where XML says `user_account_id`, and XML nests the plan.

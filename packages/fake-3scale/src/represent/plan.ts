@@ -1,6 +1,6 @@
 /**
  * @module represent/plan
- * Application plans (reference §5). JSON has `default`/`custom` as properties, `system_name`, and no
+ * Application plans. JSON has `default`/`custom` as properties, `system_name`, and no
  * `service_id`; XML has `custom`/`default` as attributes, a `type`, `service_id`, no `system_name`, and an
  * empty `trial_period_days` when the column is NULL (JSON shows 0).
  */

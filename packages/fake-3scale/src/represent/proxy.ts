@@ -1,6 +1,6 @@
 /**
  * @module represent/proxy
- * A product's gateway configuration (reference §4). Nil properties are omitted (a self-managed product
+ * A product's gateway configuration. Nil properties are omitted (a self-managed product
  * without a production URL has no `endpoint`), except `api_backend`, which is always rendered. JSON links
  * are relative paths; XML has no links and carries `policies_config` as a JSON string.
  */

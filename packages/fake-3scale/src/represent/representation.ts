@@ -1,8 +1,8 @@
 /**
  * @module represent/representation
  * What a handler answers with: one body that can be rendered as JSON or as XML, since the format is chosen
- * by the path suffix (reference §1). Entities are wrapped (`{"service":{…}}`), collections use 3scale's
- * envelope (`{"services":[{"service":{…}}]}`, reference §3) and may carry pagination metadata.
+ * by the path suffix. Entities are wrapped (`{"service":{…}}`), collections use 3scale's
+ * envelope (`{"services":[{"service":{…}}]}`) and may carry pagination metadata.
  */
 import type { Tenant } from '../tenant/tenant.js';
 import { type JsonOut, toJson } from './_json.js';
@@ -27,7 +27,7 @@ export interface Body {
   xml(): string;
 }
 
-/** Pagination metadata: added only when a page is smaller than the whole (reference §3). */
+/** Pagination metadata: added only when a page is smaller than the whole. */
 export interface PageMeta {
   per_page: number;
   total_entries: number;
@@ -45,7 +45,7 @@ export function entityBody(wrapper: string, rendered: Rendered): Body {
 
 /**
  * `{"<collection>":[{"<item>":{…}}…]}` (+ `"metadata"`) / `<collection per_page=…>…</collection>`:
- * XML carries the metadata as attributes of the root (reference §3).
+ * XML carries the metadata as attributes of the root.
  */
 export function collectionBody(collection: string, item: string, rendered: Rendered[], meta?: PageMeta): Body {
   return {

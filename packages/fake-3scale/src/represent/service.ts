@@ -1,6 +1,6 @@
 /**
  * @module represent/service
- * API products ("services", reference §3). JSON: the representer's fields in order, nil ones omitted,
+ * API products ("services"). JSON: the representer's fields in order, nil ones omitted,
  * `backend_version` as a string ("oidc" for OpenID Connect products). XML adds `account_id` and the
  * product's metrics.
  */

@@ -6,9 +6,9 @@
  * the defaults are 3scale's.
  */
 
-/** 3scale's authentication mode of a product (reference §3: `backend_version` is a string). */
+/** 3scale's authentication mode of a product (`backend_version` is a string). */
 export type BackendVersion = '1' | '2' | 'oidc';
-/** Where the gateway reads credentials (reference §4). */
+/** Where the gateway reads credentials. */
 export type CredentialsLocation = 'headers' | 'query' | 'authorization';
 export type ServiceState = 'incomplete' | 'published' | 'hidden' | 'offline' | 'deprecated';
 export type DeploymentOption = 'hosted' | 'self_managed' | 'service_mesh_istio';
@@ -58,7 +58,7 @@ export interface SeedService {
   plans?: SeedPlan[];
 }
 
-/** The product's gateway configuration (reference §4). */
+/** The product's gateway configuration. */
 export interface SeedProxy {
   /**
    * Production Public Base URL. Absent: generated for hosted products, none for self-managed ones (then
@@ -98,7 +98,7 @@ export interface SeedPlan {
   approval_required?: boolean;
   setup_fee?: number;
   cost_per_month?: number;
-  /** `null` renders as 0 in JSON and an empty element in XML (reference §5). */
+  /** `null` renders as 0 in JSON and an empty element in XML. */
   trial_period_days?: number | null;
 }
 

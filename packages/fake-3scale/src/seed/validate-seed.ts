@@ -278,7 +278,7 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
         if (!u) return;
         c.number(u, 'id', userPath, ID);
         uniqueId('user', u, userPath);
-        // 3scale's username rule (reference §2): 3-40 characters, a word character first.
+        // 3scale's username rule: 3-40 characters, a word character first.
         c.string(u, 'username', userPath, { required: true, pattern: /^\w[\w.\-@+]{2,39}$/ });
         c.string(u, 'email', userPath, { required: true, pattern: /^[^@\s]+@[^@\s]+$/ });
         c.oneOf(u, 'role', userPath, ['admin', 'member']);

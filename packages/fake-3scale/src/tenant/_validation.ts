@@ -1,7 +1,7 @@
 /**
  * @module tenant/_validation
  * Rails-style validation helpers: messages worded as ActiveRecord words them (3scale returns them verbatim
- * in `{"errors":{"field":["message"]}}`, reference §7).
+ * in `{"errors":{"field":["message"]}}`).
  */
 import type { FieldErrors } from '../errors.js';
 

@@ -161,7 +161,7 @@ function serviceRecord(tenant: Tenant, s: SeedService, now: Date): ServiceRecord
 function proxyRecord(tenant: Tenant, s: SeedService, service: ServiceRecord, now: Date): ProxyRecord {
   const p = s.proxy ?? {};
   // Hosted products get generated Public Base URLs from 3scale's templates; self-managed ones get no
-  // production URL, so `endpoint` is omitted from their JSON (reference §4).
+  // production URL, so `endpoint` is omitted from their JSON.
   const generated = (env: 'production' | 'staging') =>
     `https://${service.systemName}-${tenant.name}-apicast-${env}.${GATEWAY_DOMAIN}:443`;
   const endpoint =

@@ -1,7 +1,7 @@
 /**
  * @module tenant/tenant
  * The fake tenant: developer accounts, products, proxies, plans and applications held in memory, with the
- * operations the Admin API performs on them and 3scale's rules for each (reference §2–§6). Failures are
+ * operations the Admin API performs on them and 3scale's rules for each. Failures are
  * `Fake3scaleError`s with `ERR_NOT_FOUND` (404), `ERR_INVALID` (422, field errors) or `ERR_REFUSED`
  * (422, one message); the HTTP layer renders them.
  */
@@ -29,9 +29,9 @@ import type {
   UserRecord,
 } from './records.js';
 
-/** Most app keys an application may hold (3scale `ApplicationKey::KEYS_LIMIT`, reference §6.9). */
+/** Most app keys an application may hold (3scale `ApplicationKey::KEYS_LIMIT`). */
 export const MAX_APP_KEYS = 5;
-/** OAuth/OIDC applications hold a single client secret (reference §6.9). */
+/** OAuth/OIDC applications hold a single client secret. */
 export const MAX_CLIENT_SECRETS = 1;
 /** Name and description 3scale gives the applications Signup Express creates. */
 export const SIGNUP_APPLICATION_NAME = 'API signup';
@@ -58,14 +58,14 @@ export interface SignupInput {
   applicationPlanId?: string | undefined;
 }
 
-/** How `accounts/find` looks an account up; the first given criterion wins (reference §2). */
+/** How `accounts/find` looks an account up; the first given criterion wins. */
 export interface FindAccountCriteria {
   username?: string | undefined;
   userId?: string | undefined;
   email?: string | undefined;
 }
 
-/** How `applications/find` looks an application up (reference §6.3). */
+/** How `applications/find` looks an application up. */
 export interface FindApplicationCriteria {
   applicationId?: string | undefined;
   userKey?: string | undefined;
@@ -73,7 +73,7 @@ export interface FindApplicationCriteria {
   serviceId?: string | undefined;
 }
 
-/** State-machine events of an application (reference §6.7). */
+/** State-machine events of an application. */
 export type ApplicationEvent = 'suspend' | 'resume' | 'accept';
 
 const TRANSITIONS: Record<ApplicationEvent, { from: readonly ApplicationState[]; to: ApplicationState }> = {
@@ -186,14 +186,14 @@ export class Tenant {
       .sort((a, b) => (a.role === b.role ? a.id - b.id : a.role === 'admin' ? -1 : 1));
   }
 
-  /** The first user with this username (case-sensitive, reference §2), if any. */
+  /** The first user with this username (case-sensitive), if any. */
   userByUsername(username: string): UserRecord | undefined {
     return [...this.users.values()].find((u) => u.username === username);
   }
 
   /**
    * `accounts/find`: by username if given (even empty), else by user id, else by a non-empty email. No
-   * fallback from one criterion to the next (reference §2, porta test 'account find').
+   * fallback from one criterion to the next (as porta's own 'account find' test shows).
    */
   findAccount(criteria: FindAccountCriteria): AccountRecord {
     let user: UserRecord | undefined;
@@ -227,7 +227,7 @@ export class Tenant {
     return proxy;
   }
 
-  /** All application plans of a product, hidden and custom ones included (reference §5). */
+  /** All application plans of a product, hidden and custom ones included. */
   plansOf(serviceId: number | undefined): PlanRecord[] {
     const service = this.getService(serviceId);
     return [...this.plans.values()].filter((p) => p.serviceId === service.id).sort((a, b) => a.id - b.id);
@@ -245,7 +245,7 @@ export class Tenant {
   }
 
   /**
-   * An account's applications; `state` is the undocumented filter of reference §6.1 (an unknown state
+   * An account's applications; `state` is the filter porta reads but does not document (an unknown state
    * matches nothing, a blank one everything).
    */
   applicationsOf(accountId: number | undefined, state?: string): ApplicationRecord[] {
@@ -264,7 +264,7 @@ export class Tenant {
 
   /**
    * `applications/find`: by internal id, else by user_key (backend version 1 products only), else by
-   * app_id (other products); optionally within one product (reference §6.3).
+   * app_id (other products); optionally within one product.
    */
   findApplication(criteria: FindApplicationCriteria): ApplicationRecord {
     const serviceId = criteria.serviceId === undefined ? undefined : parseId(criteria.serviceId);
@@ -363,7 +363,7 @@ export class Tenant {
   }
 
   /**
-   * Application Create (reference §6.5): any application plan of the tenant (hidden ones too); `pending`
+   * Application Create: any application plan of the tenant (hidden ones too); `pending`
    * on an approval-required plan; keys generated for the product's authentication mode unless given. There
    * is deliberately no duplicate guard: 3scale's Admin API accepts any number of applications on a plan.
    */
@@ -379,7 +379,7 @@ export class Tenant {
     return app;
   }
 
-  /** Application Update: name, description, redirect_url, traffic dates and user_key (reference §6.6). */
+  /** Application Update: name, description, redirect_url, traffic dates and user_key. */
   updateApplication(
     accountId: number | undefined,
     applicationId: number | undefined,
@@ -399,7 +399,7 @@ export class Tenant {
     return app;
   }
 
-  /** suspend / resume / accept; an event not allowed from the current state is a 422 (reference §6.7). */
+  /** suspend / resume / accept; an event not allowed from the current state is a 422. */
   transitionApplication(
     accountId: number | undefined,
     applicationId: number | undefined,
@@ -420,7 +420,7 @@ export class Tenant {
     this.applications.delete(app.id);
   }
 
-  /** Adds an app key (generated when none given), within the per-mode limit (reference §6.9). */
+  /** Adds an app key (generated when none given), within the per-mode limit. */
   addKey(
     accountId: number | undefined,
     applicationId: number | undefined,
@@ -447,7 +447,7 @@ export class Tenant {
 
   /**
    * Removes an app key. The last key of an application whose product makes keys mandatory stays: 3scale
-   * refuses, and a refused DELETE is a 403 (reference §7).
+   * refuses, and a refused DELETE is a 403.
    */
   removeKey(accountId: number | undefined, applicationId: number | undefined, value: string): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
@@ -522,7 +522,7 @@ export class Tenant {
     const errors = new ErrorCollector();
     if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey);
     if (input.applicationId !== undefined) {
-      // porta validates 4..255 although the spec text says 5 (reference §6.5).
+      // porta validates 4..255 although the spec text says 5.
       if (
         errors.checkString('application_id', input.applicationId, { min: 4, max: 255, pattern: PRINTABLE_PATTERN }) &&
         this.anyApplication((a) => a.applicationId === input.applicationId)
@@ -564,7 +564,7 @@ export class Tenant {
     };
   }
 
-  /** user_key rules: format and uniqueness across the whole tenant (reference §6.5). */
+  /** user_key rules: format and uniqueness across the whole tenant. */
   private checkUserKey(errors: ErrorCollector, userKey: string, exceptApplicationId?: number): void {
     if (!errors.checkString('user_key', userKey, { min: 1, max: 256, pattern: USER_KEY_PATTERN })) return;
     if (this.anyApplication((a) => a.userKey === userKey && a.id !== exceptApplicationId)) {

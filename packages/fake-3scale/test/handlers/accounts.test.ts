@@ -6,7 +6,7 @@ const harness = await startFake();
 const { fake } = harness;
 type AccountBody = { account: Record<string, unknown> };
 
-/** Field order of a JSON account (reference §2). */
+/** Field order of a JSON account. */
 const ACCOUNT_FIELDS = [
   'id',
   'created_at',
@@ -21,7 +21,7 @@ const ACCOUNT_FIELDS = [
 ];
 
 describe('GET /admin/api/accounts/find', () => {
-  it('finds an account by username, with the reference field set and order', async () => {
+  it('finds an account by username, with the field set and order 3scale renders', async () => {
     const { status, body } = await harness.json<AccountBody>('/admin/api/accounts/find.json?username=alice');
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body.account), ACCOUNT_FIELDS);

@@ -28,7 +28,7 @@ async function create(
   return { response, status: response.status, body: (text ? JSON.parse(text) : undefined) as { application: App } };
 }
 
-/** Common head of a JSON application (reference §6.5). */
+/** Common head of a JSON application. */
 const HEAD = [
   'id',
   'state',

@@ -8,7 +8,7 @@ const harness = await startFake({ seed: loadSeedFile(EDGE_CASES_SEED_PATH) });
 const plansOf = (systemName: string) =>
   harness.json<Plans>(`/admin/api/services/${ids(harness.fake).service(systemName)}/application_plans.json`);
 
-/** Field order of a JSON application plan (reference §5). */
+/** Field order of a JSON application plan. */
 const PLAN_FIELDS = [
   'id',
   'name',
@@ -27,7 +27,7 @@ const PLAN_FIELDS = [
 ];
 
 describe('GET /admin/api/services/{id}/application_plans', () => {
-  it('wraps plans as {"plans":[{"application_plan":{…}}]}, reference field order, no service_id', async () => {
+  it('wraps plans as {"plans":[{"application_plan":{…}}]}, the field order 3scale renders, no service_id', async () => {
     const { status, body } = await plansOf('no-default-plan');
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body), ['plans']);

@@ -9,7 +9,7 @@ const defaults = await startFake();
 const proxyOf = (h: typeof harness, systemName: string) =>
   h.json<Proxy>(`/admin/api/services/${ids(h.fake).service(systemName)}/proxy.json`);
 
-/** Field order of a JSON proxy (reference §4) for a hosted, non-OIDC product. */
+/** Field order of a JSON proxy for a hosted, non-OIDC product. */
 const PROXY_FIELDS = [
   'service_id',
   'endpoint',
@@ -42,7 +42,7 @@ const PROXY_FIELDS = [
 ];
 
 describe('GET /admin/api/services/{id}/proxy', () => {
-  it('has the reference field set and order, api_backend rendered as null', async () => {
+  it('has the field set and order 3scale renders, api_backend rendered as null', async () => {
     const { status, body } = await proxyOf(defaults, 'image-classifier');
     assert.equal(status, 200);
     assert.deepEqual(Object.keys(body.proxy), PROXY_FIELDS);

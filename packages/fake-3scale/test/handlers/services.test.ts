@@ -5,7 +5,7 @@ import { ids, startFake } from '../support/fake.js';
 
 type Services = { services: { service: Record<string, unknown> }[]; metadata?: Record<string, number> };
 
-/** Field order of a JSON service (reference §3), all present. */
+/** Field order of a JSON service, all present. */
 const SERVICE_FIELDS = [
   'id',
   'name',
@@ -31,7 +31,7 @@ const SERVICE_FIELDS = [
 ];
 
 describe('GET /admin/api/services', () => {
-  it('wraps each product: {"services":[{"service":{…}}]}, reference field order', async () => {
+  it('wraps each product: {"services":[{"service":{…}}]}, the field order 3scale renders', async () => {
     const harness = await startFake();
     const { status, body } = await harness.json<Services>('/admin/api/services.json');
     assert.equal(status, 200);

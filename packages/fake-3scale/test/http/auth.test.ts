@@ -18,7 +18,7 @@ describe('admin token', () => {
     assert.equal(response.status, 200);
   });
 
-  it('is taken from the user name when Basic carries both (first non-empty wins, reference §1)', async () => {
+  it('is taken from the user name when Basic carries both (first non-empty wins)', async () => {
     const response = await harness.call(FIND, {
       auth: 'none',
       headers: { authorization: basicHeader(`someone:${TOKEN}`) },

@@ -54,7 +54,7 @@ export interface HelperConfig {
   embeddedIdp?: EmbeddedIdpConfig;
 }
 
-/** Settings of the embedded OpenID Connect issuer (DESIGN.md §5). */
+/** Settings of the embedded OpenID Connect issuer (docs/architecture.md describes it). */
 export interface EmbeddedIdpConfig {
   /** `http://<host>:<port>/realms/mlaas` from the listen address, or `EMBEDDED_IDP_ISSUER`. */
   issuer: string;

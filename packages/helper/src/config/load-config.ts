@@ -442,5 +442,3 @@ function checkIssuerUrl(issuer: string, name: string, allowHttp: boolean, proble
     );
   }
 }
-
-/** Shows a bad value without control characters and without echoing something huge. */

@@ -152,5 +152,3 @@ function textOf(value: unknown): string {
       ? String(value)
       : '';
 }
-
-/** Echoes client-supplied names without control characters and without anything huge. */

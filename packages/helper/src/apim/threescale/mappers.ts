@@ -2,7 +2,7 @@
  * @module apim/threescale/mappers
  * 3scale JSON → domain types. The only place that knows 3scale's field names. Omitted fields are treated as
  * null (3scale omits nil-valued properties); anything that is not the expected shape raises UPSTREAM_ERROR,
- * never an untyped exception. See shared/reference/threescale-admin-api.md §2–§6 for the shapes.
+ * never an untyped exception. docs/threescale.md describes the shapes and what each field means.
  */
 import type { AuthenticationMethod } from '@mlaas/contract';
 import { MlaasError } from '../../errors/mlaas-error.js';
@@ -63,7 +63,7 @@ export function toAccount(json: Json, username: string, email: string | null): A
   };
 }
 
-/** `backend_version` is the service's authentication mode (§3): "1" user key, "2" app id + key, "oidc". */
+/** `backend_version` is the service's authentication mode, a string: "1" user key, "2" app id + key, "oidc". */
 export function authenticationOf(backendVersion: unknown): AuthenticationMethod | null {
   switch (backendVersion) {
     case '1':
@@ -80,7 +80,7 @@ export function authenticationOf(backendVersion: unknown): AuthenticationMethod 
   }
 }
 
-/** Where APIcast reads credentials (§4): headers | query | authorization (HTTP Basic); default query. */
+/** Where APIcast reads credentials: headers | query | authorization (HTTP Basic); default query. */
 export function credentialsOf(proxy: Json | null, method: AuthenticationMethod): CredentialLocation {
   const where = text(proxy?.credentials_location) ?? 'query';
   const location = where === 'headers' ? 'header' : where === 'authorization' ? 'basic' : 'query';
@@ -133,7 +133,7 @@ const APPLICATION_STATES: readonly ApplicationState[] = ['live', 'pending', 'sus
 
 /**
  * An application → the domain application. `appKey` supplies the key of app-id services, whose keys are not
- * in the application body (§6.9). Returns null for states MLaaS does not hand out (e.g. deprecated).
+ * in the application body. Returns null for states MLaaS does not hand out (e.g. deprecated).
  */
 export function toApplication(app: Json, appKey: string | null = null): Application | null {
   const state = text(app.state);

@@ -31,7 +31,7 @@ import {
 } from './mappers.js';
 import type { ThreescaleHttp } from './threescale-http.js';
 
-/** 3scale's largest page (§3). */
+/** 3scale's largest page; a larger `per_page` is silently lowered to it. */
 const PAGE_SIZE = 500;
 /** A guard against a server that keeps sending new pages: 100 pages are 50,000 services. */
 const MAX_PAGES = 100;
@@ -83,7 +83,8 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
   });
 
   async function findAccount(identity: Identity): Promise<Account | null> {
-    // Username first, then email, as separate requests: 3scale does not fall back by itself (§2).
+    // Username first, then email, as separate requests: 3scale does not fall back by itself
+    // (a username that matches nobody is a 404 even when the email would match).
     const byUsername = await http.get('/admin/api/accounts/find', { username: identity.userId });
     if (byUsername !== null) return toAccount(unwrapEntity(byUsername, 'account'), identity.userId, identity.email);
     if (identity.email === null) return null;
@@ -138,7 +139,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     return mapped.filter((app): app is Application => app !== null);
   }
 
-  /** Backend-version-2 applications carry their keys in a separate resource (§6.9). */
+  /** Backend-version-2 applications carry their keys in a separate resource. */
   async function withKey(app: Record<string, unknown>): Promise<Application | null> {
     if (!needsKeys(app)) return toApplication(app);
     const path = `/admin/api/accounts/${encodeURIComponent(String(app.account_id))}/applications/${encodeURIComponent(String(app.id))}/keys`;

@@ -14,7 +14,7 @@ export interface DemoGatewayOptions {
   findApplicationByKey(key: string): Application | null;
 }
 
-/** APIcast's default answers when credentials are missing or wrong (shared/reference/threescale-admin-api.md §4). */
+/** APIcast's default answers when credentials are missing or wrong (a proxy's `error_*` settings). */
 const AUTH_MISSING = 'Authentication parameters missing';
 const AUTH_FAILED = 'Authentication failed';
 

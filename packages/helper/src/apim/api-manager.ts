@@ -104,7 +104,7 @@ export interface ReadOptions {
 }
 
 /**
- * What provisioning asks of an API-management backend. Implementations throw `MlaasError` with an
+ * What provisioning asks of an API-management backend. Implementations throw `HelperError` with an
  * UPSTREAM_* or CONFIG_ERROR code when the backend fails; they hold no business rules.
  */
 export interface ApiManager {

@@ -4,7 +4,7 @@
  */
 import type { JWTPayload } from 'jose';
 import type { Identity } from '../apim/api-manager.js';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 
 /** Longest user id accepted from a claim. */
 const MAX_USER_ID_LENGTH = 255;
@@ -13,7 +13,7 @@ const USER_ID_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 
 /**
  * The identity a token speaks for: user id from the first present of `userIdClaims`, email, roles and groups.
- * @throws MlaasError INVALID_TOKEN when no usable user id is present.
+ * @throws HelperError INVALID_TOKEN when no usable user id is present.
  * @example identityFromClaims({ sub: 'f1', preferred_username: 'alice' }, ['soeid', 'preferred_username', 'sub'])
  */
 export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly string[]): Identity {
@@ -26,7 +26,7 @@ export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly st
     }
   }
   if (userId === undefined || userId.length > MAX_USER_ID_LENGTH || !USER_ID_PATTERN.test(userId)) {
-    throw new MlaasError(
+    throw new HelperError(
       'INVALID_TOKEN',
       `The token carries no usable user id (claims tried: ${userIdClaims.join(', ')}).`,
     );

@@ -5,7 +5,7 @@
  * is unreachable so a short outage does not sign everybody out.
  */
 import { createLocalJWKSet, errors as joseErrors, type FlattenedJWSInput, type JWSHeaderParameters } from 'jose';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import type { LogSink } from '../log/logger.js';
 
 /** Longest discovery document or key set accepted, in bytes. */
@@ -60,7 +60,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw new MlaasError(
+      throw new HelperError(
         timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
         `The token issuer did not answer for its ${what}.`,
         { cause: error },
@@ -68,7 +68,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     }
     const body = await response.text();
     if (!response.ok || body.length > MAX_DOCUMENT_BYTES) {
-      throw new MlaasError(
+      throw new HelperError(
         'UPSTREAM_UNAVAILABLE',
         `The token issuer's ${what} could not be read (HTTP ${response.status}).`,
       );
@@ -76,7 +76,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     try {
       return JSON.parse(body);
     } catch (error) {
-      throw new MlaasError('UPSTREAM_ERROR', `The token issuer's ${what} is not JSON.`, { cause: error });
+      throw new HelperError('UPSTREAM_ERROR', `The token issuer's ${what} is not JSON.`, { cause: error });
     }
   }
 
@@ -88,17 +88,17 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     const meta = document as { issuer?: unknown; jwks_uri?: unknown };
     // OpenID Connect Discovery §4.3: the document's issuer must be exactly the one we expect.
     if (meta.issuer !== issuer) {
-      throw new MlaasError(
+      throw new HelperError(
         'CONFIG_ERROR',
         `The discovery document names a different issuer than the configured ${issuer}.`,
       );
     }
     if (typeof meta.jwks_uri !== 'string') {
-      throw new MlaasError('UPSTREAM_ERROR', 'The discovery document has no jwks_uri.');
+      throw new HelperError('UPSTREAM_ERROR', 'The discovery document has no jwks_uri.');
     }
     const uri = new URL(meta.jwks_uri);
     if (uri.protocol !== 'https:' && uri.protocol !== new URL(issuer).protocol) {
-      throw new MlaasError('CONFIG_ERROR', 'The issuer publishes its keys over plain HTTP.');
+      throw new HelperError('CONFIG_ERROR', 'The issuer publishes its keys over plain HTTP.');
     }
     return uri.href;
   }
@@ -108,16 +108,16 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     try {
       jwksUri ??= await discoverJwksUri();
       const jwks = (await getJson(jwksUri, 'signing keys')) as { keys?: unknown };
-      if (!Array.isArray(jwks.keys)) throw new MlaasError('UPSTREAM_ERROR', "The issuer's key set has no keys.");
+      if (!Array.isArray(jwks.keys)) throw new HelperError('UPSTREAM_ERROR', "The issuer's key set has no keys.");
       keySet = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
       loadedAt = now();
       options.onFetch?.('ok');
     } catch (error) {
       options.onFetch?.('error');
       options.log?.warn({ err: error, issuer }, 'could not refresh the token issuer keys; keeping the cached ones');
-      throw error instanceof MlaasError
+      throw error instanceof HelperError
         ? error
-        : new MlaasError('UPSTREAM_ERROR', "The token issuer's keys could not be used.", { cause: error });
+        : new HelperError('UPSTREAM_ERROR', "The token issuer's keys could not be used.", { cause: error });
     }
   }
 
@@ -132,7 +132,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   async function currentKeySet(): Promise<KeySet> {
     if (keySet === null) {
       if (inflight === null && now() - attemptedAt < NO_KEYS_RETRY_MS) {
-        throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The token issuer is unreachable; try again shortly.', {
+        throw new HelperError('UPSTREAM_UNAVAILABLE', 'The token issuer is unreachable; try again shortly.', {
           retryAfterSeconds: 1,
         });
       }

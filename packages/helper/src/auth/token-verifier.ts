@@ -7,7 +7,7 @@
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Identity } from '../apim/api-manager.js';
-import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
+import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { identityFromClaims } from './identity.js';
 import type { IssuerKeys } from './issuer-keys.js';
 
@@ -45,7 +45,7 @@ export interface TokenVerifierOptions {
 }
 
 export interface TokenVerifier {
-  /** Verifies a token and returns whom it speaks for. @throws MlaasError INVALID_TOKEN or UPSTREAM_* */
+  /** Verifies a token and returns whom it speaks for. @throws HelperError INVALID_TOKEN or UPSTREAM_* */
   verify(token: string): Promise<Identity>;
   /** Whom a token speaks for when it was verified before and has not expired; null otherwise (then `verify`). */
   known(token: string): Identity | null;
@@ -67,7 +67,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   function fail(reason: TokenFailureReason, message: string, cause?: unknown): never {
     options.onFailure?.(reason);
-    throw new MlaasError('INVALID_TOKEN', message, { cause });
+    throw new HelperError('INVALID_TOKEN', message, { cause });
   }
 
   function checkAudience(claims: JWTPayload): void {
@@ -89,7 +89,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         requiredClaims: ['exp'],
       }));
     } catch (error) {
-      if (isMlaasError(error)) throw error;
+      if (isHelperError(error)) throw error;
       throw mapJoseError(error);
     }
     checkAudience(claims);

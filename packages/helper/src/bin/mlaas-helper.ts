@@ -6,7 +6,7 @@
  */
 import { createHelper } from '../app/create-helper.js';
 import { ConfigError, embeddedStackEnv, loadConfig } from '../config/load-config.js';
-import { isMlaasError } from '../errors/mlaas-error.js';
+import { isHelperError } from '../errors/helper-error.js';
 
 const USAGE = `Usage: mlaas-helper [--embedded] [--help] [--version]
        mlaas-helper users add NAME --email EMAIL [--soeid ID] [--password-stdin]
@@ -102,7 +102,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    const message = isMlaasError(error)
+    const message = isHelperError(error)
       ? `${error.message} (${error.code})`
       : ((error as Error)?.message ?? String(error));
     process.stderr.write(`mlaas-helper: cannot start: ${message}\n`);

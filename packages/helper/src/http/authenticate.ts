@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Identity } from '../apim/api-manager.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,12 +29,12 @@ export function authenticate(verifier: TokenVerifier) {
   ): void {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
-      done(new MlaasError('MISSING_AUTH', 'Sign in first: send an access token as "Authorization: Bearer <token>".'));
+      done(new HelperError('MISSING_AUTH', 'Sign in first: send an access token as "Authorization: Bearer <token>".'));
       return;
     }
     const match = BEARER.exec(header);
     if (match === null) {
-      done(new MlaasError('MISSING_AUTH', 'The Authorization header must be "Bearer <token>".'));
+      done(new HelperError('MISSING_AUTH', 'The Authorization header must be "Bearer <token>".'));
       return;
     }
     const token = match[1] as string;

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
-import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
+import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
 import type { HelperMetrics } from '../metrics/metrics.js';
@@ -118,7 +118,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.addHook('onRequest', (_request, _reply, done) => {
     if (!closing) return done();
     done(
-      new MlaasError('NOT_READY', 'This server is shutting down; send the request again.', { retryAfterSeconds: 1 }),
+      new HelperError('NOT_READY', 'This server is shutting down; send the request again.', { retryAfterSeconds: 1 }),
     );
   });
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -138,7 +138,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     if (allowed !== undefined) {
       reply.header('allow', [...allowed].join(', '));
       return sendError(
-        new MlaasError(
+        new HelperError(
           'METHOD_NOT_ALLOWED',
           `${request.method} is not supported here; use ${[...allowed].join(' or ')}.`,
         ),
@@ -147,7 +147,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       );
     }
     return sendError(
-      new MlaasError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'),
+      new HelperError('NOT_FOUND', 'There is nothing at this path; see /api/openapi.json.'),
       request,
       reply,
     );
@@ -155,7 +155,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   // A request no route takes can still fail on its body first (e.g. QUERY without a Content-Type): what it
   // needs to hear is that nothing here takes it, not what is wrong with a body no route would read.
   app.setErrorHandler(async (error, request, reply) =>
-    request.is404 && !isMlaasError(error) ? answerUnrouted(request, reply) : sendError(error, request, reply),
+    request.is404 && !isHelperError(error) ? answerUnrouted(request, reply) : sendError(error, request, reply),
   );
   app.setNotFoundHandler(async (request, reply) => answerUnrouted(request, reply));
 
@@ -237,7 +237,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
       : code === 'REQUEST_TIMEOUT'
         ? 'The request took too long to arrive.'
         : 'The request is not valid HTTP.';
-  const { status, body } = toErrorResponse(new MlaasError(code, message), 'none');
+  const { status, body } = toErrorResponse(new HelperError(code, message), 'none');
   const json = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json; charset=utf-8\r\n` +

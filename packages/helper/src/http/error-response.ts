@@ -4,7 +4,7 @@
  * Messages of unexpected errors are never shown; they are logged with the request id instead.
  */
 import { ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from '@mlaas/contract';
-import { isMlaasError, type FieldProblem } from '../errors/mlaas-error.js';
+import { isHelperError, type FieldProblem } from '../errors/helper-error.js';
 import { printable } from '../lib/printable.js';
 
 /** Longest piece of outside text echoed in a message. */
@@ -73,7 +73,7 @@ function classify(
   error: unknown,
   validationHint: string | undefined,
 ): { code: ErrorCode; message: string; details?: FieldProblem[]; retryAfterSeconds?: number } {
-  if (isMlaasError(error)) {
+  if (isHelperError(error)) {
     return {
       code: error.code,
       message: error.message,

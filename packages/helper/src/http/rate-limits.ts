@@ -4,7 +4,7 @@
  * (in memory, or shared when the store is). A limit of 0 turns that limit off.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import type { HelperMetrics } from '../metrics/metrics.js';
 
 export type LimitScope = 'ip' | 'user' | 'init';
@@ -36,7 +36,7 @@ export function createLimit(
     const result = await apply(request);
     if (result.isAllowed || !result.isExceeded) return;
     metrics.rateLimited.inc({ scope });
-    throw new MlaasError('RATE_LIMITED', tooManyMessage(scope), { retryAfterSeconds: result.ttlInSeconds });
+    throw new HelperError('RATE_LIMITED', tooManyMessage(scope), { retryAfterSeconds: result.ttlInSeconds });
   };
 }
 

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { dataLocations } from '../config/load-config.js';
-import { isMlaasError } from '../errors/mlaas-error.js';
+import { isHelperError } from '../errors/helper-error.js';
 import { promptHidden, readFirstLine, type PasswordInput } from './read-password.js';
 import { rotateSigningKeys } from './signing-keys.js';
 import { addUser } from './users.js';
@@ -38,7 +38,7 @@ export async function runAdminCommand(argv: string[], io: AdminIo): Promise<numb
     if (area === 'keys' && action === 'rotate') return await keysRotate(rest, io);
   } catch (error) {
     const message =
-      isMlaasError(error) || error instanceof TypeError || error instanceof Error ? error.message : String(error);
+      isHelperError(error) || error instanceof TypeError || error instanceof Error ? error.message : String(error);
     io.stderr.write(`mlaas-helper: ${message}\n`);
     return (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1;
   }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import { createPrivateFileOnce, parseJsonFile, readPrivateFile } from '../lib/private-file.js';
 
 /** Name of the cookie key file in the data directory. */
@@ -33,7 +33,7 @@ function read(path: string): string[] | null {
   const parsed = parseJsonFile(text, path, 'cookie key') as { keys?: unknown };
   const keys = parsed?.keys;
   if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string' && k.length >= 32)) {
-    throw new MlaasError(
+    throw new HelperError(
       'CONFIG_ERROR',
       `the cookie key file ${path} must list at least one key of 32 or more characters`,
     );

@@ -30,7 +30,7 @@ export interface EmbeddedIdp {
 
 /**
  * Builds the embedded issuer from its configuration.
- * @throws MlaasError CONFIG_ERROR for unreadable keys, users or database.
+ * @throws HelperError CONFIG_ERROR for unreadable keys, users or database.
  * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log, trustProxy: false }); await idp.register(app);
  */
 export async function createEmbeddedIdp(

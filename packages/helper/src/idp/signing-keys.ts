@@ -7,7 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import { createPrivateFileOnce, parseJsonFile, readPrivateFile, writePrivateFile } from '../lib/private-file.js';
 
 /** Name of the key file in the data directory. */
@@ -91,7 +91,7 @@ function readKeyFile(path: string): SigningKeyFile | null {
   const parsed = parseJsonFile(text, path, 'signing key') as Partial<SigningKeyFile>;
   const keys = parsed?.keys;
   if (parsed?.version !== 1 || !Array.isArray(keys) || !keys.every(isStoredKey)) {
-    throw new MlaasError(
+    throw new HelperError(
       'CONFIG_ERROR',
       `the signing key file ${path} is not in the expected format (version 1, RSA keys)`,
     );

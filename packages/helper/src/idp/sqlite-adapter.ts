@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 
 /** Name of the issuer's database in the data directory. */
 export const IDP_DATABASE_FILE = 'idp.db';
@@ -60,7 +60,7 @@ export function openSqliteAdapterStore(dataDir: string, now: () => number = Date
       CREATE INDEX IF NOT EXISTS oidc_models_expiry ON oidc_models (expires_at);
     `);
   } catch (error) {
-    throw new MlaasError('CONFIG_ERROR', `cannot open the issuer database in ${dataDir}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot open the issuer database in ${dataDir}`, { cause: error });
   }
 
   const seconds = () => Math.floor(now() / 1000);

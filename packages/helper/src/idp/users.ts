@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import { readPrivateFile, writePrivateFile } from '../lib/private-file.js';
 import { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
 
@@ -46,7 +46,7 @@ export interface UserDirectory {
 
 /**
  * Loads the directory: the users file (missing file = no users) and, when asked, the demo users.
- * @throws MlaasError CONFIG_ERROR for an unreadable or malformed users file.
+ * @throws HelperError CONFIG_ERROR for an unreadable or malformed users file.
  * @example const users = await createUserDirectory({ usersFile: '.mlaas-data/users.json', demoUsers: true });
  */
 export async function createUserDirectory(options: { usersFile: string; demoUsers: boolean }): Promise<UserDirectory> {
@@ -88,7 +88,7 @@ export function normalizeUsername(username: string): string {
 
 /**
  * Adds a user to a users file (creating it), hashing the password. Writes atomically with mode 0600.
- * @throws MlaasError VALIDATION_ERROR for a bad name, email or password, or a user that already exists.
+ * @throws HelperError VALIDATION_ERROR for a bad name, email or password, or a user that already exists.
  * @example await addUser('.mlaas-data/users.json', { username: 'carol', email: 'carol@example.org', password });
  */
 export async function addUser(
@@ -114,10 +114,10 @@ export async function addUser(
   if (input.soeid !== undefined && input.soeid !== null && !/^[A-Za-z0-9._-]{1,64}$/.test(input.soeid)) {
     problems.push('the soeid must be 1 to 64 letters, digits, ".", "_" or "-"');
   }
-  if (problems.length > 0) throw new MlaasError('VALIDATION_ERROR', problems.join('; '));
+  if (problems.length > 0) throw new HelperError('VALIDATION_ERROR', problems.join('; '));
   const users = readUsersFile(usersFile);
   if (users.some((u) => u.username === username)) {
-    throw new MlaasError('VALIDATION_ERROR', `a user named "${username}" already exists in ${usersFile}`);
+    throw new HelperError('VALIDATION_ERROR', `a user named "${username}" already exists in ${usersFile}`);
   }
   const user: IdpUser = {
     id: randomUUID(),
@@ -134,7 +134,7 @@ export async function addUser(
 
 /**
  * Reads a users file; a missing file is an empty directory.
- * @throws MlaasError CONFIG_ERROR for a malformed file, naming the entry at fault.
+ * @throws HelperError CONFIG_ERROR for a malformed file, naming the entry at fault.
  */
 export function readUsersFile(path: string): IdpUser[] {
   const text = readPrivateFile(path, 'users');
@@ -143,25 +143,25 @@ export function readUsersFile(path: string): IdpUser[] {
   try {
     parsed = isYaml(path) ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new MlaasError('CONFIG_ERROR', `the users file ${path} cannot be parsed`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `the users file ${path} cannot be parsed`, { cause: error });
   }
   const list = (parsed as { users?: unknown } | null)?.users;
-  if (!Array.isArray(list)) throw new MlaasError('CONFIG_ERROR', `the users file ${path} must have a "users" list`);
+  if (!Array.isArray(list)) throw new HelperError('CONFIG_ERROR', `the users file ${path} must have a "users" list`);
   const seen = new Set<string>();
   return list.map((entry: unknown, index) => {
     const raw = (entry ?? {}) as Record<string, unknown>;
     const where = `the users file ${path}, users[${index}]`;
     if (typeof raw.username !== 'string' || !USERNAME_PATTERN.test(normalizeUsername(raw.username))) {
-      throw new MlaasError('CONFIG_ERROR', `${where}: "username" is missing or not valid`);
+      throw new HelperError('CONFIG_ERROR', `${where}: "username" is missing or not valid`);
     }
     const username = normalizeUsername(raw.username);
-    if (seen.has(username)) throw new MlaasError('CONFIG_ERROR', `${where}: the username "${username}" appears twice`);
+    if (seen.has(username)) throw new HelperError('CONFIG_ERROR', `${where}: the username "${username}" appears twice`);
     seen.add(username);
-    if (typeof raw.id !== 'string' || raw.id === '') throw new MlaasError('CONFIG_ERROR', `${where}: "id" is missing`);
+    if (typeof raw.id !== 'string' || raw.id === '') throw new HelperError('CONFIG_ERROR', `${where}: "id" is missing`);
     if (typeof raw.email !== 'string' || !EMAIL_PATTERN.test(raw.email))
-      throw new MlaasError('CONFIG_ERROR', `${where}: "email" is missing or not valid`);
+      throw new HelperError('CONFIG_ERROR', `${where}: "email" is missing or not valid`);
     if (!isPasswordHash(raw.password_hash)) {
-      throw new MlaasError(
+      throw new HelperError(
         'CONFIG_ERROR',
         `${where}: "password_hash" must be an scrypt hash (add users with \`mlaas-helper users add\`)`,
       );

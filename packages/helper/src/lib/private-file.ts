@@ -18,14 +18,14 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 
 /** Group and other permission bits: a secret file with any of them set is readable by someone else. */
 const SHARED_MODE_BITS = 0o077;
 
 /**
  * The text of a private file, or null when it does not exist. Refuses a file others can read.
- * @throws MlaasError CONFIG_ERROR when the file cannot be read or is shared.
+ * @throws HelperError CONFIG_ERROR when the file cannot be read or is shared.
  */
 export function readPrivateFile(path: string, what: string): string | null {
   let fd: number;
@@ -33,13 +33,13 @@ export function readPrivateFile(path: string, what: string): string | null {
     fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new MlaasError('CONFIG_ERROR', `cannot read the ${what} file ${path}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot read the ${what} file ${path}`, { cause: error });
   }
   try {
     const { mode } = fstatSync(fd);
     if (process.platform !== 'win32' && (mode & SHARED_MODE_BITS) !== 0) {
       const octal = (mode & 0o777).toString(8).padStart(4, '0');
-      throw new MlaasError(
+      throw new HelperError(
         'CONFIG_ERROR',
         `the ${what} file ${path} is readable by group or others (mode ${octal}); run \`chmod 600 ${path}\``,
       );
@@ -52,7 +52,7 @@ export function readPrivateFile(path: string, what: string): string | null {
 
 /**
  * Replaces a file atomically with `text`, mode 0600; creates the directory (0700) when missing.
- * @throws MlaasError CONFIG_ERROR when the file cannot be written.
+ * @throws HelperError CONFIG_ERROR when the file cannot be written.
  */
 export function writePrivateFile(path: string, text: string, what: string): void {
   const temp = writeTempFile(path, text, what);
@@ -60,7 +60,7 @@ export function writePrivateFile(path: string, text: string, what: string): void
     renameSync(temp, path);
     syncDirectory(dirname(path));
   } catch (error) {
-    throw new MlaasError('CONFIG_ERROR', `cannot write the ${what} file ${path}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot write the ${what} file ${path}`, { cause: error });
   } finally {
     unlinkQuietly(temp);
   }
@@ -70,7 +70,7 @@ export function writePrivateFile(path: string, text: string, what: string): void
  * Creates a private file with `text` unless it already exists — atomically, and safe against a concurrent
  * process doing the same: link(), unlike rename(), never replaces an existing file, so whoever links first wins.
  * @returns true when this call created the file, false when it was already there.
- * @throws MlaasError CONFIG_ERROR when the file cannot be written.
+ * @throws HelperError CONFIG_ERROR when the file cannot be written.
  */
 export function createPrivateFileOnce(path: string, text: string, what: string): boolean {
   const temp = writeTempFile(path, text, what);
@@ -80,7 +80,7 @@ export function createPrivateFileOnce(path: string, text: string, what: string):
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new MlaasError('CONFIG_ERROR', `cannot create the ${what} file ${path}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot create the ${what} file ${path}`, { cause: error });
   } finally {
     unlinkQuietly(temp);
   }
@@ -101,7 +101,7 @@ function writeTempFile(path: string, text: string, what: string): string {
     return temp;
   } catch (error) {
     unlinkQuietly(temp);
-    throw new MlaasError('CONFIG_ERROR', `cannot write the ${what} file ${path}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot write the ${what} file ${path}`, { cause: error });
   }
 }
 
@@ -118,7 +118,7 @@ export function parseJsonFile(text: string, path: string, what: string): unknown
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new MlaasError('CONFIG_ERROR', `the ${what} file ${path} is not valid JSON`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `the ${what} file ${path} is not valid JSON`, { cause: error });
   }
 }
 

@@ -6,7 +6,7 @@
  * It talks only to the `ApiManager` and `LockService` ports.
  */
 import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import type { LockService } from '../state/shared-state.js';
 import { choosePlan } from './choose-plan.js';
 
@@ -70,7 +70,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     const existing = await apiManager.findAccount(lookupIdentity(identity), FRESH);
     if (existing !== null) return existing;
     if (!options.autoCreateAccounts) {
-      throw new MlaasError(
+      throw new HelperError(
         'ACCOUNT_NOT_FOUND',
         'You have no developer account yet; ask an administrator to create one.',
       );
@@ -89,7 +89,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     const plans = await apiManager.listPlans(service.id);
     const plan = choosePlan(plans);
     if (plan === null) {
-      throw new MlaasError(
+      throw new HelperError(
         'NO_PLANS_FOUND',
         `"${service.name}" offers no plan for self-service keys; ask its owners to publish one.`,
       );
@@ -125,7 +125,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       const service = findService(await apiManager.listServices(), selector);
       const account = await ensureAccount(identity);
       if (account.state !== 'approved') {
-        throw new MlaasError(
+        throw new HelperError(
           'FORBIDDEN',
           `Your developer account is ${account.state}; ask an administrator to approve it.`,
         );
@@ -153,19 +153,19 @@ function findService(services: readonly ApiService[], selector: ServiceSelector)
   if ('id' in selector) {
     const found = services.find((s) => s.id === selector.id) ?? services.find((s) => s.systemName === selector.id);
     if (found !== undefined) return found;
-    throw new MlaasError('SERVICE_NOT_FOUND', `No ML service has the id "${selector.id}".`);
+    throw new HelperError('SERVICE_NOT_FOUND', `No ML service has the id "${selector.id}".`);
   }
   const exact = services.filter((s) => s.name === selector.name);
   const matches =
     exact.length > 0 ? exact : services.filter((s) => s.name.toLowerCase() === selector.name.toLowerCase());
   if (matches.length === 1) return matches[0] as ApiService;
   if (matches.length > 1) {
-    throw new MlaasError(
+    throw new HelperError(
       'SERVICE_NOT_FOUND',
       `Several ML services are named "${selector.name}"; use an id: ${matches.map((s) => s.id).join(', ')}.`,
     );
   }
-  throw new MlaasError('SERVICE_NOT_FOUND', `No ML service is named "${selector.name}".`);
+  throw new HelperError('SERVICE_NOT_FOUND', `No ML service is named "${selector.name}".`);
 }
 
 /** The user's application on a service: live before pending before suspended, then the oldest. */
@@ -180,7 +180,7 @@ function pickApplication(applications: readonly Application[], serviceId: string
 
 function reuse(application: Application, service: ApiService, account: Account): KeyGrant {
   if (application.state === 'suspended') {
-    throw new MlaasError(
+    throw new HelperError(
       'FORBIDDEN',
       `Your key for "${service.name}" is suspended; ask an administrator to resume it.`,
     );

@@ -5,7 +5,7 @@
  * helper recovers by itself when Redis is back.
  */
 import { Redis } from 'ioredis';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import type { LogSink } from '../log/logger.js';
 
 /** Connection attempt timeout. */
@@ -47,6 +47,6 @@ export async function pingRedis(redis: Redis): Promise<void> {
   try {
     await redis.ping();
   } catch (error) {
-    throw new MlaasError('UPSTREAM_UNAVAILABLE', 'Redis does not answer', { cause: error });
+    throw new HelperError('UPSTREAM_UNAVAILABLE', 'Redis does not answer', { cause: error });
   }
 }

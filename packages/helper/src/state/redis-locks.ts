@@ -7,7 +7,7 @@
  * duplicate key.
  */
 import type { Redis } from 'ioredis';
-import { MlaasError } from '../errors/mlaas-error.js';
+import { HelperError } from '../errors/helper-error.js';
 import type { LockService } from './shared-state.js';
 
 /** Longest a caller waits for a lock held by someone else. */
@@ -39,7 +39,7 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
     try {
       return await run();
     } catch (error) {
-      throw new MlaasError(
+      throw new HelperError(
         'UPSTREAM_UNAVAILABLE',
         'Keys cannot be issued safely right now (shared state is unreachable); try again shortly.',
         {
@@ -58,7 +58,7 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
       const deadline = Date.now() + waitMs;
       while ((await command(() => redis.set(lockKey, token, 'PX', ttlMs, 'NX'))) !== 'OK') {
         if (Date.now() >= deadline) {
-          throw new MlaasError(
+          throw new HelperError(
             'UPSTREAM_UNAVAILABLE',
             'Another request for the same key is taking too long; try again shortly.',
             { retryAfterSeconds: 2 },

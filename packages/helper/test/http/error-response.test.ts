@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ERROR_STATUS } from '@mlaas/contract';
-import { MlaasError } from '../../src/errors/mlaas-error.js';
+import { HelperError } from '../../src/errors/helper-error.js';
 import { toErrorResponse } from '../../src/http/error-response.js';
 
 describe('toErrorResponse', () => {
@@ -19,7 +19,7 @@ describe('toErrorResponse', () => {
   it('maps every code to its documented status, with Retry-After where given', () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       const response = toErrorResponse(
-        new MlaasError(code as keyof typeof ERROR_STATUS, 'm', { retryAfterSeconds: 2.2 }),
+        new HelperError(code as keyof typeof ERROR_STATUS, 'm', { retryAfterSeconds: 2.2 }),
         'r',
       );
       assert.equal(response.status, status, code);

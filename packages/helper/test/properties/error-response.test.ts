@@ -1,5 +1,5 @@
 /**
- * Properties of the one place errors become HTTP: whatever is thrown — an MlaasError, a Fastify error, a
+ * Properties of the one place errors become HTTP: whatever is thrown — a HelperError, a Fastify error, a
  * validation failure with odd issues, a string, undefined, any object — `toErrorResponse` gives a status
  * that matches its code and a body that is a valid error envelope of the contract, and an unexpected error's
  * own message never reaches the client.
@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ERROR_CODES, ERROR_STATUS, ErrorEnvelope } from '@mlaas/contract';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import { MlaasError } from '../../src/errors/mlaas-error.js';
+import { HelperError } from '../../src/errors/helper-error.js';
 import { toErrorResponse } from '../../src/http/error-response.js';
 
 const validateEnvelope = new Ajv2020({ strict: false, allErrors: true }).compile(ErrorEnvelope);
@@ -28,7 +28,7 @@ const mlaasErrors = fc
     retryAfterSeconds: fc.option(fc.double({ min: 0, max: 86_400, noNaN: true }), { nil: undefined }),
   })
   .map(
-    ({ code, message, details, retryAfterSeconds }) => new MlaasError(code, message, { details, retryAfterSeconds }),
+    ({ code, message, details, retryAfterSeconds }) => new HelperError(code, message, { details, retryAfterSeconds }),
   );
 
 /** Issues shaped like Ajv's, with any value where Ajv would put a string. */
@@ -89,7 +89,7 @@ describe('toErrorResponse (properties)', () => {
     );
   });
 
-  it('keeps the code, message and details of an MlaasError, and gives Retry-After as whole seconds', () => {
+  it('keeps the code, message and details of a HelperError, and gives Retry-After as whole seconds', () => {
     fc.assert(
       fc.property(mlaasErrors, (error) => {
         const response = toErrorResponse(error, 'req-1');
@@ -105,7 +105,7 @@ describe('toErrorResponse (properties)', () => {
     );
   });
 
-  it('never shows the message of an error that is not an MlaasError', () => {
+  it('never shows the message of an error that is not a HelperError', () => {
     fc.assert(
       fc.property(fc.oneof(fastifyLikeErrors, plainErrors), (error) => {
         const response = toErrorResponse(error, 'req-1');

@@ -1,14 +1,14 @@
 /**
  * Properties of claims → identity: whatever a verified token carries, the helper gets a well-formed identity
  * (a printable, trimmed, bounded user id from the first usable configured claim) or an INVALID_TOKEN
- * MlaasError — never another exception, and never an identity built from a claim that was not configured.
+ * HelperError — never another exception, and never an identity built from a claim that was not configured.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { JWTPayload } from 'jose';
 import { identityFromClaims } from '../../src/auth/identity.js';
-import { isMlaasError } from '../../src/errors/mlaas-error.js';
+import { isHelperError } from '../../src/errors/helper-error.js';
 
 const CLAIM_NAMES = [
   'soeid',
@@ -63,7 +63,7 @@ describe('identityFromClaims (properties)', () => {
         try {
           identity = identityFromClaims(payload, names);
         } catch (error) {
-          assert.ok(isMlaasError(error, 'INVALID_TOKEN'), `threw ${String(error)}`);
+          assert.ok(isHelperError(error, 'INVALID_TOKEN'), `threw ${String(error)}`);
           return;
         }
         assert.equal(typeof identity.userId, 'string');
@@ -93,7 +93,7 @@ describe('identityFromClaims (properties)', () => {
             'the id comes from a claim of the token',
           );
         } catch (error) {
-          assert.ok(isMlaasError(error, 'INVALID_TOKEN'));
+          assert.ok(isHelperError(error, 'INVALID_TOKEN'));
           const usable =
             typeof first === 'string' && first.trim().length <= 255 && !/[\u0000-\u001f\u007f]/.test(first.trim());
           assert.equal(usable, false, 'a usable id was refused');

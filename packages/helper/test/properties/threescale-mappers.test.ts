@@ -19,7 +19,7 @@ import {
   unwrapCollection,
   unwrapEntity,
 } from '../../src/apim/threescale/mappers.js';
-import { isMlaasError } from '../../src/errors/mlaas-error.js';
+import { isHelperError } from '../../src/errors/helper-error.js';
 
 type Json = Record<string, unknown>;
 
@@ -99,7 +99,7 @@ function mapped<T>(run: () => T): T | null {
   try {
     return run();
   } catch (error) {
-    assert.ok(isMlaasError(error, 'UPSTREAM_ERROR'), `untyped failure: ${String(error)}`);
+    assert.ok(isHelperError(error, 'UPSTREAM_ERROR'), `untyped failure: ${String(error)}`);
     assert.doesNotMatch(error.message, /[{}[\]"]/, 'the message does not quote the body');
     return null;
   }

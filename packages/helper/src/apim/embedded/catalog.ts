@@ -12,7 +12,7 @@ import Type, { type Static } from 'typebox';
 import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
 import { parseDocument } from 'yaml';
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 import type { ApiService, ServicePlan } from '../api-manager.js';
 
 /**
@@ -99,29 +99,29 @@ export function loadCatalog(path: string = DEMO_CATALOG_PATH): Catalog {
 }
 
 /** One CONFIG_ERROR for a file, its problems one per line. */
-function invalidCatalog(path: string, what: string, problems: readonly string[]): MlaasError {
+function invalidCatalog(path: string, what: string, problems: readonly string[]): HelperError {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return new MlaasError('CONFIG_ERROR', `invalid catalog ${path}${what} (${count}):\n  - ${problems.join('\n  - ')}`);
+  return new HelperError('CONFIG_ERROR', `invalid catalog ${path}${what} (${count}):\n  - ${problems.join('\n  - ')}`);
 }
 
 function parseFile(path: string): unknown {
   const extension = extname(path).toLowerCase();
   if (extension !== '.yaml' && extension !== '.yml' && extension !== '.json') {
-    throw new MlaasError('CONFIG_ERROR', `invalid catalog ${path}: the file name must end in .yaml, .yml or .json`);
+    throw new HelperError('CONFIG_ERROR', `invalid catalog ${path}: the file name must end in .yaml, .yml or .json`);
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'the file cannot be read';
-    throw new MlaasError('CONFIG_ERROR', `invalid catalog ${path}: ${reason}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `invalid catalog ${path}: ${reason}`, { cause: error });
   }
 
   if (extension === '.json') {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new MlaasError('CONFIG_ERROR', `invalid catalog ${path}: not valid JSON: ${(error as Error).message}`, {
+      throw new HelperError('CONFIG_ERROR', `invalid catalog ${path}: not valid JSON: ${(error as Error).message}`, {
         cause: error,
       });
     }

@@ -8,7 +8,7 @@ import { createHash, randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 import {
   frozenService,
   type Account,
@@ -100,7 +100,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   try {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new MlaasError('CONFIG_ERROR', `cannot create the data directory ${options.dataDir}`, { cause: error });
+    throw new HelperError('CONFIG_ERROR', `cannot create the data directory ${options.dataDir}`, { cause: error });
   }
   const cipher: KeyCipher = createKeyCipher(
     options.encryptionKey ?? loadOrCreateKeyFile(join(options.dataDir, KEY_FILE)),
@@ -189,7 +189,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   let closed = false;
   /** Runs a database operation, translating its failures into the port's errors. */
   function run<T>(operation: () => T): T {
-    if (closed) throw new MlaasError('UPSTREAM_UNAVAILABLE', 'the embedded store is closed');
+    if (closed) throw new HelperError('UPSTREAM_UNAVAILABLE', 'the embedded store is closed');
     try {
       return operation();
     } catch (error) {
@@ -229,7 +229,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     async listPlans(serviceId: string): Promise<ServicePlan[]> {
       const plans = catalog.plans.get(serviceId);
       if (plans === undefined) {
-        throw new MlaasError('SERVICE_NOT_FOUND', `No ML service has the id ${JSON.stringify(serviceId)}.`);
+        throw new HelperError('SERVICE_NOT_FOUND', `No ML service has the id ${JSON.stringify(serviceId)}.`);
       }
       return plans.map((plan) => ({ ...plan }));
     },
@@ -286,8 +286,8 @@ function openDatabase(path: string): Database.Database {
     return db;
   } catch (error) {
     db?.close();
-    if (error instanceof MlaasError) throw error;
-    throw new MlaasError('CONFIG_ERROR', `cannot open the embedded store database ${path}`, { cause: error });
+    if (error instanceof HelperError) throw error;
+    throw new HelperError('CONFIG_ERROR', `cannot open the embedded store database ${path}`, { cause: error });
   }
 }
 
@@ -305,14 +305,17 @@ function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-function toStoreError(error: unknown): MlaasError {
-  if (error instanceof MlaasError) return error;
+function toStoreError(error: unknown): HelperError {
+  if (error instanceof HelperError) return error;
   const code = error instanceof Database.SqliteError ? error.code : '';
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    return new MlaasError('ACCOUNT_NOT_FOUND', 'The account does not exist in the embedded store.', { cause: error });
+    return new HelperError('ACCOUNT_NOT_FOUND', 'The account does not exist in the embedded store.', { cause: error });
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new MlaasError('UPSTREAM_UNAVAILABLE', 'the embedded store is busy', { cause: error, retryAfterSeconds: 1 });
+    return new HelperError('UPSTREAM_UNAVAILABLE', 'the embedded store is busy', {
+      cause: error,
+      retryAfterSeconds: 1,
+    });
   }
-  return new MlaasError('UPSTREAM_UNAVAILABLE', 'the embedded store failed', { cause: error });
+  return new HelperError('UPSTREAM_UNAVAILABLE', 'the embedded store failed', { cause: error });
 }

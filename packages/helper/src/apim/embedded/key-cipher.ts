@@ -4,7 +4,7 @@
  * from configuration, or from a key file the store generates with 0600 permissions.
  */
 import { createCipheriv, createDecipheriv, randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 import { createPrivateFileOnce, readPrivateFile } from '../../lib/private-file.js';
 
 /** Bytes of an AES-256 key. */
@@ -35,7 +35,7 @@ export interface KeyCipher {
  */
 export function createKeyCipher(key: Buffer): KeyCipher {
   if (!Buffer.isBuffer(key) || key.length !== ENCRYPTION_KEY_BYTES) {
-    throw new MlaasError('CONFIG_ERROR', `the embedded store's encryption key must be ${ENCRYPTION_KEY_BYTES} bytes`);
+    throw new HelperError('CONFIG_ERROR', `the embedded store's encryption key must be ${ENCRYPTION_KEY_BYTES} bytes`);
   }
   const secret = Buffer.from(key);
 
@@ -48,7 +48,7 @@ export function createKeyCipher(key: Buffer): KeyCipher {
     },
     decrypt(blob) {
       if (blob.length < HEADER_BYTES || blob[0] !== FORMAT_V1) {
-        throw new MlaasError('CONFIG_ERROR', 'cannot decrypt a stored API key: unknown or damaged format');
+        throw new HelperError('CONFIG_ERROR', 'cannot decrypt a stored API key: unknown or damaged format');
       }
       const iv = blob.subarray(1, 1 + IV_BYTES);
       const tag = blob.subarray(1 + IV_BYTES, HEADER_BYTES);
@@ -57,7 +57,7 @@ export function createKeyCipher(key: Buffer): KeyCipher {
         decipher.setAuthTag(tag);
         return Buffer.concat([decipher.update(blob.subarray(HEADER_BYTES)), decipher.final()]).toString('utf8');
       } catch (error) {
-        throw new MlaasError(
+        throw new HelperError(
           'CONFIG_ERROR',
           'cannot decrypt a stored API key: wrong EMBEDDED_ENCRYPTION_KEY, or the data was altered',
           { cause: error },
@@ -76,7 +76,7 @@ export function parseEncryptionKey(text: string): Buffer {
   if (BASE64_KEY.test(trimmed)) return Buffer.from(trimmed, 'base64');
   if (BASE64URL_KEY.test(trimmed)) return Buffer.from(trimmed, 'base64url');
   // The value is a secret: the message says what is expected, never what was given.
-  throw new MlaasError(
+  throw new HelperError(
     'CONFIG_ERROR',
     `EMBEDDED_ENCRYPTION_KEY must be ${ENCRYPTION_KEY_BYTES} bytes in base64 (make one: \`openssl rand -base64 32\`)`,
   );
@@ -93,7 +93,7 @@ export function loadOrCreateKeyFile(path: string, randomBytes: (n: number) => Bu
   if (existing !== null) return existing;
   createPrivateFileOnce(path, `${randomBytes(ENCRYPTION_KEY_BYTES).toString('base64')}\n`, 'key');
   const created = readKeyFile(path);
-  if (created === null) throw new MlaasError('CONFIG_ERROR', `the key file ${path} disappeared while being created`);
+  if (created === null) throw new HelperError('CONFIG_ERROR', `the key file ${path} disappeared while being created`);
   return created;
 }
 
@@ -102,7 +102,7 @@ function readKeyFile(path: string): Buffer | null {
   const text = readPrivateFile(path, 'key')?.trim();
   if (text === undefined) return null;
   if (!BASE64_KEY.test(text)) {
-    throw new MlaasError('CONFIG_ERROR', `the key file ${path} must hold ${ENCRYPTION_KEY_BYTES} bytes in base64`);
+    throw new HelperError('CONFIG_ERROR', `the key file ${path} must hold ${ENCRYPTION_KEY_BYTES} bytes in base64`);
   }
   return Buffer.from(text, 'base64');
 }

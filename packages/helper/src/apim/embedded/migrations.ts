@@ -5,7 +5,7 @@
  * at the previous version or the next one, never in between.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 
 /** One step of the schema; `version` is the `user_version` after it. Never edit a released migration. */
 export interface Migration {
@@ -75,7 +75,7 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
 
 function refuseNewer(db: BetterSqlite3.Database, current: number, latest: number): void {
   if (current <= latest) return;
-  throw new MlaasError(
+  throw new HelperError(
     'CONFIG_ERROR',
     `the database ${db.name} has schema version ${current}, newer than this helper knows (${latest}); ` +
       'upgrade the helper or point it at another data directory',

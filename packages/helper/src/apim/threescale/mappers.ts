@@ -5,7 +5,7 @@
  * never an untyped exception. docs/threescale.md describes the shapes and what each field means.
  */
 import type { AuthenticationMethod } from '@mlaas/contract';
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 import { previewKey } from '../../lib/key-preview.js';
 import type {
   Account,
@@ -19,8 +19,8 @@ import type {
 
 type Json = Record<string, unknown>;
 
-function shapeError(what: string): MlaasError {
-  return new MlaasError('UPSTREAM_ERROR', `3scale sent ${what} in an unexpected shape.`);
+function shapeError(what: string): HelperError {
+  return new HelperError('UPSTREAM_ERROR', `3scale sent ${what} in an unexpected shape.`);
 }
 
 function object(value: unknown, what: string): Json {

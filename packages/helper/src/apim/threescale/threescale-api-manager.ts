@@ -6,7 +6,7 @@
  * out is followed by a fresh list, so an application 3scale stored anyway is found rather than made twice.
  */
 import { randomBytes } from 'node:crypto';
-import { MlaasError, isMlaasError } from '../../errors/mlaas-error.js';
+import { HelperError, isHelperError } from '../../errors/helper-error.js';
 import type { LogSink } from '../../log/logger.js';
 import { createSwrCache } from '../../state/swr-cache.js';
 import {
@@ -156,7 +156,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     async createAccount(identity) {
       if (identity.email === null) {
-        throw new MlaasError(
+        throw new HelperError(
           'FORBIDDEN',
           'Your sign-in token carries no email address, which 3scale needs to create your account.',
         );
@@ -184,7 +184,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     async listPlans(serviceId) {
       return plans.get(serviceId, async () => {
         const body = await http.get(`/admin/api/services/${encodeURIComponent(serviceId)}/application_plans`);
-        if (body === null) throw new MlaasError('SERVICE_NOT_FOUND', 'That ML service no longer exists.');
+        if (body === null) throw new HelperError('SERVICE_NOT_FOUND', 'That ML service no longer exists.');
         return unwrapCollection(body, 'plans', 'application_plan').map((plan) => toPlan(plan, serviceId));
       });
     },
@@ -201,10 +201,10 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
         });
         const created = await withKey(unwrapEntity(body, 'application'));
         if (created === null)
-          throw new MlaasError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
+          throw new HelperError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
         return created;
       } catch (error) {
-        if (!isMlaasError(error) || error.code === 'CONFIG_ERROR') throw error;
+        if (!isHelperError(error) || error.code === 'CONFIG_ERROR') throw error;
         // The create may have been stored before it failed (a timeout, a reset): look before anyone retries.
         const stored = (await listApplications(input.account.id).catch(() => [])).find(
           (app) => app.serviceId === input.service.id,
@@ -228,7 +228,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       if (upkeep !== null || options.cache.catalogTtlMs === 0) return;
       const reload = () => {
         catalog.refresh(CATALOG_KEY, loadServices).catch((error: unknown) => {
-          const reason = isMlaasError(error) ? `${error.code}: ${error.message}` : 'unexpected error';
+          const reason = isHelperError(error) ? `${error.code}: ${error.message}` : 'unexpected error';
           options.log?.warn(
             { reason },
             'could not load the 3scale catalog in the background; lists load it when they need it',

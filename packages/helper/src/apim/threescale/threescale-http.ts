@@ -2,9 +2,9 @@
  * @module apim/threescale/threescale-http
  * The wire to 3scale's Account Management API: JSON endpoints, the admin token in an `Authorization: Basic`
  * header (never in a URL), a timeout on every call, bounded retries for reads, and every failure turned
- * into an MlaasError with an UPSTREAM_* or CONFIG_ERROR code. It knows no 3scale resource; the adapter does.
+ * into a HelperError with an UPSTREAM_* or CONFIG_ERROR code. It knows no 3scale resource; the adapter does.
  */
-import { MlaasError } from '../../errors/mlaas-error.js';
+import { HelperError } from '../../errors/helper-error.js';
 import type { LogSink } from '../../log/logger.js';
 import { DEFAULT_RETRY_POLICY, RETRY_STATUSES, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
@@ -73,7 +73,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       outcome = result.status >= 200 && result.status < 300 ? 'ok' : String(result.status);
       return result;
     } catch (error) {
-      outcome = (error as MlaasError).code?.toLowerCase() ?? 'error';
+      outcome = (error as HelperError).code?.toLowerCase() ?? 'error';
       throw error;
     } finally {
       options.onCall?.(operation, outcome, (performance.now() - started) / 1000);
@@ -100,7 +100,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      throw new MlaasError(
+      throw new HelperError(
         timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE',
         timedOut ? '3scale did not answer in time.' : '3scale is unreachable.',
         {
@@ -113,17 +113,17 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     try {
       text = await response.text();
     } catch (error) {
-      throw new MlaasError('UPSTREAM_UNAVAILABLE', 'The connection to 3scale broke mid-answer.', { cause: error });
+      throw new HelperError('UPSTREAM_UNAVAILABLE', 'The connection to 3scale broke mid-answer.', { cause: error });
     }
     if (text.length > MAX_BODY_BYTES)
-      throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer too large to read.');
+      throw new HelperError('UPSTREAM_ERROR', '3scale sent an answer too large to read.');
     let body: unknown = null;
     if (text.trim() !== '') {
       try {
         body = JSON.parse(text);
       } catch (error) {
         if (response.ok)
-          throw new MlaasError('UPSTREAM_ERROR', '3scale sent an answer that is not JSON.', { cause: error });
+          throw new HelperError('UPSTREAM_ERROR', '3scale sent an answer that is not JSON.', { cause: error });
       }
     }
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body };
@@ -138,21 +138,21 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
           '3scale refused the admin access token: check THREESCALE_ADMIN_API_KEY (it needs the account_management scope, read-write)',
         );
       }
-      throw new MlaasError(
+      throw new HelperError(
         'CONFIG_ERROR',
         'The helper is not allowed to use 3scale; an operator must fix its access token.',
       );
     }
     if (status === 422) {
-      throw new MlaasError('UPSTREAM_ERROR', `3scale refused the request: ${describeValidationErrors(body)}.`);
+      throw new HelperError('UPSTREAM_ERROR', `3scale refused the request: ${describeValidationErrors(body)}.`);
     }
     if (status === 429 || status === 502 || status === 503 || status === 504) {
       const seconds = Number(retryAfter);
-      throw new MlaasError('UPSTREAM_UNAVAILABLE', '3scale is unavailable; try again shortly.', {
+      throw new HelperError('UPSTREAM_UNAVAILABLE', '3scale is unavailable; try again shortly.', {
         retryAfterSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : 5,
       });
     }
-    throw new MlaasError('UPSTREAM_ERROR', `3scale answered with HTTP ${status}.`);
+    throw new HelperError('UPSTREAM_ERROR', `3scale answered with HTTP ${status}.`);
   }
 
   return {
@@ -160,11 +160,11 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       const target = url(path, params);
       for (let attempt = 0; ; attempt++) {
         let result: Awaited<ReturnType<typeof send>> | null = null;
-        let failure: MlaasError | null = null;
+        let failure: HelperError | null = null;
         try {
           result = await send('GET', path, target);
         } catch (error) {
-          failure = error as MlaasError;
+          failure = error as HelperError;
         }
         if (result !== null) {
           if (result.status === 404) return null;
@@ -184,7 +184,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       const result = await send('POST', path, url(path), form);
       if (result.status >= 200 && result.status < 300) return result.body;
       if (result.status === 404)
-        throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+        throw new HelperError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
       fail(result.status, result.body, result.retryAfter);
     },
   };

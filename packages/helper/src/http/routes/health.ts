@@ -5,7 +5,7 @@
  */
 import { ErrorEnvelope, HealthResponse, ReadyResponse } from '@mlaas/contract';
 import type { FastifyInstance } from 'fastify';
-import { MlaasError, isMlaasError } from '../../errors/mlaas-error.js';
+import { HelperError, isHelperError } from '../../errors/helper-error.js';
 
 /** A dependency readiness depends on. */
 export interface ReadinessCheck {
@@ -42,7 +42,7 @@ export function registerHealthRoutes(app: FastifyInstance, checks: readonly Read
       const results = await Promise.all(checks.map(runCheck));
       const failing = results.filter((r) => !r.ok);
       if (failing.length > 0) {
-        throw new MlaasError('NOT_READY', `Not ready: ${failing.map((r) => `${r.name} (${r.detail})`).join('; ')}.`, {
+        throw new HelperError('NOT_READY', `Not ready: ${failing.map((r) => `${r.name} (${r.detail})`).join('; ')}.`, {
           retryAfterSeconds: 5,
         });
       }
@@ -54,13 +54,13 @@ export function registerHealthRoutes(app: FastifyInstance, checks: readonly Read
 async function runCheck(check: ReadinessCheck): Promise<{ name: string; ok: boolean; detail?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MlaasError('UPSTREAM_TIMEOUT', 'no answer in time')), READINESS_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new HelperError('UPSTREAM_TIMEOUT', 'no answer in time')), READINESS_TIMEOUT_MS);
   });
   try {
     await Promise.race([check.check(), timeout]);
     return { name: check.name, ok: true };
   } catch (error) {
-    return { name: check.name, ok: false, detail: isMlaasError(error) ? error.message : 'unavailable' };
+    return { name: check.name, ok: false, detail: isHelperError(error) ? error.message : 'unavailable' };
   } finally {
     clearTimeout(timer);
   }

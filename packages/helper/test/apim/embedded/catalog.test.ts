@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_CATALOG_PATH, loadCatalog } from '../../../src/apim/embedded/catalog.js';
-import { isMlaasError } from '../../../src/errors/mlaas-error.js';
+import { isHelperError } from '../../../src/errors/helper-error.js';
 
 describe('loadCatalog', () => {
   let dir: string;
@@ -26,7 +26,7 @@ describe('loadCatalog', () => {
     try {
       load();
     } catch (error) {
-      assert.ok(isMlaasError(error, 'CONFIG_ERROR'), `expected CONFIG_ERROR, got ${String(error)}`);
+      assert.ok(isHelperError(error, 'CONFIG_ERROR'), `expected CONFIG_ERROR, got ${String(error)}`);
       return error.message;
     }
     assert.fail('expected a CONFIG_ERROR');

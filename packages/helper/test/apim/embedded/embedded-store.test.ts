@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { Account, ApiService, Identity, ServicePlan } from '../../../src/apim/api-manager.js';
 import { createEmbeddedStore, type EmbeddedStore } from '../../../src/apim/embedded/embedded-store.js';
 import { isWellFormedApiKey } from '../../../src/apim/embedded/key-format.js';
-import { isMlaasError } from '../../../src/errors/mlaas-error.js';
+import { isHelperError } from '../../../src/errors/helper-error.js';
 
 function identity(userId: string, email: string | null = null): Identity {
   return { userId, email, emailVerified: email !== null, subject: `sub-${userId}`, roles: [], groups: [] };
@@ -97,7 +97,9 @@ describe('createEmbeddedStore', () => {
   });
 
   it('answers SERVICE_NOT_FOUND for the plans of an unknown service', async () => {
-    await assert.rejects(openStore().listPlans('no-such-service'), (error) => isMlaasError(error, 'SERVICE_NOT_FOUND'));
+    await assert.rejects(openStore().listPlans('no-such-service'), (error) =>
+      isHelperError(error, 'SERVICE_NOT_FOUND'),
+    );
   });
 
   it('returns the same key from listApplications after closing and reopening the store', async () => {
@@ -137,7 +139,7 @@ describe('createEmbeddedStore', () => {
     assert.match(String(application?.keyPreview), /^mlaas_…/);
     assert.throws(
       () => application?.apiKey,
-      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+      (error) => isHelperError(error, 'CONFIG_ERROR'),
     );
   });
 
@@ -177,7 +179,7 @@ describe('createEmbeddedStore', () => {
     const store = openStore();
     const ghost: Account = { id: 'acc_0000000000000000', username: 'ghost', email: null, state: 'approved' };
     await assert.rejects(newApplication(store, ghost, 'sentiment-analysis'), (error) =>
-      isMlaasError(error, 'ACCOUNT_NOT_FOUND'),
+      isHelperError(error, 'ACCOUNT_NOT_FOUND'),
     );
   });
 
@@ -198,7 +200,7 @@ describe('createEmbeddedStore', () => {
     db.close();
     assert.throws(
       () => openStore(),
-      (error) => isMlaasError(error, 'CONFIG_ERROR') && /schema version 99/.test(error.message),
+      (error) => isHelperError(error, 'CONFIG_ERROR') && /schema version 99/.test(error.message),
     );
   });
 
@@ -206,6 +208,6 @@ describe('createEmbeddedStore', () => {
     const store = openStore();
     await store.close();
     await store.close();
-    await assert.rejects(store.checkReady(), (error) => isMlaasError(error, 'UPSTREAM_UNAVAILABLE'));
+    await assert.rejects(store.checkReady(), (error) => isHelperError(error, 'UPSTREAM_UNAVAILABLE'));
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createKeyCipher, loadOrCreateKeyFile, parseEncryptionKey } from '../../../src/apim/embedded/key-cipher.js';
 import { generateApiKey } from '../../../src/apim/embedded/key-format.js';
-import { isMlaasError } from '../../../src/errors/mlaas-error.js';
+import { isHelperError } from '../../../src/errors/helper-error.js';
 
 const SECRET = generateApiKey();
 
@@ -31,7 +31,7 @@ describe('createKeyCipher', () => {
     blob[blob.length - 1] = (blob[blob.length - 1] ?? 0) ^ 1;
     assert.throws(
       () => cipher.decrypt(blob),
-      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+      (error) => isHelperError(error, 'CONFIG_ERROR'),
     );
   });
 
@@ -40,7 +40,7 @@ describe('createKeyCipher', () => {
     assert.throws(
       () => createKeyCipher(randomBytes(32)).decrypt(blob),
       (error) =>
-        isMlaasError(error, 'CONFIG_ERROR') &&
+        isHelperError(error, 'CONFIG_ERROR') &&
         /EMBEDDED_ENCRYPTION_KEY/.test(error.message) &&
         !error.message.includes(SECRET),
     );
@@ -49,7 +49,7 @@ describe('createKeyCipher', () => {
   it('refuses a key that is not 32 bytes', () => {
     assert.throws(
       () => createKeyCipher(randomBytes(16)),
-      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+      (error) => isHelperError(error, 'CONFIG_ERROR'),
     );
   });
 });
@@ -65,11 +65,11 @@ describe('parseEncryptionKey', () => {
     const short = randomBytes(16).toString('base64');
     assert.throws(
       () => parseEncryptionKey(short),
-      (error) => isMlaasError(error, 'CONFIG_ERROR') && !error.message.includes(short),
+      (error) => isHelperError(error, 'CONFIG_ERROR') && !error.message.includes(short),
     );
     assert.throws(
       () => parseEncryptionKey('not base64 at all'),
-      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+      (error) => isHelperError(error, 'CONFIG_ERROR'),
     );
   });
 });
@@ -108,7 +108,7 @@ describe('loadOrCreateKeyFile', () => {
     chmodSync(path, 0o644);
     assert.throws(
       () => loadOrCreateKeyFile(path),
-      (error) => isMlaasError(error, 'CONFIG_ERROR') && error.message.includes('0644'),
+      (error) => isHelperError(error, 'CONFIG_ERROR') && error.message.includes('0644'),
     );
   });
 
@@ -117,7 +117,7 @@ describe('loadOrCreateKeyFile', () => {
     writeFileSync(path, `${randomBytes(16).toString('base64')}\n`, { mode: 0o600 });
     assert.throws(
       () => loadOrCreateKeyFile(path),
-      (error) => isMlaasError(error, 'CONFIG_ERROR'),
+      (error) => isHelperError(error, 'CONFIG_ERROR'),
     );
   });
 });

@@ -1,3 +1,5 @@
+// Kept by hand: `read` 5 (the last major for Node 20) never settles when Ctrl-D ends the prompt, which would
+// make `users add` exit 0 having added nobody; @inquirer/password pulls in a prompt framework for one prompt.
 /**
  * @module idp/read-password
  * Reads a password for the admin commands: from a terminal without echo, or the first line of stdin

@@ -1,9 +1,12 @@
 /**
  * @module state/swr-cache
- * An in-memory cache with a time to live, stale-while-revalidate and single-flight loading: concurrent
- * misses for one key share one load; an entry past its TTL is still served (and reloaded behind the request)
- * until it is older than TTL + stale window; a failed reload keeps serving the stale value in that window.
+ * An in-memory cache with a time to live, stale-while-revalidate and single-flight loading, on lru-cache's
+ * `fetch`: concurrent misses for one key share one load; an entry past its TTL is still served (and reloaded
+ * behind the request) until it is older than TTL + stale window; a failed reload keeps serving the stale
+ * value in that window. What lru-cache has no option for, this file adds: the end of the stale window, and
+ * the events for metrics.
  */
+import { LRUCache } from 'lru-cache';
 
 export interface SwrCacheOptions {
   /** Fresh for this long after loading. */
@@ -25,13 +28,13 @@ export interface SwrCache<T> {
   clear(): void;
 }
 
-interface Entry<T> {
-  value: T;
-  loadedAt: number;
-}
-
-/** Bound on entries; the oldest are evicted first. */
+/** Bound on entries; the least recently used are evicted first. */
 const MAX_ENTRIES = 10_000;
+
+/** lru-cache cannot hold `null` or `undefined`, which are values here (no account, say). */
+interface Box<T> {
+  value: T;
+}
 
 /**
  * Creates a cache.
@@ -39,57 +42,68 @@ const MAX_ENTRIES = 10_000;
  *          const list = await services.get('all', () => fetchServices());
  */
 export function createSwrCache<T>(options: SwrCacheOptions): SwrCache<T> {
-  const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry<T>>();
-  const loading = new Map<string, Promise<T>>();
+  const now = options.now ?? (() => performance.now());
+  const cache = new LRUCache<string, Box<T>, () => Promise<T>>({
+    max: MAX_ENTRIES,
+    // lru-cache reads a TTL of 0 as "forever"; 1 ms is as good as none.
+    ttl: Math.max(1, options.ttlMs),
+    // Read the clock on every call: a clock injected by tests moves without real time passing.
+    ttlResolution: 0,
+    // lru-cache reads a start time of 0 as "no TTL", and an injected clock may start there.
+    perf: { now: () => now() + 1 },
+    // A failed reload leaves the stale value in place (`get` decides whether it may still be served).
+    noDeleteOnFetchRejection: true,
+    // A load dropped by `delete` or `clear` still answers its own callers, but stores nothing: what it read
+    // may predate the write that dropped it, and lru-cache keeps only the result of the current load.
+    ignoreFetchAbort: true,
+    // A stale entry read by `get` stays: `get` decides whether it may still be served.
+    noDeleteOnStaleGet: true,
+    fetchMethod: (_key, _stale, { context }) => context().then((value) => ({ value })),
+  });
 
-  function load(key: string, loader: () => Promise<T>): Promise<T> {
-    const inFlight = loading.get(key);
-    if (inFlight !== undefined) return inFlight;
-    // A load dropped by `delete` or `clear` while it ran answers its own callers but stores nothing: what it
-    // read may predate the write that dropped it.
-    const pending: Promise<T> = loader()
-      .then((value) => {
-        if (loading.get(key) === pending) {
-          entries.delete(key);
-          entries.set(key, { value, loadedAt: now() });
-          if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-        }
-        return value;
-      })
-      .finally(() => {
-        if (loading.get(key) === pending) loading.delete(key);
-      });
-    loading.set(key, pending);
-    return pending;
+  async function fetch(
+    key: string,
+    load: () => Promise<T>,
+    extra: LRUCache.FetchOptions<string, Box<T>, () => Promise<T>>,
+  ) {
+    const box = await cache.fetch(key, { ...extra, context: load });
+    // Only a rejection allowed to fall back on a stale value could resolve without one, and it has one.
+    if (box === undefined) throw new TypeError(`swr-cache: no value for ${key}`);
+    return box.value;
   }
 
   return {
-    async get(key, loader) {
-      const entry = entries.get(key);
-      if (entry !== undefined) {
-        const age = now() - entry.loadedAt;
-        if (age <= options.ttlMs) {
-          options.onEvent?.('hit');
-          return entry.value;
-        }
-        if (age <= options.ttlMs + options.staleMs) {
-          options.onEvent?.('stale');
-          load(key, loader).catch(() => {});
-          return entry.value;
-        }
+    async get(key, load) {
+      const fresh = cache.get(key);
+      if (fresh !== undefined) {
+        options.onEvent?.('hit');
+        return fresh.value;
       }
+      const held = cache.peek(key, { allowStale: true }) !== undefined;
+      // Remaining time to live: negative once stale, 0 when absent.
+      const remaining = held ? cache.getRemainingTTL(key) : 0;
+      if (held && remaining >= 0) {
+        options.onEvent?.('hit');
+        return fetch(key, load, { allowStale: true, allowStaleOnFetchRejection: true });
+      }
+      if (held && remaining >= -options.staleMs) {
+        options.onEvent?.('stale');
+        return fetch(key, load, { allowStale: true, allowStaleOnFetchRejection: true });
+      }
+      // Past the stale window (or never loaded): forget it, so neither it nor a reload that would fall back
+      // on it can answer.
+      if (held) cache.delete(key);
       options.onEvent?.('miss');
-      return load(key, loader);
+      return fetch(key, load, { allowStale: false, allowStaleOnFetchRejection: false });
     },
-    refresh: load,
+    refresh(key, load) {
+      return fetch(key, load, { forceRefresh: true, allowStale: false, allowStaleOnFetchRejection: false });
+    },
     delete(key) {
-      entries.delete(key);
-      loading.delete(key);
+      cache.delete(key);
     },
     clear() {
-      entries.clear();
-      loading.clear();
+      cache.clear();
     },
   };
 }

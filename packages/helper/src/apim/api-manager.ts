@@ -113,8 +113,8 @@ export interface ApiManager {
   /** Creates an account for a user who has none. */
   createAccount(identity: Identity): Promise<Account>;
   /**
-   * The catalog. Services are immutable, and the same objects are returned until the backend reloads its
-   * catalog, so callers may remember things about a service object (the list renderer does).
+   * The catalog. Services are frozen, so anything derived from a service object stays true for as long as
+   * that object is held.
    */
   listServices(): Promise<readonly ApiService[]>;
   listPlans(serviceId: string): Promise<ServicePlan[]>;

@@ -146,7 +146,7 @@ describe('list body rendering', () => {
     assert.equal(fresh.data.services[0].proxy_endpoint, 'https://gw.example.com/vision');
   });
 
-  it('sends a remembered body again only while every input is the same object', () => {
+  it('renders every listing from its own inputs: applications, account, email and user', () => {
     const render = createServicesRenderer(false);
     const app = application('42', 'abcdefgh');
     const account = { id: '7', username: 'alice', email: null, state: 'approved' as const };
@@ -155,7 +155,7 @@ describe('list body rendering', () => {
       services: [{ service: vision, application: a }],
     });
     const first = render(listing(app), identity);
-    assert.equal(render(listing(app), identity), first, 'same services, application and account: the same bytes');
+    assert.deepEqual(render(listing(app), identity), first, 'the same inputs: the same bytes');
 
     const parse = (body: Buffer) => JSON.parse(body.toString('utf8')).data;
     assert.equal(parse(render(listing(application('42', 'zyxwvuts')), identity)).services[0].api_key_preview, 'zyxw…');

@@ -63,7 +63,7 @@ MLaaS embedded stack is running.
 
 In another terminal, from this folder: sign in, list the ML services, and get a key with the mlaas CLI
 
-  ${cliEnv}npx mlaas login --password          # user alice, password alice
+  ${cliEnv}npx mlaas login --username alice   # password: alice
   npx mlaas services list
   npx mlaas services init sentiment-analysis
 

@@ -27,6 +27,19 @@ describe('discovery', () => {
     assert.equal(d.revocation_endpoint, `${base}/revoke`);
   });
 
+  it('is where the issuer is documented: the API document lists only the API, never the issuer or its pages', async () => {
+    const response = await fetch(`${stack.url}/api/openapi.json`);
+    assert.equal(response.status, 200);
+    const document = (await response.json()) as { paths: Record<string, unknown>; info: { description: string } };
+    const paths = Object.keys(document.paths).sort();
+    assert.ok(paths.includes('/api/services/init'), paths.join(' '));
+    assert.deepEqual(
+      paths.filter((path) => !path.startsWith('/api/') && path !== '/metrics'),
+      [],
+    );
+    assert.match(document.info.description, /\.well-known\/openid-configuration/);
+  });
+
   it('advertises the grants, PKCE S256 only, public clients and RS256', () => {
     const d = stack.discovery;
     assert.deepEqual([...(d.grant_types_supported as string[])].sort(), [

@@ -50,7 +50,8 @@ describe('discovery', () => {
     ]);
     assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(d.response_types_supported, ['code']);
-    assert.deepEqual(d.token_endpoint_auth_methods_supported, ['none']);
+    // `none` for the CLI; a client secret in the form for the original tool's confidential client.
+    assert.deepEqual(d.token_endpoint_auth_methods_supported, ['none', 'client_secret_post']);
     assert.ok((d.id_token_signing_alg_values_supported as string[]).includes('RS256'));
     assert.ok((d.scopes_supported as string[]).includes('openid'));
   });

@@ -117,6 +117,9 @@ export function prepare(log = (line) => console.error(line)) {
   if (stale.length > 0) {
     log(`Building (${stale.join(', ')} changed since the last build)…`);
     run('npm', ['run', 'build'], 'The build');
+  } else if (!existsSync(join(ROOT, 'node_modules', '.bin', 'mlaas'))) {
+    // Built before this install (npm ci links a workspace's command only when its target exists).
+    linkBins();
   }
 }
 

@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/test (or the paths given) with node's test runner and tsx.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { prepare } from './prepare.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
-// A fresh clone: install first, so `npm test` is the only command a newcomer needs.
-if (!existsSync(join(root, 'node_modules', 'tsx'))) {
-  console.error('Installing dependencies (npm ci)…');
-  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit', cwd: root });
-  if (install.status !== 0) process.exit(install.status ?? 1);
-}
+// A fresh clone or changed sources: install and build first, so `npm test` is the only command a newcomer needs
+// (the tests run the built helper, CLI and fake 3scale as their users do).
+prepare();
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {

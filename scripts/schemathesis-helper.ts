@@ -1,8 +1,10 @@
 /**
  * @module scripts/schemathesis-helper
- * Starts what the API fuzzer (scripts/schemathesis.sh) runs against: a loopback test issuer and a helper on
- * the embedded store in a temporary data directory — or, with `--backend threescale`, on the 3scale adapter
- * against the fake 3scale — with rate limits off (the fuzzer would otherwise measure 429s). Prints one line on
+ * Starts what the API fuzzer (scripts/schemathesis.sh) runs against, with rate limits off (the fuzzer would
+ * otherwise measure 429s): by default the embedded stack as `npm start` serves it (embedded issuer, embedded
+ * store, demo users) in a temporary data directory, signed in as a demo user with the password grant — so the
+ * document fuzzed is the one a newcomer sees; with `--backend threescale`, a loopback test issuer and a helper
+ * on the 3scale adapter against the fake 3scale. Prints one line on
  * stdout, `{"url":"http://127.0.0.1:N","token":"…"}` with an access token valid for an hour, and stops
  * everything on SIGTERM or SIGINT (removing the data directory).
  *
@@ -20,9 +22,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFake3scale, type Fake3scale } from '../packages/fake-3scale/src/index.js';
 import { createHelper } from '../packages/helper/src/app/create-helper.js';
-import { loadConfig } from '../packages/helper/src/config/load-config.js';
+import { embeddedStackEnv, loadConfig } from '../packages/helper/src/config/load-config.js';
 import { createLogger } from '../packages/helper/src/log/logger.js';
-import { startTestIssuer } from '../packages/helper/test/support/test-issuer.js';
+import { startTestIssuer, type TestIssuer } from '../packages/helper/test/support/test-issuer.js';
 
 /** Outlives any fuzzing run, so every request carries a valid token. */
 const TOKEN_LIFETIME_SECONDS = 3_600;
@@ -37,36 +39,49 @@ const { values: args } = parseArgs({
 if (args.backend !== 'embedded' && args.backend !== 'threescale')
   throw new Error(`--backend must be embedded or threescale, not ${args.backend}`);
 
-const issuer = await startTestIssuer();
 const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-fuzz-'));
-let fake: Fake3scale | null = null;
-if (args.backend === 'threescale') {
-  fake = createFake3scale();
-  await fake.listen();
-}
-const config = loadConfig({
-  OIDC_ISSUER: issuer.url,
-  KEYCLOAK_CLIENT_ID: issuer.clientId,
-  APIM_BACKEND: args.backend,
-  MLAAS_DATA_DIR: dataDir,
-  ...(fake !== null ? { THREESCALE_ADMIN_API_URL: fake.url, THREESCALE_ADMIN_API_KEY: fake.accessToken } : {}),
+const noRateLimits = {
   HOST: '127.0.0.1',
   PORT: '0',
+  MLAAS_DATA_DIR: dataDir,
   RATE_LIMIT_USER_PER_MINUTE: '0',
   RATE_LIMIT_IP_PER_MINUTE: '0',
   RATE_LIMIT_INIT_PER_MINUTE: '0',
-});
+};
+let issuer: TestIssuer | null = null;
+let fake: Fake3scale | null = null;
+let config;
+if (args.backend === 'threescale') {
+  issuer = await startTestIssuer();
+  fake = createFake3scale();
+  await fake.listen();
+  config = loadConfig({
+    ...noRateLimits,
+    OIDC_ISSUER: issuer.url,
+    KEYCLOAK_CLIENT_ID: issuer.clientId,
+    APIM_BACKEND: 'threescale',
+    THREESCALE_ADMIN_API_URL: fake.url,
+    THREESCALE_ADMIN_API_KEY: fake.accessToken,
+  });
+} else {
+  config = loadConfig(
+    embeddedStackEnv({ ...noRateLimits, EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_LIFETIME_SECONDS) }),
+  );
+}
 // Warnings and errors only, on stderr: a 5xx is logged with its stack there, next to the failing case.
 const helper = await createHelper(config, {
   logger: createLogger({ level: 'warn', destination: process.stderr }),
   defaultMetrics: false,
 });
 const url = await helper.listen();
-const token = await issuer.token({
-  expiresIn: TOKEN_LIFETIME_SECONDS,
-  // A user the fake's default tenant does not know: the fuzzer's inits sign a new account up.
-  claims: { sub: 'fuzz-user', preferred_username: 'fuzz', email: 'fuzz@example.test' },
-});
+const token =
+  issuer !== null
+    ? await issuer.token({
+        expiresIn: TOKEN_LIFETIME_SECONDS,
+        // A user the fake's default tenant does not know: the fuzzer's inits sign a new account up.
+        claims: { sub: 'fuzz-user', preferred_username: 'fuzz', email: 'fuzz@example.test' },
+      })
+    : await demoUserToken(`${helper.embeddedIdp?.issuer ?? ''}/protocol/openid-connect/token`);
 if (args.schema !== undefined) writeFileSync(args.schema, JSON.stringify(await fuzzingDocument(url, token), null, 2));
 process.stdout.write(
   `${JSON.stringify({ url, token, ...(args.schema !== undefined ? { schema: args.schema } : {}) })}\n`,
@@ -77,10 +92,23 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await helper.close();
-  await Promise.all([issuer.close(), fake?.close()]);
+  await Promise.all([issuer?.close(), fake?.close()]);
   rmSync(dataDir, { recursive: true, force: true });
 }
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
+
+/** An access token of the demo user alice from the embedded issuer (password grant, as the CLI signs in). */
+async function demoUserToken(tokenEndpoint: string): Promise<string> {
+  const response = await fetch(tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'mlaas-cli', username: 'alice', password: 'alice' }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (!response.ok || body.access_token === undefined)
+    throw new Error(`the embedded issuer refused the demo sign-in (${response.status})`);
+  return body.access_token;
+}
 
 type OpenApiDocument = { paths: Record<string, Record<string, Record<string, unknown>>> };
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the helper's HTTP API with Schemathesis (from PyPI, in a cached virtual environment): for each
-# backend (the embedded store, then the 3scale adapter against the fake 3scale), a helper and a loopback test
-# issuer are started by scripts/schemathesis-helper.ts, and every operation of the served OpenAPI document is
-# exercised with a valid bearer token — examples, coverage, fuzzing and stateful phases, every check
+# backend — the embedded stack exactly as `npm start` serves it (embedded issuer, store and demo users), then
+# the 3scale adapter against the fake 3scale with a loopback test issuer — scripts/schemathesis-helper.ts
+# starts a helper, and every operation of the served OpenAPI document is exercised with a valid bearer token — examples, coverage, fuzzing and stateful phases, every check
 # (no 5xx, status codes, content types, headers and bodies conforming to the document, rejection of invalid
 # input, 405 for undeclared methods, authentication enforced). Fails when any check fails or fewer than
 # MIN_CASES cases were generated in all.

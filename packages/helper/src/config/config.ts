@@ -67,6 +67,11 @@ export interface EmbeddedIdpConfig {
   usersFile: string;
   demoUsers: boolean;
   passwordGrant: boolean;
+  /**
+   * A confidential client that signs in with the password grant and a client secret, as the original MLaaS
+   * command-line tool does (`mlaas-client`); null when not served.
+   */
+  passwordClient: { clientId: string; secret: string } | null;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   sessionTtlSeconds: number;
@@ -131,6 +136,9 @@ export const DEFAULTS = {
   REDIS_KEY_PREFIX: 'mlaas:',
   EMBEDDED_IDP_REALM: 'mlaas',
   EMBEDDED_IDP_CLIENT_ID: 'mlaas-cli',
+  EMBEDDED_IDP_PASSWORD_CLIENT_ID: 'mlaas-client',
+  /** The password client's secret while the demo users are served (loopback only, like them). */
+  EMBEDDED_IDP_DEMO_CLIENT_SECRET: 'mlaas-demo-secret',
   EMBEDDED_IDP_USERS_FILE: 'users.json',
   EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: 300,
   EMBEDDED_IDP_REFRESH_TOKEN_TTL_SECONDS: 1_800,

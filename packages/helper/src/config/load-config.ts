@@ -297,6 +297,10 @@ function readEmbeddedIdp(
       `EMBEDDED_IDP_ISSUER: the issuer ${issuerUrl.origin} must use https (or set OIDC_ALLOW_HTTP=true inside a trusted network)`,
     );
   }
+  const passwordGrant = reader.boolean('EMBEDDED_PASSWORD_GRANT', false);
+  const passwordClientSecret =
+    reader.secret('EMBEDDED_IDP_PASSWORD_CLIENT_SECRET') ??
+    (demoUsers ? DEFAULTS.EMBEDDED_IDP_DEMO_CLIENT_SECRET : undefined);
   return {
     issuer: context.issuer.url,
     issuerFromListenAddress: context.issuer.fromListenAddress,
@@ -305,7 +309,14 @@ function readEmbeddedIdp(
     dataDir: context.dataDir,
     usersFile: context.usersFile,
     demoUsers,
-    passwordGrant: reader.boolean('EMBEDDED_PASSWORD_GRANT', false),
+    passwordGrant,
+    passwordClient:
+      passwordGrant && passwordClientSecret !== undefined
+        ? {
+            clientId: reader.text('EMBEDDED_IDP_PASSWORD_CLIENT_ID') ?? DEFAULTS.EMBEDDED_IDP_PASSWORD_CLIENT_ID,
+            secret: passwordClientSecret,
+          }
+        : null,
     accessTokenTtlSeconds: reader.integer(
       'EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS',
       DEFAULTS.EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS,

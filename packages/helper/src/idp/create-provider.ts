@@ -82,6 +82,8 @@ export interface EmbeddedProviderOptions {
   /** `aud` of access tokens: what the helper expects. */
   audience: string;
   passwordGrant: boolean;
+  /** A confidential client for the password grant (the original MLaaS tool's `mlaas-client`), or null. */
+  passwordClient?: { clientId: string; secret: string } | null;
   users: UserDirectory;
   signIn: SignIn;
   adapter: (model: string) => Adapter;
@@ -105,6 +107,7 @@ function sendPage(ctx: KoaContextWithOIDC, html: string): void {
  */
 export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provider {
   const { users, ttl } = options;
+  const passwordClient = options.passwordGrant ? (options.passwordClient ?? null) : null;
   const { mountPath, interactionPath } = issuerPaths(options.issuer);
   const resources = createResourceServerRegistry({
     audience: options.audience,
@@ -130,9 +133,23 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
         redirect_uris: [...CLI_REDIRECT_URIS],
         post_logout_redirect_uris: [],
       },
+      ...(passwordClient !== null
+        ? [
+            {
+              client_id: passwordClient.clientId,
+              client_secret: passwordClient.secret,
+              client_name: 'MLaaS command line (password sign-in)',
+              token_endpoint_auth_method: 'client_secret_post' as const,
+              grant_types: ['password', 'refresh_token'],
+              response_types: [],
+              redirect_uris: [],
+              post_logout_redirect_uris: [],
+            },
+          ]
+        : []),
     ],
     clientBasedCORS: () => false,
-    clientAuthMethods: ['none'],
+    clientAuthMethods: passwordClient !== null ? ['none', 'client_secret_post'] : ['none'],
     claims: {
       openid: ['sub'],
       profile: ['preferred_username', 'name', 'soeid'],

@@ -54,6 +54,7 @@ export async function createEmbeddedIdp(
     clientId: config.clientId,
     audience: config.audience,
     passwordGrant: config.passwordGrant,
+    passwordClient: config.passwordClient,
     users,
     signIn,
     adapter: (model) => store.adapterFor(model),

@@ -65,10 +65,14 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const { apiManager, locks } = options;
   const now = options.now ?? (() => new Date());
 
-  /** The user's account, read fresh (keys are decided on it), created on first use when allowed. */
-  async function ensureAccount(identity: Identity): Promise<Account> {
+  /**
+   * The user's account, read fresh (keys are decided on it), created on first use when allowed. `created` says
+   * this call made it: a backend may subscribe a new account as it creates it (3scale's signup makes an
+   * application on every default plan), and such a key is still new to the person.
+   */
+  async function ensureAccount(identity: Identity): Promise<{ account: Account; created: boolean }> {
     const existing = await apiManager.findAccount(lookupIdentity(identity), FRESH);
-    if (existing !== null) return existing;
+    if (existing !== null) return { account: existing, created: false };
     if (!options.autoCreateAccounts) {
       throw new HelperError(
         'ACCOUNT_NOT_FOUND',
@@ -77,14 +81,21 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     }
     // Two first requests of one user must not create two accounts.
     return locks.withLock(`account:${identity.userId}`, LOCK_TTL_MS, async () => {
-      return (await apiManager.findAccount(lookupIdentity(identity), FRESH)) ?? apiManager.createAccount(identity);
+      const found = await apiManager.findAccount(lookupIdentity(identity), FRESH);
+      if (found !== null) return { account: found, created: false };
+      return { account: await apiManager.createAccount(identity), created: true };
     });
   }
 
-  async function provision(identity: Identity, account: Account, service: ApiService): Promise<KeyGrant> {
+  async function provision(
+    identity: Identity,
+    account: Account,
+    service: ApiService,
+    accountCreated: boolean,
+  ): Promise<KeyGrant> {
     // Under the lock, read past any cache: another replica may have created the key a moment ago.
     const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-    if (current !== null) return reuse(current, service, account);
+    if (current !== null) return reuse(current, service, account, accountCreated);
 
     const plans = await apiManager.listPlans(service.id);
     const plan = choosePlan(plans);
@@ -123,7 +134,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
 
     async initServiceKey(identity, selector) {
       const service = findService(await apiManager.listServices(), selector);
-      const account = await ensureAccount(identity);
+      const { account, created } = await ensureAccount(identity);
       if (account.state !== 'approved') {
         throw new HelperError(
           'FORBIDDEN',
@@ -133,9 +144,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
       // made on fresh reads only; cached ones serve the list.
       const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-      if (existing !== null) return reuse(existing, service, account);
+      if (existing !== null) return reuse(existing, service, account, created);
       return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () =>
-        provision(identity, account, service),
+        provision(identity, account, service, created),
       );
     },
   };
@@ -178,14 +189,15 @@ function pickApplication(applications: readonly Application[], serviceId: string
   return best;
 }
 
-function reuse(application: Application, service: ApiService, account: Account): KeyGrant {
+/** An application that already exists; `isNew` when the account was created by this very call. */
+function reuse(application: Application, service: ApiService, account: Account, isNew: boolean): KeyGrant {
   if (application.state === 'suspended') {
     throw new HelperError(
       'FORBIDDEN',
       `Your key for "${service.name}" is suspended; ask an administrator to resume it.`,
     );
   }
-  return grant(application, service, { id: application.planId, name: application.planName }, account, false);
+  return grant(application, service, { id: application.planId, name: application.planName }, account, isNew);
 }
 
 function grant(

@@ -27,6 +27,19 @@ describe('discovery', () => {
     assert.equal(d.revocation_endpoint, `${base}/revoke`);
   });
 
+  it('is where the issuer is documented: the API document lists only the API, never the issuer or its pages', async () => {
+    const response = await fetch(`${stack.url}/api/openapi.json`);
+    assert.equal(response.status, 200);
+    const document = (await response.json()) as { paths: Record<string, unknown>; info: { description: string } };
+    const paths = Object.keys(document.paths).sort();
+    assert.ok(paths.includes('/api/services/init'), paths.join(' '));
+    assert.deepEqual(
+      paths.filter((path) => !path.startsWith('/api/') && path !== '/metrics'),
+      [],
+    );
+    assert.match(document.info.description, /\.well-known\/openid-configuration/);
+  });
+
   it('advertises the grants, PKCE S256 only, public clients and RS256', () => {
     const d = stack.discovery;
     assert.deepEqual([...(d.grant_types_supported as string[])].sort(), [
@@ -37,7 +50,8 @@ describe('discovery', () => {
     ]);
     assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
     assert.deepEqual(d.response_types_supported, ['code']);
-    assert.deepEqual(d.token_endpoint_auth_methods_supported, ['none']);
+    // `none` for the CLI; a client secret in the form for the original tool's confidential client.
+    assert.deepEqual(d.token_endpoint_auth_methods_supported, ['none', 'client_secret_post']);
     assert.ok((d.id_token_signing_alg_values_supported as string[]).includes('RS256'));
     assert.ok((d.scopes_supported as string[]).includes('openid'));
   });

@@ -51,6 +51,44 @@ describe('password grant', () => {
     assert.equal(init.status, 200);
   });
 
+  it("serves the original tool's confidential client mlaas-client, with the demo secret, and refreshes its tokens", async () => {
+    const signIn = await stack.token({
+      grant_type: 'password',
+      client_id: 'mlaas-client',
+      client_secret: 'mlaas-demo-secret',
+      username: 'alice',
+      password: 'alice',
+      scope: 'openid profile email',
+    });
+    assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
+    assert.equal(decodeJwt(signIn.body.access_token as string).azp, 'mlaas-client');
+    const services = await stack.listServices(signIn.body.access_token as string);
+    assert.equal(services.status, 200);
+    const refreshed = await stack.token({
+      grant_type: 'refresh_token',
+      client_id: 'mlaas-client',
+      client_secret: 'mlaas-demo-secret',
+      refresh_token: signIn.body.refresh_token as string,
+    });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.equal(typeof refreshed.body.access_token, 'string');
+  });
+
+  it('refuses mlaas-client with a wrong secret or none', async () => {
+    for (const secret of [{ client_secret: 'not-the-secret' }, {}] as Record<string, string>[]) {
+      const response = await stack.token({
+        grant_type: 'password',
+        client_id: 'mlaas-client',
+        ...secret,
+        username: 'bob',
+        password: 'bob',
+      });
+      assert.equal(response.status, 401, JSON.stringify(response.body));
+      assert.equal(response.body.error, 'invalid_client');
+      assert.equal(response.body.access_token, undefined);
+    }
+  });
+
   it('answers a wrong password and an unknown user with the same 401 invalid_grant', async () => {
     const wrong = await stack.token({
       grant_type: 'password',

@@ -96,6 +96,11 @@ describe('3scale adapter, default tenant', () => {
     assert.equal(result.json.data.app_id, null);
     const account = h.fake.state.listAccounts().find((a) => String(a.id) === result.json.data.account_id);
     assert.ok(account, 'the account exists in 3scale');
+    // The signup itself subscribed the account to the default plan: that key is still new to the person.
+    const apps = h.fake.state.applicationsOf(Number(result.json.data.account_id));
+    const key = apps.find((a) => String(a.serviceId) === result.json.data.service.id);
+    assert.equal(key?.name, 'API signup', 'the application signup made');
+    assert.equal(result.json.data.is_new, true);
     const again = await init(h, token, { service_name: 'LLM Chat Completions' });
     assert.equal(again.json.data.api_key, result.json.data.api_key);
     assert.equal(again.json.data.is_new, false);

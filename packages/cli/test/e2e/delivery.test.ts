@@ -58,6 +58,16 @@ describe('delivery: run, env, secret, snippet', () => {
     assert.deepEqual(names, ['MLAAS_SENTIMENT_ANALYSIS_API_KEY']);
   });
 
+  it("run passes the command's own options untouched, --help, --json and a second -- included", async () => {
+    const args = ['--help', '--json', '--verbose', '--', '--list', 'x y'];
+    const result = await runCli(
+      ['run', '--service', 'sentiment-analysis', '--', 'sh', '-c', 'printf "%s\\n" "$@"', 'sh', ...args],
+      { env },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.split('\n').slice(0, -1), args);
+  });
+
   it('run exits with the status of the command', async () => {
     const result = await runCli(['run', '--service', 'sentiment-analysis', '--', 'sh', '-c', 'exit 7'], { env });
     assert.equal(result.code, 7);

@@ -245,6 +245,11 @@ async function tokenChecks(ctx: CommandContext, settings: Settings): Promise<Che
     if (store.kind === 'file') checks.push(...filePermissions(store.location, settings.configDir));
   } catch (error) {
     const message = error instanceof MlaasError ? error.message : (error as Error).message;
+    if (error instanceof MlaasError && error.code === 'INVALID_SETTING') {
+      // The client cannot be built (a CA file that cannot be used): reported by the setting's own check.
+      checks.push({ name: 'sign-in', ok: false, detail: `not checked: ${message}`, fix: 'fix the checks above first' });
+      return checks;
+    }
     checks.push({
       name: 'token store',
       ok: false,

@@ -71,6 +71,15 @@ describe('mlaas doctor', () => {
     assert.match(result.stdout, /^✗ versions: not checked/m);
   });
 
+  it('a CA file that cannot be read: the CA line is ✗ naming the setting, exit 1', async () => {
+    const missing = join(home.configDir, 'no-such-ca.pem');
+    const result = await runCli(['doctor'], { env: { ...env, MLAAS_CA_FILE: missing } });
+    assert.equal(result.code, 1);
+    assert.ok(result.stdout.includes(`✗ CA: cannot use ${missing} (MLAAS_CA_FILE): `), result.stdout);
+    assert.match(result.stdout, /^ {4}fix: point MLAAS_CA_FILE at a PEM file with the CA certificate$/m);
+    assert.match(result.stdout, /^✓ helper: /m);
+  });
+
   it('not signed in: sign-in ✗ with mlaas login as the fix', async () => {
     const empty = makeHome();
     try {

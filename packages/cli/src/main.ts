@@ -4,6 +4,7 @@
  * 0 ok, 1 error, 2 usage, 4 sign-in needed or failed, 130 cancelled.
  */
 import type { CommanderError } from 'commander';
+import { ExitStatus } from './cli/exit-status.js';
 import type { Io } from './cli/io.js';
 import { MlaasError, type MlaasErrorCode } from './sdk/errors.js';
 
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     await program.parseAsync(args, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof ExitStatus) return error.code;
     return report(error, io, verbose);
   }
 }

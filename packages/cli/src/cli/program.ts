@@ -126,6 +126,80 @@ export function buildProgram(io: Io): Command {
       await runConfigShow(context(command));
     });
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('run')
+    .description('run a command with your API keys in its environment (MLAAS_<SERVICE>_API_KEY, _URL, _APP_ID)')
+    .usage('[--service ID]... -- CMD [ARGS...]')
+    .argument('[command...]', 'the command to run, after --')
+    .addHelpText(
+      'after',
+      `\nVariables: MLAAS_<SERVICE>_API_KEY, MLAAS_<SERVICE>_URL, and MLAAS_<SERVICE>_APP_ID for services that need\nan app id; <SERVICE> is the service id upper-cased, every character other than A-Z and 0-9 replaced by _.\nKeys are fetched on every run and never written to disk. Exit status: the command's (127 not found,\n128+N killed by signal N).\n\nExamples:\n  mlaas run --service sentiment-analysis -- python3 score.py\n  mlaas run -- npm test                every service you have a key for`,
+    )
+    .option(
+      '--service <id>',
+      'a service whose key to pass (repeatable; default: every service you have a key for)',
+      collect,
+    )
+    .action(async (argv: string[], options: { service?: string[] }, command: Command) => {
+      const { runRun } = await import('../commands/run.js');
+      const raw = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
+      await runRun(context(command), argv, raw.includes('--'), options);
+    });
+  program
+    .command('env')
+    .description('print the variables of mlaas run, for direnv and CI (values are secrets)')
+    .option(
+      '--service <id>',
+      'a service whose key to print (repeatable; default: every service you have a key for)',
+      collect,
+    )
+    .option('--format <format>', 'dotenv (default), shell or json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  eval "$(mlaas env --format shell)"    in an .envrc for direnv\n  mlaas env --service text-embedding --format json',
+    )
+    .action(async (options: { service?: string[]; format?: string }, command: Command) => {
+      const { runEnv } = await import('../commands/env.js');
+      await runEnv(context(command), options);
+    });
+  program
+    .command('secret')
+    .description('print your keys as a deployment secret')
+    .command('kubernetes')
+    .description('print a Kubernetes Secret manifest (stringData) with the variables of mlaas run')
+    .argument('<name>', 'name of the Secret')
+    .option('--namespace <ns>', 'namespace of the Secret')
+    .option(
+      '--service <id>',
+      'a service whose key to include (repeatable; default: every service you have a key for)',
+      collect,
+    )
+    .action(async (name: string, options: { namespace?: string; service?: string[] }, command: Command) => {
+      const { runSecretKubernetes } = await import('../commands/secret-kubernetes.js');
+      await runSecretKubernetes(context(command), name, options);
+    });
+  program
+    .command('snippet')
+    .description('print a runnable call of a service that reads the key from the mlaas run variable')
+    .argument('<service>', 'service id, as in mlaas services list')
+    .option('--lang <lang>', 'curl, python or node', 'curl')
+    .addHelpText(
+      'after',
+      '\nExample:\n  mlaas snippet sentiment-analysis --lang python > call.py\n  mlaas run --service sentiment-analysis -- python3 call.py',
+    )
+    .action(async (service: string, options: { lang?: string }, command: Command) => {
+      const { runSnippet } = await import('../commands/snippet.js');
+      await runSnippet(context(command), service, options);
+    });
+  program
+    .command('doctor')
+    .description('check settings, connectivity, TLS, clock, sign-in and token storage; each with its fix')
+    .action(async (_options, command: Command) => {
+      const { runDoctor } = await import('../commands/doctor.js');
+      await runDoctor(context(command));
+    });
+
   program
     .command('completion')
     .description('print a shell completion script')

@@ -55,11 +55,39 @@ const COMMANDS: readonly {
   { name: 'list', description: 'list services' },
   { name: 'health', description: 'check the helper' },
   { name: 'config', description: 'show settings', subcommands: ['show'] },
+  { name: 'run', description: 'run a command with your API keys', options: [['--service', true]] },
+  {
+    name: 'env',
+    description: 'print the variables of mlaas run',
+    options: [
+      ['--service', true],
+      ['--format', true],
+    ],
+  },
+  {
+    name: 'secret',
+    description: 'print your keys as a deployment secret',
+    subcommands: ['kubernetes'],
+    options: [
+      ['--namespace', true],
+      ['--service', true],
+    ],
+  },
+  { name: 'snippet', description: 'print a runnable call of a service', options: [['--lang', true]] },
+  { name: 'doctor', description: 'check settings, connectivity and sign-in' },
   { name: 'completion', description: 'print a completion script', subcommands: [...SHELLS] },
   { name: 'help', description: 'show help for a command' },
 ];
 
-const VALUE_OPTIONS = [...GLOBAL_OPTIONS.filter(([, v]) => v).map(([o]) => o), '--username', '--name'];
+const VALUE_OPTIONS = [
+  ...GLOBAL_OPTIONS.filter(([, v]) => v).map(([o]) => o),
+  '--username',
+  '--name',
+  '--service',
+  '--format',
+  '--namespace',
+  '--lang',
+];
 
 /**
  * Prints the completion script for a shell.

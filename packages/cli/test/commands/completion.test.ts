@@ -40,7 +40,9 @@ describe('shell completion', () => {
   }
 
   it('bash: commands, subcommands and options', () => {
-    assert.deepEqual(complete('mlaas', 'se'), ['services']);
+    assert.deepEqual(complete('mlaas', 'se'), ['secret', 'services']);
+    assert.deepEqual(complete('mlaas', 'secret', ''), ['kubernetes']);
+    assert.deepEqual(complete('mlaas', 'env', '--f'), ['--format']);
     assert.deepEqual(complete('mlaas', 'services', ''), ['init', 'list']);
     assert.deepEqual(complete('mlaas', 'completion', ''), ['bash', 'fish', 'zsh']);
     assert.deepEqual(complete('mlaas', 'login', '--pa'), ['--password', '--password-stdin']);

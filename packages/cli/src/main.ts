@@ -5,7 +5,7 @@
  */
 import type { CommanderError } from 'commander';
 import type { Io } from './cli/io.js';
-import { MlaasError, type MlaasErrorCode } from './sdk/errors.js';
+import { MlaasError, type MlaasErrorCode } from './lib/errors.js';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, cancelled: 130 } as const;

@@ -20,3 +20,4 @@ export {
   InitData,
   InitResponse,
 } from './schemas/services.js';
+export type { ServiceSelector } from './schemas/services.js';

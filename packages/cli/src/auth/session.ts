@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MlaasError } from '../sdk/errors.js';
-import type { HttpTransport } from '../sdk/transport.js';
+import { MlaasError } from '../lib/errors.js';
+import type { HttpTransport } from '../lib/transport.js';
 import type { Lock } from '../store/file-lock.js';
 import { isFresh, type StoredTokens } from '../store/token-set.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -40,8 +40,11 @@ export interface SessionOptions {
   accessToken?: string | undefined;
   /** Signs in with the password grant whenever a sign-in is needed (`MLAAS_USERNAME` + `MLAAS_PASSWORD`). */
   credentials?: { username: string; password: string } | undefined;
-  /** Interactive sign-in (the CLI on a terminal); without it, a needed sign-in is an AUTH_REQUIRED error. */
-  signIn?: ((reason: SignInReason) => Promise<StoredTokens>) | undefined;
+  /**
+   * Interactive sign-in (the CLI on a terminal); without it, a needed sign-in is an AUTH_REQUIRED error. It is
+   * handed this session, so it needs nothing from whoever built the session.
+   */
+  signIn?: ((reason: SignInReason, session: Session) => Promise<StoredTokens>) | undefined;
   /** How to tell the user to sign in, for AUTH_REQUIRED errors. */
   signInHint?: string | undefined;
   lockTimeoutMs?: number;
@@ -154,7 +157,7 @@ export class Session {
       const { passwordLogin } = await import('./password-login.js');
       tokens = await passwordLogin(await this.oidc(), this.options.credentials);
     } else if (this.options.signIn !== undefined) {
-      tokens = await this.options.signIn(reason);
+      tokens = await this.options.signIn(reason, this);
     } else {
       throw new MlaasError('AUTH_REQUIRED', reason.message, { hint: this.options.signInHint });
     }

@@ -3,12 +3,14 @@
  * What every command receives: the global options, the streams, and lazily built settings and client.
  * Output helpers keep the contract: data on stdout, everything else on stderr.
  */
-import type { SignInReason } from '../auth/session.js';
+import type { Session, SignInReason } from '../auth/session.js';
 import { resolveSettings, type Settings } from '../config/settings.js';
 import type { MlaasClient } from '../sdk/client.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { createStyle, type Style } from '../output/style.js';
 import { canPrompt, type Io } from './io.js';
+import type { SignInTerminal } from './sign-in.js';
+import { NON_INTERACTIVE_SIGN_IN_HINT } from './sign-in-hint.js';
 
 /** Options every command accepts (defined once on the root command). */
 export interface GlobalOptions {
@@ -24,11 +26,6 @@ export interface GlobalOptions {
   mlaasHelperUrl?: string;
   allowInsecureHttp?: boolean;
 }
-
-/** How to sign in without a prompt; quoted in AUTH_REQUIRED hints. */
-export const NON_INTERACTIVE_SIGN_IN_HINT =
-  'Run `mlaas login` in a terminal, or without one: set MLAAS_USERNAME and MLAAS_PASSWORD, ' +
-  'pipe the password to `mlaas login --password --username NAME --password-stdin`, or use `mlaas login --device`.';
 
 /**
  * The state of one CLI run.
@@ -87,7 +84,9 @@ export class CommandContext {
         settings: this.settings(),
         warn: (message) => this.warn(message),
         ...(this.verbose ? { trace: (line: string) => this.info(line) } : {}),
-        ...(interactive ? { signIn: (reason: SignInReason) => this.signInInteractively(reason) } : {}),
+        ...(interactive
+          ? { signIn: (reason: SignInReason, session: Session) => this.signInInteractively(reason, session) }
+          : {}),
         signInHint: interactive ? 'Sign in with `mlaas login`.' : NON_INTERACTIVE_SIGN_IN_HINT,
       });
     }
@@ -127,10 +126,15 @@ export class CommandContext {
     };
   }
 
-  private async signInInteractively(reason: SignInReason): Promise<StoredTokens> {
+  /** The terminal a sign-in flow talks through. */
+  get terminal(): SignInTerminal {
+    return { io: this.io, interactive: this.interactive };
+  }
+
+  private async signInInteractively(reason: SignInReason, session: Session): Promise<StoredTokens> {
     this.info(`${capitalize(reason.message)}; signing in (profile "${this.settings().profile.value}").`);
     const { obtainTokens, defaultMethod } = await import('./sign-in.js');
-    return obtainTokens(this, defaultMethod(this), {});
+    return obtainTokens(this.terminal, session, defaultMethod(this.io), {});
   }
 }
 

@@ -4,7 +4,7 @@
  * `--config` and `--logout` are rewritten into the subcommands they stand for before parsing. The
  * original's connection flags and `--verbose` are ordinary global options.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 const ACTIONS: Readonly<Record<string, readonly string[]>> = {
   '--list': ['services', 'list'],

@@ -3,7 +3,7 @@
  * Reading from the user: a visible line (the username), a hidden line (the password: nothing is echoed),
  * and all of stdin (`--password-stdin`). Prompts go to stderr so stdout stays data-only.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { InputStream, OutputStream } from './io.js';
 
 /**

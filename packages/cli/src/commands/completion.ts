@@ -3,7 +3,7 @@
  * `mlaas completion bash|zsh|fish`: a shell completion script for commands, options, and service ids
  * (asked from `mlaas services list`, without prompting, when completing `services init`).
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { CommandContext } from '../cli/context.js';
 
 /** Shells a script can be printed for. */

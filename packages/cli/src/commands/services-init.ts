@@ -4,7 +4,7 @@
  * API key for a service, creating it on first use, and prints it with a ready-to-run curl command.
  */
 import type { InitData } from '@mlaas/contract';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { CommandContext } from '../cli/context.js';
 import { credentialNames, curlExample } from '../output/curl-example.js';
 import { closestMatches } from '../output/suggest.js';

@@ -3,7 +3,7 @@
  * `mlaas whoami` (alias `mlaas auth status`): who is signed in on the profile, to which issuer, until when,
  * and where the tokens are kept. Renews an expiring token, but never starts a sign-in.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { decodeJwtClaims } from '../store/token-set.js';
 import type { CommandContext } from '../cli/context.js';
 

@@ -3,7 +3,7 @@
  * The effective settings and where each came from. Precedence: flag > `MLAAS_*` environment variable >
  * the profile in `config.json` > the default baked in at build time.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { readConfigFile, type ProfileKey, type ProfileSettings } from './config-file.js';
 import { BAKED_DEFAULTS, DEFAULT_PROFILE } from './defaults.js';
 import { resolveConfigDir, type Env } from './paths.js';

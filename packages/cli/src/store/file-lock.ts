@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** How long to wait for another process to release the lock. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;

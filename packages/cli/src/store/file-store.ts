@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
 import { isStoredTokens, type StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';

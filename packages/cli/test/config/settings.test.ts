@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { resolveConfigDir } from '../../src/config/paths.js';
 import { assertSecureUrl } from '../../src/config/secure-url.js';
 import { resolveSettings } from '../../src/config/settings.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
 
 const dirs: string[] = [];
 function configDir(config?: unknown): string {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { formatError } from '../../src/output/format-error.js';
 import { closestMatches, editDistance } from '../../src/output/suggest.js';
 import { renderTable, renderTsv } from '../../src/output/table.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
 
 describe('tables', () => {
   it('align columns under a header', () => {

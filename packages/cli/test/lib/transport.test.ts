@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MlaasError } from '../../src/sdk/errors.js';
-import { createTransport } from '../../src/sdk/transport.js';
+import { MlaasError } from '../../src/lib/errors.js';
+import { createTransport } from '../../src/lib/transport.js';
 import { runCli } from '../support/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlaas-tls-'));

@@ -1,5 +1,5 @@
 /**
- * @module sdk/transport
+ * @module lib/transport
  * HTTP requests on `node:http`/`node:https`: a timeout on every call, an optional extra CA certificate,
  * and a `--verbose` line per call (method, URL with secrets masked, status, duration). Built-in `fetch` is
  * avoided on purpose: loading it costs more than a whole `mlaas services list`, and it cannot take a CA.
@@ -12,7 +12,7 @@ import {
   type RequestOptions,
 } from 'node:http';
 import { MlaasError } from './errors.js';
-import { maskUrl } from '../lib/mask.js';
+import { maskUrl } from './mask.js';
 
 /**
  * Time allowed for one HTTP call, connection to last byte.

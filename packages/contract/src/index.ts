@@ -4,6 +4,7 @@
  */
 export { ERROR_STATUS, ERROR_CODES, isErrorCode } from './error-codes.js';
 export type { ErrorCode } from './error-codes.js';
+export { retryAfterMs } from './retry-after.js';
 export { successEnvelope, ErrorBody, ErrorEnvelope } from './schemas/envelope.js';
 export type { SuccessEnvelope } from './schemas/envelope.js';
 export { HealthData, HealthResponse, ReadyData, ReadyResponse, DependencyCheck } from './schemas/health.js';

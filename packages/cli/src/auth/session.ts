@@ -76,6 +76,7 @@ export class Session {
   /** The discovered issuer (loaded once, on first need). */
   oidc(): Promise<Oidc> {
     const { issuer, clientId, allowInsecureHttp, send } = this.options;
+    // Lazy: discovery and openid-client are needed only to sign in or renew, not while a token is fresh.
     return (this.oidcPromise ??= import('./oidc.js').then(({ discoverIssuer }) =>
       discoverIssuer({ issuer, clientId, allowInsecureHttp, send }),
     ));
@@ -154,6 +155,7 @@ export class Session {
   private async signInAgain(reason: SignInReason): Promise<StoredTokens> {
     let tokens: StoredTokens;
     if (this.options.credentials !== undefined) {
+      // Lazy, like everything that only runs when a sign-in is needed.
       const { passwordLogin } = await import('./password-login.js');
       tokens = await passwordLogin(await this.oidc(), this.options.credentials);
     } else if (this.options.signIn !== undefined) {
@@ -174,6 +176,7 @@ export class Session {
       // Another process refreshed while we waited for the lock: use its tokens.
       if (current.accessToken !== staleAccessToken && isFresh(current, this.nowSeconds())) return current;
       if (current.refreshToken === null) return null;
+      // Lazy: a run with a fresh token never renews it.
       const { refreshTokens } = await import('./refresh.js');
       let fresh: StoredTokens;
       try {
@@ -201,6 +204,7 @@ export class Session {
         cause: error,
       });
     }
+    // Lazy: the lock is taken only to renew or store tokens, which a run with a fresh token never does.
     const { acquireLock } = await import('../store/file-lock.js');
     return acquireLock(
       join(this.options.configDir, LOCK_FILE),

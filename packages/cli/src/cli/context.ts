@@ -41,12 +41,14 @@ export class CommandContext {
   readonly options: GlobalOptions;
   readonly out: Style;
   readonly err: Style;
+  private readonly verboseFromEnv: boolean;
   private settingsValue: Settings | undefined;
   private clientValue: MlaasClient | undefined;
 
-  constructor(io: Io, options: GlobalOptions) {
+  constructor(io: Io, options: GlobalOptions, run: { verboseFromEnv: boolean } = { verboseFromEnv: false }) {
     this.io = io;
     this.options = options;
+    this.verboseFromEnv = run.verboseFromEnv;
     this.out = createStyle(io.stdout, io.env);
     this.err = createStyle(io.stderr, io.env);
   }
@@ -61,7 +63,7 @@ export class CommandContext {
   }
 
   get verbose(): boolean {
-    return this.options.verbose === true || this.io.env.MLAAS_VERBOSE === '1';
+    return this.options.verbose === true || this.verboseFromEnv;
   }
 
   /** The effective settings (flags > env > profile > defaults). */

@@ -3,6 +3,7 @@
  * Reading from the user: a visible line (the username), a hidden line (the password: nothing is echoed),
  * and all of stdin (`--password-stdin`). Prompts go to stderr so stdout stays data-only.
  */
+import { createInterface } from 'node:readline';
 import { MlaasError } from '../lib/errors.js';
 import type { InputStream, OutputStream } from './io.js';
 
@@ -16,7 +17,6 @@ import type { InputStream, OutputStream } from './io.js';
  * ```
  */
 export async function promptLine(input: InputStream, output: OutputStream, question: string): Promise<string> {
-  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input, output, terminal: input.isTTY === true });
   return new Promise((resolve, reject) => {
     let answered = false;

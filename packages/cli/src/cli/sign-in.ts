@@ -3,13 +3,17 @@
  * The sign-in flows as the user sees them: which one to use, the prompts, the device code and browser
  * messages on stderr, and a spinner while waiting. Returns tokens; the caller stores them.
  */
-import type { DeviceCode } from '../auth/device-login.js';
+import { browserLogin } from '../auth/browser-login.js';
+import { deviceLogin, type DeviceCode } from '../auth/device-login.js';
+import { passwordLogin } from '../auth/password-login.js';
 import type { Session } from '../auth/session.js';
 import { MlaasError } from '../lib/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { startSpinner, withSpinner, type Spinner } from '../output/spinner.js';
 import { createStyle } from '../output/style.js';
 import { hasDisplay, type Io } from './io.js';
+import { openBrowser } from './open-browser.js';
+import { promptHidden, promptLine, readAll } from './prompt.js';
 import { NON_INTERACTIVE_SIGN_IN_HINT } from './sign-in-hint.js';
 
 /** What a sign-in flow talks to the user through: the streams, and whether it may prompt. */
@@ -67,12 +71,10 @@ export async function obtainTokens(
     case 'password': {
       const credentials = await readCredentials(terminal, input);
       const oidc = await session.oidc();
-      const { passwordLogin } = await import('../auth/password-login.js');
       return await withSpinner(io.stderr, 'Signing in…', passwordLogin(oidc, credentials));
     }
     case 'device': {
       const oidc = await session.oidc();
-      const { deviceLogin } = await import('../auth/device-login.js');
       let spinner: Spinner | undefined;
       try {
         return await deviceLogin(oidc, {
@@ -87,8 +89,6 @@ export async function obtainTokens(
     }
     case 'browser': {
       const oidc = await session.oidc();
-      const { browserLogin } = await import('../auth/browser-login.js');
-      const { openBrowser } = await import('./open-browser.js');
       let spinner: Spinner | undefined;
       try {
         return await browserLogin(oidc, {
@@ -127,7 +127,6 @@ async function readCredentials(
   input: PasswordInput,
 ): Promise<{ username: string; password: string }> {
   const env = io.env;
-  const { promptHidden, promptLine, readAll } = await import('./prompt.js');
   let username = input.username ?? env.MLAAS_USERNAME;
   if (username === undefined || username === '') {
     if (!interactive || input.passwordStdin) {

@@ -35,10 +35,12 @@ export async function runServicesList(ctx: CommandContext): Promise<void> {
     ctx.print(
       renderTable(SERVICE_COLUMNS, rows, {
         styleHeader: ctx.out.bold,
+        // The id is what `services init` needs: name and endpoint are shortened, never the id.
+        keepWhole: [SERVICE_COLUMNS.indexOf('ID')],
         ...(ctx.io.stdout.columns ? { maxWidth: ctx.io.stdout.columns } : {}),
       }),
     );
-    ctx.info(`Get a key with: mlaas services init <ID>`);
+    ctx.info(`Get a key by typing its ID in full: mlaas services init <ID>`);
   } else {
     ctx.io.stdout.write(renderTsv(rows));
   }

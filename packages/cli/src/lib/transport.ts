@@ -139,7 +139,16 @@ function sendOnce(
         new MlaasError('TIMEOUT', `${url.origin} did not answer within ${Math.round(timeoutMs / 1000)} s`),
       );
     }, timeoutMs);
-    const onAbort = () => outgoing.destroy(new MlaasError('CANCELLED', 'the request was cancelled'));
+    // A caller's deadline (openid-client gives every issuer call one) is a timeout, not the user cancelling.
+    const onAbort = () => {
+      const reason: unknown = req.signal?.reason;
+      const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+      outgoing.destroy(
+        timedOut
+          ? new MlaasError('TIMEOUT', `${url.origin} did not answer in time`)
+          : new MlaasError('CANCELLED', 'the request was cancelled'),
+      );
+    };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     function fail(error: Error) {
       clearTimeout(timer);

@@ -29,6 +29,19 @@ describe('tables', () => {
     assert.match(out, /…/);
   });
 
+  it('never cut a column kept whole (the service id): name and endpoint shrink first', () => {
+    const id = 'a-very-long-service-identifier-that-must-stay-whole';
+    const out = renderTable(
+      ['NAME', 'ID', 'ENDPOINT'],
+      [['A rather long service name here', id, 'https://gateway.example.org/a/very/long/path']],
+      { maxWidth: 80, keepWhole: [1] },
+    );
+    const lines = out.trimEnd().split('\n');
+    for (const line of lines) assert.ok([...line].length <= 80, line);
+    assert.ok(lines[1]?.includes(` ${id} `), out);
+    assert.match(lines[1] ?? '', /…/);
+  });
+
   it('tab-separated rows have no header and no tabs inside cells', () => {
     assert.equal(renderTsv([['a\tb', 'c\nd']]), 'a b\tc d\n');
   });

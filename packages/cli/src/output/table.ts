@@ -1,6 +1,7 @@
 /**
  * @module output/table
  * Data as text: aligned columns for a terminal, tab-separated rows for scripts.
+ * Kept instead of cli-table3/columnify: it loads on every `services list`, whose start-up must stay within 2x `node -e 0` (~16 ms of headroom measured); it costs +0.4 ms CPU against +12.5/+15 ms (bench/cli-module-load.sh).
  */
 
 /** Options of {@link renderTable}. */

@@ -5,35 +5,16 @@
  */
 import type { CommanderError } from 'commander';
 import { ExitStatus } from './cli/exit-status.js';
+import { translateLegacyFlags } from './cli/legacy-flags.js';
+import { commandPath } from './cli/command-table.js';
+import { EXIT, exitCodeFor } from './cli/exit-codes.js';
 import type { Io } from './cli/io.js';
-import { MlaasError, type MlaasErrorCode } from './sdk/errors.js';
+import { buildProgram } from './cli/program.js';
+import { MlaasError } from './lib/errors.js';
+import { maskSecrets } from './lib/mask.js';
+import { formatError } from './output/format-error.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { ok: 0, error: 1, usage: 2, auth: 4, cancelled: 130 } as const;
-
-const AUTH_CODES: ReadonlySet<MlaasErrorCode> = new Set([
-  'AUTH_REQUIRED',
-  'AUTH_FAILED',
-  'LOGIN_TIMEOUT',
-  'MISSING_AUTH',
-  'INVALID_TOKEN',
-]);
-const USAGE_CODES: ReadonlySet<MlaasErrorCode> = new Set(['USAGE_ERROR', 'INVALID_SETTING']);
-
-/**
- * The exit code for an error code.
- *
- * @example
- * ```ts
- * exitCodeFor('INVALID_TOKEN'); // 4
- * ```
- */
-export function exitCodeFor(code: MlaasErrorCode): number {
-  if (AUTH_CODES.has(code)) return EXIT.auth;
-  if (USAGE_CODES.has(code)) return EXIT.usage;
-  if (code === 'CANCELLED') return EXIT.cancelled;
-  return EXIT.error;
-}
+export { EXIT, exitCodeFor } from './cli/exit-codes.js';
 
 /**
  * Runs `mlaas` with the given arguments (without `node` and the script) and resolves the exit code.
@@ -44,30 +25,41 @@ export function exitCodeFor(code: MlaasErrorCode): number {
  * ```
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const verbose = argv.includes('--verbose') || io.env.MLAAS_VERBOSE === '1';
+  // The one place MLAAS_VERBOSE is read; commands get the answer through their context.
+  const verboseFromEnv = io.env.MLAAS_VERBOSE === '1';
+  const verbose = argv.includes('--verbose') || verboseFromEnv;
+  let args: string[] = [...argv];
   try {
-    const { translateLegacyFlags } = await import('./cli/legacy-flags.js');
-    const args = translateLegacyFlags(argv);
-    const { buildProgram } = await import('./cli/program.js');
-    const program = buildProgram(io);
+    args = translateLegacyFlags(argv);
+    const program = buildProgram(io, { verboseFromEnv });
     if (args.length === 0) {
       program.outputHelp();
       return EXIT.ok;
     }
+    assertHelpTopicExists(args);
     await program.parseAsync(args, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ExitStatus) return error.code;
-    return report(error, io, verbose);
+    return report(error, io, verbose, args);
   }
 }
 
-async function report(error: unknown, io: Io, verbose: boolean): Promise<number> {
-  // Loaded only on failure: a successful run does not pay for them.
-  const [{ maskSecrets }, { formatError }] = await Promise.all([
-    import('./lib/mask.js'),
-    import('./output/format-error.js'),
-  ]);
+/** `mlaas help nope` is a usage error, not the top-level help. */
+function assertHelpTopicExists(args: readonly string[]): void {
+  const help = args.indexOf('help');
+  if (help === -1 || commandPath(args.slice(0, help)).length !== help) return;
+  const topic = args.slice(help + 1).filter((word) => !word.startsWith('-'));
+  const known = commandPath(topic);
+  if (known.length < topic.length) {
+    const where = ['mlaas', ...known].join(' ');
+    throw new MlaasError('USAGE_ERROR', `no help topic "${topic.join(' ')}"`, {
+      hint: `run ${where} --help for the commands there`,
+    });
+  }
+}
+
+function report(error: unknown, io: Io, verbose: boolean, args: readonly string[]): number {
   if (isCommanderError(error)) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -76,7 +68,9 @@ async function report(error: unknown, io: Io, verbose: boolean): Promise<number>
     )
       return EXIT.ok;
     const message = error.message.replace(/^error:\s*/i, '');
-    io.stderr.write(`error: ${message} (USAGE_ERROR)\nhint: run mlaas --help for usage\n`);
+    // Point at the help of the command the user was in: a typo in `services lsit` is about `services`.
+    const where = ['mlaas', ...commandPath(args)].join(' ');
+    io.stderr.write(`error: ${message} (USAGE_ERROR)\nhint: run ${where} --help for usage\n`);
     return EXIT.usage;
   }
   if (error instanceof MlaasError) {

@@ -4,6 +4,7 @@
  */
 export { ERROR_STATUS, ERROR_CODES, isErrorCode } from './error-codes.js';
 export type { ErrorCode } from './error-codes.js';
+export { retryAfterMs } from './retry-after.js';
 export { successEnvelope, ErrorBody, ErrorEnvelope } from './schemas/envelope.js';
 export type { SuccessEnvelope } from './schemas/envelope.js';
 export { HealthData, HealthResponse, ReadyData, ReadyResponse, DependencyCheck } from './schemas/health.js';
@@ -20,3 +21,4 @@ export {
   InitData,
   InitResponse,
 } from './schemas/services.js';
+export type { ServiceSelector } from './schemas/services.js';

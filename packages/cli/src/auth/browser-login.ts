@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_SCOPE } from '../config/defaults.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { toAuthError, toStoredTokens, type Oidc } from './oidc.js';
 

@@ -5,7 +5,7 @@
  * refresh token). Best effort: local tokens are removed either way.
  */
 import type { StoredTokens } from '../store/token-set.js';
-import type { HttpTransport } from '../sdk/transport.js';
+import type { HttpTransport } from '../lib/transport.js';
 import type { Oidc } from './oidc.js';
 
 /** What happened at the issuer. */

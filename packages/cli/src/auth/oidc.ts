@@ -6,8 +6,8 @@
  */
 import type * as OpenIdClient from 'openid-client';
 import { assertSecureUrl, isLoopbackUrl } from '../config/secure-url.js';
-import { MlaasError } from '../sdk/errors.js';
-import { toFetch, type HttpTransport } from '../sdk/transport.js';
+import { MlaasError } from '../lib/errors.js';
+import { toFetch, type HttpTransport } from '../lib/transport.js';
 import type { StoredTokens } from '../store/token-set.js';
 
 /** The openid-client module, loaded on first use. */

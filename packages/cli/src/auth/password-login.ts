@@ -4,7 +4,7 @@
  * compatibility with the original CLI. Keycloak calls it "direct access grants".
  */
 import { DEFAULT_SCOPE } from '../config/defaults.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { oauthErrorCode, toAuthError, toStoredTokens, type Oidc } from './oidc.js';
 

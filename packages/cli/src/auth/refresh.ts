@@ -3,7 +3,7 @@
  * Trades a refresh token for new tokens. The caller holds the config directory's lock: issuers rotate
  * refresh tokens, and two processes spending the same one would sign the user out.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { oauthErrorCode, toAuthError, toStoredTokens, type Oidc } from './oidc.js';
 

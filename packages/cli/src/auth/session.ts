@@ -7,8 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MlaasError } from '../sdk/errors.js';
-import type { HttpTransport } from '../sdk/transport.js';
+import { MlaasError } from '../lib/errors.js';
+import type { HttpTransport } from '../lib/transport.js';
 import type { Lock } from '../store/file-lock.js';
 import { isFresh, type StoredTokens } from '../store/token-set.js';
 import type { TokenStore } from '../store/token-store.js';
@@ -40,8 +40,11 @@ export interface SessionOptions {
   accessToken?: string | undefined;
   /** Signs in with the password grant whenever a sign-in is needed (`MLAAS_USERNAME` + `MLAAS_PASSWORD`). */
   credentials?: { username: string; password: string } | undefined;
-  /** Interactive sign-in (the CLI on a terminal); without it, a needed sign-in is an AUTH_REQUIRED error. */
-  signIn?: ((reason: SignInReason) => Promise<StoredTokens>) | undefined;
+  /**
+   * Interactive sign-in (the CLI on a terminal); without it, a needed sign-in is an AUTH_REQUIRED error. It is
+   * handed this session, so it needs nothing from whoever built the session.
+   */
+  signIn?: ((reason: SignInReason, session: Session) => Promise<StoredTokens>) | undefined;
   /** How to tell the user to sign in, for AUTH_REQUIRED errors. */
   signInHint?: string | undefined;
   lockTimeoutMs?: number;
@@ -73,6 +76,7 @@ export class Session {
   /** The discovered issuer (loaded once, on first need). */
   oidc(): Promise<Oidc> {
     const { issuer, clientId, allowInsecureHttp, send } = this.options;
+    // Lazy: discovery and openid-client are needed only to sign in or renew, not while a token is fresh.
     return (this.oidcPromise ??= import('./oidc.js').then(({ discoverIssuer }) =>
       discoverIssuer({ issuer, clientId, allowInsecureHttp, send }),
     ));
@@ -151,10 +155,11 @@ export class Session {
   private async signInAgain(reason: SignInReason): Promise<StoredTokens> {
     let tokens: StoredTokens;
     if (this.options.credentials !== undefined) {
+      // Lazy, like everything that only runs when a sign-in is needed.
       const { passwordLogin } = await import('./password-login.js');
       tokens = await passwordLogin(await this.oidc(), this.options.credentials);
     } else if (this.options.signIn !== undefined) {
-      tokens = await this.options.signIn(reason);
+      tokens = await this.options.signIn(reason, this);
     } else {
       throw new MlaasError('AUTH_REQUIRED', reason.message, { hint: this.options.signInHint });
     }
@@ -171,6 +176,7 @@ export class Session {
       // Another process refreshed while we waited for the lock: use its tokens.
       if (current.accessToken !== staleAccessToken && isFresh(current, this.nowSeconds())) return current;
       if (current.refreshToken === null) return null;
+      // Lazy: a run with a fresh token never renews it.
       const { refreshTokens } = await import('./refresh.js');
       let fresh: StoredTokens;
       try {
@@ -198,6 +204,7 @@ export class Session {
         cause: error,
       });
     }
+    // Lazy: the lock is taken only to renew or store tokens, which a run with a fresh token never does.
     const { acquireLock } = await import('../store/file-lock.js');
     return acquireLock(
       join(this.options.configDir, LOCK_FILE),

@@ -3,12 +3,14 @@
  * What every command receives: the global options, the streams, and lazily built settings and client.
  * Output helpers keep the contract: data on stdout, everything else on stderr.
  */
-import type { SignInReason } from '../auth/session.js';
+import type { Session, SignInReason } from '../auth/session.js';
 import { resolveSettings, type Settings } from '../config/settings.js';
 import type { MlaasClient } from '../sdk/client.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { createStyle, type Style } from '../output/style.js';
 import { canPrompt, type Io } from './io.js';
+import type { SignInTerminal } from './sign-in.js';
+import { NON_INTERACTIVE_SIGN_IN_HINT } from './sign-in-hint.js';
 
 /** Options every command accepts (defined once on the root command). */
 export interface GlobalOptions {
@@ -25,11 +27,6 @@ export interface GlobalOptions {
   allowInsecureHttp?: boolean;
 }
 
-/** How to sign in without a prompt; quoted in AUTH_REQUIRED hints. */
-export const NON_INTERACTIVE_SIGN_IN_HINT =
-  'Run `mlaas login` in a terminal, or without one: set MLAAS_USERNAME and MLAAS_PASSWORD, ' +
-  'pipe the password to `mlaas login --password --username NAME --password-stdin`, or use `mlaas login --device`.';
-
 /**
  * The state of one CLI run.
  *
@@ -44,12 +41,14 @@ export class CommandContext {
   readonly options: GlobalOptions;
   readonly out: Style;
   readonly err: Style;
+  private readonly verboseFromEnv: boolean;
   private settingsValue: Settings | undefined;
   private clientValue: MlaasClient | undefined;
 
-  constructor(io: Io, options: GlobalOptions) {
+  constructor(io: Io, options: GlobalOptions, run: { verboseFromEnv: boolean } = { verboseFromEnv: false }) {
     this.io = io;
     this.options = options;
+    this.verboseFromEnv = run.verboseFromEnv;
     this.out = createStyle(io.stdout, io.env);
     this.err = createStyle(io.stderr, io.env);
   }
@@ -64,7 +63,7 @@ export class CommandContext {
   }
 
   get verbose(): boolean {
-    return this.options.verbose === true || this.io.env.MLAAS_VERBOSE === '1';
+    return this.options.verbose === true || this.verboseFromEnv;
   }
 
   /** The effective settings (flags > env > profile > defaults). */
@@ -87,7 +86,9 @@ export class CommandContext {
         settings: this.settings(),
         warn: (message) => this.warn(message),
         ...(this.verbose ? { trace: (line: string) => this.info(line) } : {}),
-        ...(interactive ? { signIn: (reason: SignInReason) => this.signInInteractively(reason) } : {}),
+        ...(interactive
+          ? { signIn: (reason: SignInReason, session: Session) => this.signInInteractively(reason, session) }
+          : {}),
         signInHint: interactive ? 'Sign in with `mlaas login`.' : NON_INTERACTIVE_SIGN_IN_HINT,
       });
     }
@@ -127,10 +128,15 @@ export class CommandContext {
     };
   }
 
-  private async signInInteractively(reason: SignInReason): Promise<StoredTokens> {
+  /** The terminal a sign-in flow talks through. */
+  get terminal(): SignInTerminal {
+    return { io: this.io, interactive: this.interactive };
+  }
+
+  private async signInInteractively(reason: SignInReason, session: Session): Promise<StoredTokens> {
     this.info(`${capitalize(reason.message)}; signing in (profile "${this.settings().profile.value}").`);
     const { obtainTokens, defaultMethod } = await import('./sign-in.js');
-    return obtainTokens(this, defaultMethod(this), {});
+    return obtainTokens(this.terminal, session, defaultMethod(this.io), {});
   }
 }
 

@@ -4,14 +4,29 @@
  * `--config` and `--logout` are rewritten into the subcommands they stand for before parsing. The
  * original's connection flags and `--verbose` are ordinary global options.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
+import { COMMANDS } from './command-table.js';
+import type { CommandSpec } from './command-spec.js';
 
-const ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  '--list': ['services', 'list'],
-  '--health': ['health'],
-  '--config': ['config', 'show'],
-  '--logout': ['logout'],
-};
+/** An original flag: the command words it stands for, and whether it names a service (`--init id=X`). */
+interface Action {
+  words: string[];
+  takesService: boolean;
+}
+
+/** Each original flag and the command words it stands for, read from the command table. */
+function legacyActions(specs: readonly CommandSpec[], path: readonly string[] = []): Map<string, Action> {
+  const actions = new Map<string, Action>();
+  for (const spec of specs) {
+    const words = [...path, spec.name];
+    if (spec.legacyFlag !== undefined)
+      actions.set(spec.legacyFlag, { words, takesService: spec.argument !== undefined });
+    for (const [flag, sub] of legacyActions(spec.subcommands ?? [], words)) actions.set(flag, sub);
+  }
+  return actions;
+}
+
+const ACTIONS = legacyActions(COMMANDS);
 
 /**
  * Rewrites original-style arguments into subcommand form; other arguments are returned unchanged.
@@ -32,17 +47,18 @@ export function translateLegacyFlags(argv: readonly string[]): string[] {
       rest.push(...argv.slice(i));
       break;
     }
-    const action = ACTIONS[arg];
-    if (action !== undefined) {
-      actions.push({ flag: arg, words: [...action] });
+    const flag = arg.split('=', 1)[0] as string;
+    const action = ACTIONS.get(flag);
+    if (action?.takesService === true) {
+      const value = arg === flag ? argv[(i += 1)] : arg.slice(flag.length + 1);
+      if (value === undefined || value === '' || value.startsWith('--')) {
+        throw new MlaasError('USAGE_ERROR', `${flag} needs a service: ${flag} id=ID or ${flag} name="NAME"`);
+      }
+      actions.push({ flag, words: [...action.words, ...serviceWords(value)] });
       continue;
     }
-    if (arg === '--init' || arg.startsWith('--init=')) {
-      const value = arg === '--init' ? argv[(i += 1)] : arg.slice('--init='.length);
-      if (value === undefined || value === '' || value.startsWith('--')) {
-        throw new MlaasError('USAGE_ERROR', '--init needs a service: --init id=ID or --init name="NAME"');
-      }
-      actions.push({ flag: '--init', words: initWords(value) });
+    if (action !== undefined && arg === flag) {
+      actions.push({ flag: arg, words: [...action.words] });
       continue;
     }
     rest.push(arg);
@@ -57,9 +73,9 @@ export function translateLegacyFlags(argv: readonly string[]): string[] {
   return [...(actions[0] as { words: string[] }).words, ...rest];
 }
 
-function initWords(value: string): string[] {
-  if (value.startsWith('id=')) return ['services', 'init', value.slice(3)];
-  if (value.startsWith('name=')) return ['services', 'init', '--name', value.slice(5)];
+function serviceWords(value: string): string[] {
+  if (value.startsWith('id=')) return [value.slice(3)];
+  if (value.startsWith('name=')) return ['--name', value.slice(5)];
   // The original required id= or name=; a bare value is taken as an id.
-  return ['services', 'init', value];
+  return [value];
 }

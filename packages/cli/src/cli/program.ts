@@ -1,14 +1,24 @@
 /**
  * @module cli/program
- * The command tree (commander). Each command's module is imported only when that command runs, so
- * `mlaas health` never loads the sign-in code and `mlaas services list` never loads openid-client unless
- * a token must be renewed.
+ * The commander parser, built from the command table. A command's code is loaded only when it runs (see
+ * `command-table.ts`).
  */
 import type { Command } from 'commander';
 import { commander } from './_commander.js';
 import { CLI_VERSION } from '../version.js';
+import { COMMANDS, GLOBAL_OPTIONS } from './command-table.js';
+import type { CommandSpec, OptionSpec } from './command-spec.js';
 import { CommandContext, type GlobalOptions } from './context.js';
+import { EXIT_MEANINGS } from './exit-codes.js';
 import type { Io } from './io.js';
+
+const legacyFlags = (specs: readonly CommandSpec[]): string[] =>
+  specs.flatMap((c) => [
+    ...(c.legacyFlag === undefined
+      ? []
+      : [c.argument ? `${c.legacyFlag} id=ID, ${c.legacyFlag} name="NAME"` : c.legacyFlag]),
+    ...legacyFlags(c.subcommands ?? []),
+  ]);
 
 const EXAMPLES = `
 Examples:
@@ -18,35 +28,35 @@ Examples:
   mlaas services init --name "Sentiment Analysis"
   mlaas services list --json | jq '.services[].id'
 
-Original flags still work: --list, --init id=ID, --init name="NAME", --health, --config, --logout.
+Original flags still work: ${legacyFlags(COMMANDS).join(', ')}.
 
-Exit codes: 0 ok, 1 error, 2 usage, 4 sign-in needed or failed.
+Exit codes: ${EXIT_MEANINGS.map(([code, meaning]) => `${code} ${meaning}`).join(', ')}.
 Environment: MLAAS_PROFILE, MLAAS_KEYCLOAK_URL, MLAAS_KEYCLOAK_REALM, MLAAS_KEYCLOAK_CLIENT_ID,
-  MLAAS_HELPER_URL, MLAAS_CA_FILE, MLAAS_CONFIG_DIR, MLAAS_USERNAME + MLAAS_PASSWORD, MLAAS_TOKEN_STORE.`;
+  MLAAS_HELPER_URL, MLAAS_CA_FILE, MLAAS_CONFIG_DIR, MLAAS_USERNAME + MLAAS_PASSWORD, MLAAS_TOKEN_STORE,
+  MLAAS_ALLOW_INSECURE_HTTP, MLAAS_VERBOSE.
+Times are shown in your local time zone.`;
+
+/** What a run knows before parsing. */
+export interface ProgramOptions {
+  /** `MLAAS_VERBOSE=1`, read once by `main`. */
+  verboseFromEnv: boolean;
+}
 
 /**
  * Builds a fresh command tree bound to some streams.
  *
  * @example
  * ```ts
- * await buildProgram(processIo()).parseAsync(['services', 'list'], { from: 'user' });
+ * await buildProgram(processIo(), { verboseFromEnv: false }).parseAsync(['services', 'list'], { from: 'user' });
  * ```
  */
-export function buildProgram(io: Io): Command {
-  const { Command, Option } = commander;
+export function buildProgram(io: Io, runOptions: ProgramOptions): Command {
+  const { Command } = commander;
   const program = new Command('mlaas')
     .description('Self-service API keys for MLaaS machine-learning services')
-    .version(CLI_VERSION, '-V, --version', 'print the version')
-    .option('--profile <name>', 'profile of settings and tokens (MLAAS_PROFILE; default "default")')
-    .option('--json', 'print machine-readable JSON on stdout')
-    .option('--no-input', 'never prompt; fail with exit code 4 when a sign-in is needed')
-    .option('--verbose', 'print each HTTP call (method, URL, status, duration) on stderr; secrets masked')
-    .option('--ca-file <path>', 'PEM file with a CA certificate to trust in addition to the system roots')
-    .option('--keycloak-url <url>', 'Keycloak base URL (MLAAS_KEYCLOAK_URL)')
-    .option('--keycloak-realm <realm>', 'Keycloak realm (MLAAS_KEYCLOAK_REALM)')
-    .option('--keycloak-client-id <id>', 'OpenID Connect client id (MLAAS_KEYCLOAK_CLIENT_ID)')
-    .option('--mlaas-helper-url <url>', 'MLaaS helper base URL (MLAAS_HELPER_URL)')
-    .addOption(new Option('--allow-insecure-http', 'allow plain HTTP to hosts other than this machine').hideHelp())
+    .version(CLI_VERSION, '-V, --version', 'print the version');
+  addOptions(program, GLOBAL_OPTIONS);
+  program
     .addHelpText('after', EXAMPLES)
     .exitOverride()
     .configureOutput({
@@ -55,159 +65,46 @@ export function buildProgram(io: Io): Command {
       // Errors are printed by main, in the CLI's one-line format.
       outputError: () => undefined,
     });
-
-  const context = (command: Command) => new CommandContext(io, command.optsWithGlobals<GlobalOptions>());
-
-  program
-    .command('login')
-    .description('sign in (browser with PKCE, device code, or username and password)')
-    .option('--browser', 'sign in in a browser on this machine')
-    .option('--device', 'sign in with a code on any device')
-    .option('--password', 'sign in with username and password')
-    .option('--username <name>', 'username for --password (MLAAS_USERNAME)')
-    .option('--password-stdin', 'read the password from stdin')
-    .action(async (options, command: Command) => {
-      const { runLogin } = await import('../commands/login.js');
-      await runLogin(context(command), options);
-    });
-
-  program
-    .command('logout')
-    .description('sign out: remove the tokens of the profile and end the session at the issuer')
-    .action(async (_options, command: Command) => {
-      const { runLogout } = await import('../commands/logout.js');
-      await runLogout(context(command));
-    });
-
-  const whoami = async (_options: unknown, command: Command) => {
-    const { runWhoami } = await import('../commands/whoami.js');
-    await runWhoami(context(command));
-  };
-  program.command('whoami').description('show the signed-in user (also: mlaas auth status)').action(whoami);
-  program
-    .command('auth')
-    .description('sign-in state')
-    .command('status')
-    .description('show the signed-in user')
-    .action(whoami);
-
-  const list = async (_options: unknown, command: Command) => {
-    const { runServicesList } = await import('../commands/services-list.js');
-    await runServicesList(context(command));
-  };
-  const services = program.command('services').description('ML services and their API keys');
-  services.command('list').description('list the services, their endpoints and your keys').action(list);
-  services
-    .command('init')
-    .description('get the API key for a service (created on first use)')
-    .argument('[id]', 'service id, as in mlaas services list')
-    .option('--name <name>', 'the service by its name instead of its id')
-    .action(async (id: string | undefined, options: { name?: string }, command: Command) => {
-      const { runServicesInit } = await import('../commands/services-init.js');
-      await runServicesInit(context(command), id, options);
-    });
-  program.command('list').description('same as mlaas services list').action(list);
-
-  program
-    .command('health')
-    .description('check that the helper answers')
-    .action(async (_options, command: Command) => {
-      const { runHealth } = await import('../commands/health.js');
-      await runHealth(context(command));
-    });
-
-  program
-    .command('config')
-    .description('settings')
-    .command('show')
-    .description('show each effective setting and where it came from')
-    .action(async (_options, command: Command) => {
-      const { runConfigShow } = await import('../commands/config-show.js');
-      await runConfigShow(context(command));
-    });
-
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
-  program
-    .command('run')
-    .description('run a command with your API keys in its environment (MLAAS_<SERVICE>_API_KEY, _URL, _APP_ID)')
-    .usage('[--service ID]... -- CMD [ARGS...]')
-    .argument('[command...]', 'the command to run, after --')
-    .addHelpText(
-      'after',
-      `\nVariables: MLAAS_<SERVICE>_API_KEY, MLAAS_<SERVICE>_URL, and MLAAS_<SERVICE>_APP_ID for services that need\nan app id; <SERVICE> is the service id upper-cased, every character other than A-Z and 0-9 replaced by _.\nKeys are fetched on every run and never written to disk. Exit status: the command's (127 not found,\n128+N killed by signal N).\n\nExamples:\n  mlaas run --service sentiment-analysis -- python3 score.py\n  mlaas run -- npm test                every service you have a key for`,
-    )
-    .option(
-      '--service <id>',
-      'a service whose key to pass (repeatable; default: every service you have a key for)',
-      collect,
-    )
-    .action(async (argv: string[], options: { service?: string[] }, command: Command) => {
-      const { runRun } = await import('../commands/run.js');
-      const raw = (command.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
-      await runRun(context(command), argv, raw.includes('--'), options);
-    });
-  program
-    .command('env')
-    .description('print the variables of mlaas run, for direnv and CI (values are secrets)')
-    .option(
-      '--service <id>',
-      'a service whose key to print (repeatable; default: every service you have a key for)',
-      collect,
-    )
-    .option('--format <format>', 'dotenv (default), shell or json')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  eval "$(mlaas env --format shell)"    in an .envrc for direnv\n  mlaas env --service text-embedding --format json',
-    )
-    .action(async (options: { service?: string[]; format?: string }, command: Command) => {
-      const { runEnv } = await import('../commands/env.js');
-      await runEnv(context(command), options);
-    });
-  program
-    .command('secret')
-    .description('print your keys as a deployment secret')
-    .command('kubernetes')
-    .description('print a Kubernetes Secret manifest (stringData) with the variables of mlaas run')
-    .argument('<name>', 'name of the Secret')
-    .option('--namespace <ns>', 'namespace of the Secret')
-    .option(
-      '--service <id>',
-      'a service whose key to include (repeatable; default: every service you have a key for)',
-      collect,
-    )
-    .action(async (name: string, options: { namespace?: string; service?: string[] }, command: Command) => {
-      const { runSecretKubernetes } = await import('../commands/secret-kubernetes.js');
-      await runSecretKubernetes(context(command), name, options);
-    });
-  program
-    .command('snippet')
-    .description('print a runnable call of a service that reads the key from the mlaas run variable')
-    .argument('<service>', 'service id, as in mlaas services list')
-    .option('--lang <lang>', 'curl, python or node', 'curl')
-    .addHelpText(
-      'after',
-      '\nExample:\n  mlaas snippet sentiment-analysis --lang python > call.py\n  mlaas run --service sentiment-analysis -- python3 call.py',
-    )
-    .action(async (service: string, options: { lang?: string }, command: Command) => {
-      const { runSnippet } = await import('../commands/snippet.js');
-      await runSnippet(context(command), service, options);
-    });
-  program
-    .command('doctor')
-    .description('check settings, connectivity, TLS, clock, sign-in and token storage; each with its fix')
-    .action(async (_options, command: Command) => {
-      const { runDoctor } = await import('../commands/doctor.js');
-      await runDoctor(context(command));
-    });
-
-  program
-    .command('completion')
-    .description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
-    .action(async (shell: string, _options, command: Command) => {
-      const { runCompletion } = await import('../commands/completion.js');
-      await runCompletion(context(command), shell);
-    });
-
+  for (const spec of COMMANDS) addCommand(program, spec, io, runOptions);
   return program;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function addOptions(command: Command, options: readonly OptionSpec[]): void {
+  for (const option of options) {
+    if (option.repeatable === true) command.option(option.flags, option.description, collect);
+    else if (option.defaultValue !== undefined) command.option(option.flags, option.description, option.defaultValue);
+    else command.option(option.flags, option.description);
+  }
+}
+
+function addCommand(parent: Command, spec: CommandSpec, io: Io, runOptions: ProgramOptions): void {
+  const command = parent.command(spec.name).description(spec.description);
+  if (spec.usage !== undefined) command.usage(spec.usage);
+  if (spec.argument !== undefined) {
+    const { name, description, required, variadic } = spec.argument;
+    const word = variadic === true ? `${name}...` : name;
+    command.argument(required ? `<${word}>` : `[${word}]`, description);
+  }
+  addOptions(command, spec.options ?? []);
+  if (spec.helpAfter !== undefined) command.addHelpText('after', spec.helpAfter);
+  for (const sub of spec.subcommands ?? []) addCommand(command, sub, io, runOptions);
+  const load = spec.load;
+  if (load === undefined) return;
+  command.action(async (...args: unknown[]) => {
+    // commander passes the arguments, then the options, then the command itself.
+    const self = args.at(-1) as Command;
+    const options = (args.at(-2) ?? {}) as Record<string, unknown>;
+    const first = spec.argument === undefined ? undefined : args[0];
+    const rest = Array.isArray(first) ? (first as string[]) : [];
+    const argument = Array.isArray(first) ? undefined : (first as string | undefined);
+    let root: Command = self;
+    while (root.parent !== null) root = root.parent;
+    // commander keeps the words it was given on the root command, untyped.
+    const rawArgs = (root as unknown as { rawArgs?: readonly string[] }).rawArgs ?? [];
+    const run = await load();
+    const ctx = new CommandContext(io, self.optsWithGlobals<GlobalOptions>(), runOptions);
+    await run(ctx, { argument, rest, options, sawDoubleDash: rawArgs.includes('--') });
+  });
 }

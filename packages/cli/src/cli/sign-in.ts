@@ -3,12 +3,27 @@
  * The sign-in flows as the user sees them: which one to use, the prompts, the device code and browser
  * messages on stderr, and a spinner while waiting. Returns tokens; the caller stores them.
  */
-import type { DeviceCode } from '../auth/device-login.js';
-import { MlaasError } from '../sdk/errors.js';
+import { browserLogin } from '../auth/browser-login.js';
+import { deviceLogin, type DeviceCode } from '../auth/device-login.js';
+import { passwordLogin } from '../auth/password-login.js';
+import type { Session } from '../auth/session.js';
+import { MlaasError } from '../lib/errors.js';
 import type { StoredTokens } from '../store/token-set.js';
 import { startSpinner, withSpinner, type Spinner } from '../output/spinner.js';
-import { NON_INTERACTIVE_SIGN_IN_HINT, type CommandContext } from './context.js';
-import { hasDisplay } from './io.js';
+import { createStyle } from '../output/style.js';
+import { hasDisplay, type Io } from './io.js';
+import { openBrowser } from './open-browser.js';
+import { promptHidden, promptLine, readAll } from './prompt.js';
+import { NON_INTERACTIVE_SIGN_IN_HINT } from './sign-in-hint.js';
+
+/** What a sign-in flow talks to the user through: the streams, and whether it may prompt. */
+export interface SignInTerminal {
+  io: Io;
+  interactive: boolean;
+}
+
+/** The part of a session a sign-in flow needs: the discovered issuer. */
+export type SignInSession = Pick<Session, 'oidc'>;
 
 /** A sign-in flow. */
 export type LoginMethod = 'browser' | 'device' | 'password';
@@ -26,12 +41,12 @@ export interface PasswordInput {
  *
  * @example
  * ```ts
- * defaultMethod(ctx); // 'device' over SSH
+ * defaultMethod(io); // 'device' over SSH
  * ```
  */
-export function defaultMethod(ctx: CommandContext): LoginMethod {
-  if (ctx.io.env.MLAAS_USERNAME && ctx.io.env.MLAAS_PASSWORD) return 'password';
-  return hasDisplay(ctx.io) ? 'browser' : 'device';
+export function defaultMethod(io: Pick<Io, 'env' | 'platform'>): LoginMethod {
+  if (io.env.MLAAS_USERNAME && io.env.MLAAS_PASSWORD) return 'password';
+  return hasDisplay(io) ? 'browser' : 'device';
 }
 
 /**
@@ -40,32 +55,32 @@ export function defaultMethod(ctx: CommandContext): LoginMethod {
  *
  * @example
  * ```ts
- * const tokens = await obtainTokens(ctx, 'password', { username: 'alice', passwordStdin: true });
- * await (await ctx.client()).session.save(tokens);
+ * const tokens = await obtainTokens({ io, interactive: false }, session, 'password', { username: 'alice', passwordStdin: true });
+ * await session.save(tokens);
  * ```
  */
 export async function obtainTokens(
-  ctx: CommandContext,
+  terminal: SignInTerminal,
+  session: SignInSession,
   method: LoginMethod,
   input: PasswordInput,
 ): Promise<StoredTokens> {
-  const session = (await ctx.client()).session;
+  const { io } = terminal;
+  const info = (text: string) => void io.stderr.write(`${text}\n`);
   switch (method) {
     case 'password': {
-      const credentials = await readCredentials(ctx, input);
+      const credentials = await readCredentials(terminal, input);
       const oidc = await session.oidc();
-      const { passwordLogin } = await import('../auth/password-login.js');
-      return await withSpinner(ctx.io.stderr, 'Signing in…', passwordLogin(oidc, credentials));
+      return await withSpinner(io.stderr, 'Signing in…', passwordLogin(oidc, credentials));
     }
     case 'device': {
       const oidc = await session.oidc();
-      const { deviceLogin } = await import('../auth/device-login.js');
       let spinner: Spinner | undefined;
       try {
         return await deviceLogin(oidc, {
           onCode: (code) => {
-            showDeviceCode(ctx, code);
-            spinner = startSpinner(ctx.io.stderr, 'Waiting for you to confirm the code in a browser…');
+            showDeviceCode(io, code);
+            spinner = startSpinner(io.stderr, 'Waiting for you to confirm the code in a browser…');
           },
         });
       } finally {
@@ -74,22 +89,20 @@ export async function obtainTokens(
     }
     case 'browser': {
       const oidc = await session.oidc();
-      const { browserLogin } = await import('../auth/browser-login.js');
-      const { openBrowser } = await import('./open-browser.js');
       let spinner: Spinner | undefined;
       try {
         return await browserLogin(oidc, {
-          ...loginTimeout(ctx),
+          ...loginTimeout(io),
           openUrl: (url) => {
-            const display = hasDisplay(ctx.io) || Boolean(ctx.io.env.BROWSER);
+            const display = hasDisplay(io) || Boolean(io.env.BROWSER);
             if (display) {
-              ctx.info('Opening your browser to sign in. If it does not open, visit this URL:');
-              void openBrowser(url, ctx.io.env, ctx.io.platform);
+              info('Opening your browser to sign in. If it does not open, visit this URL:');
+              void openBrowser(url, io.env, io.platform);
             } else {
-              ctx.info('Open this URL in a browser on this machine to sign in:');
+              info('Open this URL in a browser on this machine to sign in:');
             }
-            ctx.info(`  ${url}`);
-            spinner = startSpinner(ctx.io.stderr, 'Waiting for the browser…');
+            info(`  ${url}`);
+            spinner = startSpinner(io.stderr, 'Waiting for the browser…');
           },
         });
       } finally {
@@ -99,38 +112,38 @@ export async function obtainTokens(
   }
 }
 
-function showDeviceCode(ctx: CommandContext, code: DeviceCode): void {
-  const { bold } = ctx.err;
-  ctx.info('To sign in, open this page on any device:');
-  ctx.info(`  ${code.verificationUri}`);
-  ctx.info(`and enter the code: ${bold(code.userCode)}`);
-  if (code.verificationUriComplete !== null) ctx.info(`(or open ${code.verificationUriComplete} directly)`);
-  ctx.info(`The code expires in ${Math.max(1, Math.round(code.expiresInSeconds / 60))} minutes.`);
+function showDeviceCode(io: Io, code: DeviceCode): void {
+  const { bold } = createStyle(io.stderr, io.env);
+  const info = (text: string) => void io.stderr.write(`${text}\n`);
+  info('To sign in, open this page on any device:');
+  info(`  ${code.verificationUri}`);
+  info(`and enter the code: ${bold(code.userCode)}`);
+  if (code.verificationUriComplete !== null) info(`(or open ${code.verificationUriComplete} directly)`);
+  info(`The code expires in ${Math.max(1, Math.round(code.expiresInSeconds / 60))} minutes.`);
 }
 
 async function readCredentials(
-  ctx: CommandContext,
+  { io, interactive }: SignInTerminal,
   input: PasswordInput,
 ): Promise<{ username: string; password: string }> {
-  const env = ctx.io.env;
-  const { promptHidden, promptLine, readAll } = await import('./prompt.js');
+  const env = io.env;
   let username = input.username ?? env.MLAAS_USERNAME;
   if (username === undefined || username === '') {
-    if (!ctx.interactive || input.passwordStdin) {
+    if (!interactive || input.passwordStdin) {
       throw new MlaasError('AUTH_REQUIRED', 'a username is needed to sign in with a password', {
         hint: 'Pass --username NAME or set MLAAS_USERNAME.',
       });
     }
-    username = await promptLine(ctx.io.stdin, ctx.io.stderr, 'Username: ');
+    username = await promptLine(io.stdin, io.stderr, 'Username: ');
     if (username === '') throw new MlaasError('USAGE_ERROR', 'the username is empty');
   }
   let password: string | undefined;
   if (input.passwordStdin) {
-    password = await readAll(ctx.io.stdin);
+    password = await readAll(io.stdin);
   } else if (env.MLAAS_PASSWORD) {
     password = env.MLAAS_PASSWORD;
-  } else if (ctx.interactive) {
-    password = await promptHidden(ctx.io.stdin, ctx.io.stderr, `Password for ${username}: `);
+  } else if (interactive) {
+    password = await promptHidden(io.stdin, io.stderr, `Password for ${username}: `);
   } else {
     throw new MlaasError('AUTH_REQUIRED', 'cannot ask for a password: input is not a terminal', {
       hint: NON_INTERACTIVE_SIGN_IN_HINT,
@@ -141,8 +154,8 @@ async function readCredentials(
 }
 
 /** `MLAAS_LOGIN_TIMEOUT` (seconds) shortens or lengthens the wait for the browser. */
-function loginTimeout(ctx: CommandContext): { timeoutMs?: number } {
-  const raw = ctx.io.env.MLAAS_LOGIN_TIMEOUT;
+function loginTimeout(io: Io): { timeoutMs?: number } {
+  const raw = io.env.MLAAS_LOGIN_TIMEOUT;
   if (raw === undefined || raw === '') return {};
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0)

@@ -19,8 +19,8 @@ import {
 } from '../delivery/doctor-checks.js';
 import { renderChecks } from '../delivery/doctor-render.js';
 import type { Settings } from '../config/settings.js';
-import { MlaasError } from '../sdk/errors.js';
-import { createTransport, type HttpResponse, type HttpTransport } from '../sdk/transport.js';
+import { MlaasError } from '../lib/errors.js';
+import { createTransport, type HttpResponse, type HttpTransport } from '../lib/transport.js';
 import { decodeJwtClaims } from '../store/token-set.js';
 import { CLI_VERSION } from '../version.js';
 

@@ -2,10 +2,11 @@
  * @module commands/login
  * `mlaas login [--browser|--device|--password] [--username U] [--password-stdin]`.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { decodeJwtClaims } from '../store/token-set.js';
-import { NON_INTERACTIVE_SIGN_IN_HINT, type CommandContext } from '../cli/context.js';
+import type { CommandContext } from '../cli/context.js';
 import { defaultMethod, obtainTokens, type LoginMethod } from '../cli/sign-in.js';
+import { NON_INTERACTIVE_SIGN_IN_HINT } from '../cli/sign-in-hint.js';
 
 /** Options of `mlaas login`. */
 export interface LoginOptions {
@@ -34,7 +35,7 @@ export async function runLogin(ctx: CommandContext, options: LoginOptions): Prom
   if (chosen[0] !== undefined) method = chosen[0];
   else if (options.passwordStdin || options.username !== undefined) method = 'password';
   else {
-    method = defaultMethod(ctx);
+    method = defaultMethod(ctx.io);
     // Without a terminal, only a flow that needs no prompt may start unasked.
     if (method !== 'password' && !ctx.interactive) {
       throw new MlaasError('AUTH_REQUIRED', 'cannot sign in without a terminal unless told how', {
@@ -43,8 +44,11 @@ export async function runLogin(ctx: CommandContext, options: LoginOptions): Prom
     }
   }
 
-  const tokens = await obtainTokens(ctx, method, { username: options.username, passwordStdin: options.passwordStdin });
   const session = (await ctx.client()).session;
+  const tokens = await obtainTokens(ctx.terminal, session, method, {
+    username: options.username,
+    passwordStdin: options.passwordStdin,
+  });
   await session.save(tokens);
   const claims = decodeJwtClaims(tokens.accessToken);
   const user = String(claims.preferred_username ?? claims.sub ?? 'unknown user');

@@ -2,6 +2,7 @@
  * @module commands/logout
  * `mlaas logout` (original flag `--logout`): removes the profile's tokens and ends the session at the issuer.
  */
+import { endSession } from '../auth/end-session.js';
 import type { CommandContext } from '../cli/context.js';
 
 /**
@@ -23,7 +24,6 @@ export async function runLogout(ctx: CommandContext): Promise<void> {
   }
   let ended = 'not-offered';
   try {
-    const { endSession } = await import('../auth/end-session.js');
     const oidc = await client.session.oidc();
     ended = await endSession(oidc, tokens, client.transport);
   } catch (error) {

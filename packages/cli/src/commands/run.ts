@@ -9,7 +9,7 @@ import type { CommandContext } from '../cli/context.js';
 import { ExitStatus } from '../cli/exit-status.js';
 import { fetchVariables } from '../delivery/fetch-variables.js';
 import { runChild } from '../delivery/run-child.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** Options of `mlaas run`. */
 export interface RunOptions {

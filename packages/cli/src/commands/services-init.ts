@@ -4,7 +4,7 @@
  * API key for a service, creating it on first use, and prints it with a ready-to-run curl command.
  */
 import type { InitData } from '@mlaas/contract';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import type { CommandContext } from '../cli/context.js';
 import { credentialNames, curlExample } from '../output/curl-example.js';
 import { closestMatches } from '../output/suggest.js';
@@ -30,7 +30,12 @@ export async function runServicesInit(
   id: string | undefined,
   options: InitOptions,
 ): Promise<void> {
-  if ((id === undefined) === (options.name === undefined)) {
+  if (id === undefined && options.name === undefined) {
+    throw new MlaasError('USAGE_ERROR', 'missing the service: give its id or its name', {
+      hint: 'mlaas services init ID, or mlaas services init --name "NAME"; mlaas services list shows both.',
+    });
+  }
+  if (id !== undefined && options.name !== undefined) {
     throw new MlaasError(
       'USAGE_ERROR',
       'name the service by id (mlaas services init ID) or by name (--name "NAME"), not both',

@@ -6,6 +6,7 @@
 import type { Service } from '@mlaas/contract';
 import type { CommandContext } from '../cli/context.js';
 import { withSpinner } from '../output/spinner.js';
+import { renderTable, renderTsv } from '../output/table.js';
 
 /** Column headers of the table; the TSV rows have the same columns, without the header. */
 export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as const;
@@ -25,7 +26,6 @@ export async function runServicesList(ctx: CommandContext): Promise<void> {
     ctx.printJson(data);
     return;
   }
-  const { renderTable, renderTsv } = await import('../output/table.js');
   const rows = data.services.map(serviceRow);
   if (ctx.io.stdout.isTTY === true) {
     if (rows.length === 0) {
@@ -35,10 +35,12 @@ export async function runServicesList(ctx: CommandContext): Promise<void> {
     ctx.print(
       renderTable(SERVICE_COLUMNS, rows, {
         styleHeader: ctx.out.bold,
+        // The id is what `services init` needs: name and endpoint are shortened, never the id.
+        keepWhole: [SERVICE_COLUMNS.indexOf('ID')],
         ...(ctx.io.stdout.columns ? { maxWidth: ctx.io.stdout.columns } : {}),
       }),
     );
-    ctx.info(`Get a key with: mlaas services init <ID>`);
+    ctx.info(`Get a key by typing its ID in full: mlaas services init <ID>`);
   } else {
     ctx.io.stdout.write(renderTsv(rows));
   }

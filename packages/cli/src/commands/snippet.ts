@@ -6,7 +6,7 @@
 import type { CommandContext } from '../cli/context.js';
 import { parseSnippetLang, renderSnippet } from '../delivery/snippet.js';
 import { closestMatches } from '../output/suggest.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** Options of `mlaas snippet`. */
 export interface SnippetOptions {

@@ -3,7 +3,8 @@
  * `mlaas whoami` (alias `mlaas auth status`): who is signed in on the profile, to which issuer, until when,
  * and where the tokens are kept. Renews an expiring token, but never starts a sign-in.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
+import { localTime } from '../output/local-time.js';
 import { decodeJwtClaims } from '../store/token-set.js';
 import type { CommandContext } from '../cli/context.js';
 
@@ -48,7 +49,7 @@ export async function runWhoami(ctx: CommandContext): Promise<void> {
   ctx.print(`${info.username ?? info.subject ?? 'unknown user'}${email}`);
   ctx.info(`  issuer:   ${info.issuer}`);
   ctx.info(`  profile:  ${info.profile}`);
-  ctx.info(`  expires:  ${info.expires_at} (renewed automatically)`);
+  ctx.info(`  expires:  ${localTime(new Date(tokens.expiresAt * 1000))} (renewed automatically)`);
   ctx.info(`  tokens:   ${info.token_store}: ${info.token_location}`);
 }
 

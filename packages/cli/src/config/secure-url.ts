@@ -3,7 +3,7 @@
  * Plain-HTTP guard: tokens and keys travel over HTTPS, except to this machine (the embedded stack) or when
  * the user explicitly allows plain HTTP (`--allow-insecure-http`, `MLAAS_ALLOW_INSECURE_HTTP=true`).
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /**
  * Whether a URL points at this machine (localhost, 127.0.0.0/8, ::1).

@@ -3,7 +3,7 @@
  * The effective settings and where each came from. Precedence: flag > `MLAAS_*` environment variable >
  * the profile in `config.json` > the default baked in at build time.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { readConfigFile, type ProfileKey, type ProfileSettings } from './config-file.js';
 import { BAKED_DEFAULTS, DEFAULT_PROFILE } from './defaults.js';
 import { resolveConfigDir, type Env } from './paths.js';
@@ -83,6 +83,7 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
   const file = readConfigFile(configDir);
 
   const profile = pickProfile(flags.profile, env.MLAAS_PROFILE, file.defaultProfile, file.path);
+  assertKnownProfile(profile, Object.keys(file.profiles), file.path);
   const profileSettings: ProfileSettings = file.profiles[profile.value] ?? {};
   const profileOrigin = `${file.path} (profile "${profile.value}")`;
 
@@ -188,6 +189,19 @@ function pickProfile(
     );
   }
   return { value, source, origin };
+}
+
+/**
+ * A profile named on the command line or in MLAAS_PROFILE must exist: a typo would otherwise run silently
+ * with the built-in defaults, against another server.
+ */
+function assertKnownProfile(profile: Setting<string>, defined: readonly string[], filePath: string): void {
+  if (profile.source !== 'flag' && profile.source !== 'env') return;
+  if (profile.value === DEFAULT_PROFILE || defined.includes(profile.value)) return;
+  const known = [...new Set([DEFAULT_PROFILE, ...defined])].map((name) => `"${name}"`).join(', ');
+  throw new MlaasError('INVALID_SETTING', `${profile.origin}: unknown profile "${profile.value}" (known: ${known})`, {
+    hint: `Define it under "profiles" in ${filePath}, or use one of the known profiles.`,
+  });
 }
 
 function parseUrl(raw: string | boolean, origin: string): string {

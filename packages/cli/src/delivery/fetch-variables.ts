@@ -4,9 +4,8 @@
  * which returns the existing key), held in memory only. A service whose key cannot be had fails the whole
  * call, naming the service, before anything uses the keys.
  */
-import type { InitData, ServicesData } from '@mlaas/contract';
-import { MlaasError } from '../sdk/errors.js';
-import type { ServiceSelector } from '../sdk/client.js';
+import type { InitData, ServicesData, ServiceSelector } from '@mlaas/contract';
+import { MlaasError } from '../lib/errors.js';
 import { assertDistinctStems, mergeVariables, serviceVariables } from './variable-names.js';
 
 /** The part of the SDK client this needs. */

@@ -3,7 +3,7 @@
  * Variables written for the tools that read them: a dotenv file, POSIX shell `export` lines, or JSON. Every
  * value is quoted so that quotes, `$`, backslashes and newlines arrive unchanged.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** Formats of `mlaas env`. */
 export const ENV_FORMATS = ['dotenv', 'shell', 'json'] as const;

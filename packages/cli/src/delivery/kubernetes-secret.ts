@@ -3,7 +3,7 @@
  * A Kubernetes Secret manifest (YAML, `stringData`) holding the variables of `mlaas run`, for
  * `kubectl apply -f -` or a GitOps repository's sealing step.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** RFC 1123 subdomain: what Kubernetes accepts as an object name. */
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

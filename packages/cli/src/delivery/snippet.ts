@@ -6,7 +6,7 @@
  */
 import type { Service } from '@mlaas/contract';
 import { credentialNames } from '../output/curl-example.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { singleQuote } from './formats.js';
 import { needsAppId, variableNames } from './variable-names.js';
 

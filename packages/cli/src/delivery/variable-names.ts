@@ -6,7 +6,7 @@
  * the names are predictable from the id alone.
  */
 import type { InitData } from '@mlaas/contract';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 
 /** The variables of one service; values are secrets (the key) or plain (URL, app id). */
 export interface ServiceVariables {

@@ -3,7 +3,7 @@
  * How an error reads on stderr: `error: <message> (<CODE>)`, then `hint: ...` when one helps.
  */
 import { maskSecrets } from '../lib/mask.js';
-import type { MlaasError } from '../sdk/errors.js';
+import type { MlaasError } from '../lib/errors.js';
 
 /**
  * The lines printed for an error.

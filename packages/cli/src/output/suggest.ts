@@ -1,7 +1,8 @@
 /**
  * @module output/suggest
- * "Did you mean": the known names closest to what the user typed, by edit distance.
+ * "Did you mean": the known names closest to what the user typed, by edit distance (fastest-levenshtein).
  */
+import { distance } from 'fastest-levenshtein';
 
 /**
  * Levenshtein distance between two strings (case-insensitive).
@@ -12,18 +13,7 @@
  * ```
  */
 export function editDistance(a: string, b: string): number {
-  const s = [...a.toLowerCase()];
-  const t = [...b.toLowerCase()];
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= t.length; j += 1) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = row;
-  }
-  return previous[t.length] ?? 0;
+  return distance(a.toLowerCase(), b.toLowerCase());
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
  * @module output/table
  * Data as text: aligned columns for a terminal, tab-separated rows for scripts.
+ * Kept instead of cli-table3/columnify: it loads on every `services list`, whose start-up must stay within 2x `node -e 0` (~16 ms of headroom measured); it costs +0.4 ms CPU against +12.5/+15 ms (bench/cli-module-load.sh).
  */
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
   /** Wraps header cells (e.g. in bold). */
   styleHeader?: (text: string) => string;
-  /** Terminal width: the widest column is cut with "…" to fit. */
+  /** Terminal width: the widest column that may shrink is cut with "…" to fit. */
   maxWidth?: number;
+  /** Columns (by index) that are never cut, such as an id the user must type. */
+  keepWhole?: readonly number[];
 }
 
 /**
@@ -28,9 +31,11 @@ export function renderTable(
   const gap = 2;
   if (options.maxWidth !== undefined) {
     let total = widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
+    const keep = new Set(options.keepWhole ?? []);
     while (total > options.maxWidth) {
-      const widest = widths.indexOf(Math.max(...widths));
-      if ((widths[widest] ?? 0) <= 12) break;
+      const shrinkable = widths.map((w, i) => (keep.has(i) ? 0 : w));
+      const widest = shrinkable.indexOf(Math.max(...shrinkable));
+      if ((shrinkable[widest] ?? 0) <= 12) break;
       widths[widest] = (widths[widest] ?? 0) - 1;
       total -= 1;
     }

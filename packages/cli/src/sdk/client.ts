@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HealthData, InitData, ServicesData } from '@mlaas/contract';
+import type { HealthData, InitData, ServicesData, ServiceSelector } from '@mlaas/contract';
 import { Session, type SignInReason } from '../auth/session.js';
 import type { Env } from '../config/paths.js';
 import { assertSecureUrl } from '../config/secure-url.js';
@@ -14,13 +14,10 @@ import type { StoredTokens } from '../store/token-set.js';
 import type { TokenStore } from '../store/token-store.js';
 import { CLI_VERSION } from '../version.js';
 import { ERROR_ENVELOPE, HEALTH_RESPONSE, INIT_RESPONSE, SERVICES_RESPONSE } from './_contract-schemas.js';
-import { MlaasError } from './errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { retryDelayMs } from './retry-policy.js';
 import { findSchemaProblem, type JsonSchema } from './schema-check.js';
-import { createTransport, type HttpResponse, type HttpTransport } from './transport.js';
-
-/** A service by id (from the list) or by its exact name. */
-export type ServiceSelector = { id: string } | { name: string };
+import { createTransport, type HttpResponse, type HttpTransport } from '../lib/transport.js';
 
 /** Options of {@link MlaasClient}; every setting falls back to `MLAAS_*`, then `config.json`, then the defaults. */
 export interface MlaasClientOptions {
@@ -53,7 +50,7 @@ export interface MlaasClientOptions {
   /** Already resolved settings (the CLI passes its own); the setting options above are then ignored. */
   settings?: Settings;
   /** Signs the user in when needed (the CLI prompts); without it, a needed sign-in throws AUTH_REQUIRED. */
-  signIn?: (reason: SignInReason) => Promise<StoredTokens>;
+  signIn?: (reason: SignInReason, session: Session) => Promise<StoredTokens>;
   /** Text of the hint on AUTH_REQUIRED errors. */
   signInHint?: string;
 }

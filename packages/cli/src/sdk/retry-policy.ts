@@ -3,6 +3,8 @@
  * When a helper call is tried again. Only idempotent requests (GET) are retried; POST never is.
  */
 
+import { retryAfterMs } from '@mlaas/contract/retry-after';
+
 /** The retry policy as data. */
 export const RETRY_POLICY = {
   /** Tries in total, the first included. */
@@ -34,13 +36,13 @@ export function retryDelayMs(
   retryAfter: string | null,
   attempt: number,
   random: () => number = Math.random,
+  now: () => number = Date.now,
 ): number | null {
   if (method !== 'GET' || attempt >= RETRY_POLICY.attempts || !RETRY_POLICY.retryStatuses.has(status)) return null;
   if (retryAfter !== null) {
-    const seconds = Number(retryAfter);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
-    if (!Number.isFinite(ms) || ms > RETRY_POLICY.maxRetryAfterMs) return null;
-    return Math.max(0, ms);
+    // A Retry-After that cannot be read, or asks for too long, is not waited for: the error is shown.
+    const ms = retryAfterMs(retryAfter, now());
+    return ms === null || ms > RETRY_POLICY.maxRetryAfterMs ? null : ms;
   }
   if (status === 429) return null;
   return Math.round(random() * RETRY_POLICY.baseDelayMs * 2 ** (attempt - 1));

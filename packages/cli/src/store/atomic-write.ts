@@ -2,6 +2,7 @@
  * @module store/atomic-write
  * Replaces a file so that readers see the old or the new content, never a part: write a temp file in the
  * same directory (mode set at creation), fsync it, rename it over the target, fsync the directory.
+ * Kept instead of write-file-atomic: it also fsyncs the directory and names temp files by pid (so a killed writer's leftovers can be told apart and removed), and loads in +3 ms CPU against +8.6 ms (bench/cli-module-load.sh).
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

@@ -3,9 +3,9 @@
  * Tokens in `credentials.json` in the config directory: directory 0700, file 0600, replaced atomically so a
  * crash mid-write leaves the old or the new file, never a part. One object per profile.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { CREDENTIALS_FILE } from '../config/paths.js';
 import { isStoredTokens, type StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';
@@ -36,6 +36,7 @@ export interface FileTokenStoreOptions {
  */
 export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore {
   const path = join(options.configDir, CREDENTIALS_FILE);
+  const noticePath = join(options.configDir, PLAIN_FILE_NOTICE);
   const warn = options.warn ?? (() => undefined);
   let warnedMode = false;
 
@@ -84,8 +85,14 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       throw new MlaasError('STORAGE_ERROR', `cannot write ${path}: ${(error as Error).message}`, { cause: error });
     }
     removeLeftovers(options.configDir, isProcessAlive);
-    if (!existed) {
+    if (!existed && !exists(noticePath)) {
       warn(`tokens are stored in a plain file, ${path} (mode 0600): no OS keyring is available`);
+      // Remembered beside the file, so signing out and in again does not repeat the notice.
+      try {
+        writeFileSync(noticePath, '', { mode: 0o600 });
+      } catch {
+        // Only the notice would repeat.
+      }
     }
   }
 
@@ -118,6 +125,9 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
     },
   };
 }
+
+/** Marks that the plain-file notice was shown for this config directory. */
+const PLAIN_FILE_NOTICE = '.plain-file-notice-shown';
 
 function exists(path: string): boolean {
   try {

@@ -4,7 +4,7 @@
  * through the optional `@napi-rs/keyring` addon, one entry per profile. Every call has a timeout: a
  * keyring that does not answer must not hang the CLI.
  */
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { isStoredTokens, type StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';
 

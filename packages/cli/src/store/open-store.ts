@@ -7,7 +7,7 @@
  */
 import type { Env } from '../config/paths.js';
 import type { TokenStoreKind } from '../config/settings.js';
-import { MlaasError } from '../sdk/errors.js';
+import { MlaasError } from '../lib/errors.js';
 import { createFileTokenStore } from './file-store.js';
 import type { KeyringEntryFactory } from './keyring-store.js';
 import type { TokenStore } from './token-store.js';

@@ -11,7 +11,8 @@ import { after, describe, it } from 'node:test';
 import { resolveConfigDir } from '../../src/config/paths.js';
 import { assertSecureUrl } from '../../src/config/secure-url.js';
 import { resolveSettings } from '../../src/config/settings.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
 
 const dirs: string[] = [];
 function configDir(config?: unknown): string {
@@ -70,9 +71,23 @@ describe('settings', () => {
     assert.equal(s.profile.value, 'work');
     assert.equal(s.keycloakRealm.value, 'corp');
     assert.equal(
-      resolveSettings({ env: {}, configDir: dir, flags: { profile: 'other' } }).keycloakRealm.value,
+      resolveSettings({ env: {}, configDir: dir, flags: { profile: 'default' } }).keycloakRealm.value,
       'mlaas',
     );
+  });
+
+  it('reject an unknown --profile or MLAAS_PROFILE, naming the known profiles (exit code 2)', () => {
+    const dir = configDir({ profiles: { work: { 'keycloak-realm': 'corp' } } });
+    for (const options of [{ flags: { profile: 'wrok' }, env: {} }, { env: { MLAAS_PROFILE: 'wrok' } }]) {
+      assert.throws(
+        () => resolveSettings({ ...options, configDir: dir }),
+        (error: unknown) =>
+          error instanceof MlaasError &&
+          error.code === 'INVALID_SETTING' &&
+          exitCodeFor(error.code) === 2 &&
+          /unknown profile "wrok" \(known: "default", "work"\)/.test(error.message),
+      );
+    }
   });
 
   it('strip a trailing slash from URLs', () => {

@@ -151,6 +151,8 @@ describe('token refresh and sign-out', () => {
   });
 
   it('profiles keep separate tokens', async () => {
+    // A profile is named in config.json before it is used; an unknown one is an error.
+    writeFileSync(join(home.configDir, 'config.json'), JSON.stringify({ profiles: { second: {} } }));
     const result = await runCli(
       ['login', '--password', '--username', 'bob', '--password-stdin', '--profile', 'second'],
       { env, input: 'bob\n' },

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { formatError } from '../../src/output/format-error.js';
 import { closestMatches, editDistance } from '../../src/output/suggest.js';
 import { renderTable, renderTsv } from '../../src/output/table.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
 
 describe('tables', () => {
   it('align columns under a header', () => {
@@ -27,6 +27,19 @@ describe('tables', () => {
     const out = renderTable(['A', 'B'], [['x'.repeat(40), 'y']], { maxWidth: 30 });
     for (const line of out.trimEnd().split('\n')) assert.ok([...line].length <= 30, line);
     assert.match(out, /…/);
+  });
+
+  it('never cut a column kept whole (the service id): name and endpoint shrink first', () => {
+    const id = 'a-very-long-service-identifier-that-must-stay-whole';
+    const out = renderTable(
+      ['NAME', 'ID', 'ENDPOINT'],
+      [['A rather long service name here', id, 'https://gateway.example.org/a/very/long/path']],
+      { maxWidth: 80, keepWhole: [1] },
+    );
+    const lines = out.trimEnd().split('\n');
+    for (const line of lines) assert.ok([...line].length <= 80, line);
+    assert.ok(lines[1]?.includes(` ${id} `), out);
+    assert.match(lines[1] ?? '', /…/);
   });
 
   it('tab-separated rows have no header and no tabs inside cells', () => {

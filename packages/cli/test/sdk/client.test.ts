@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MlaasClient, type MlaasClientOptions } from '../../src/sdk/client.js';
-import { MlaasError } from '../../src/sdk/errors.js';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/sdk/transport.js';
+import { MlaasError } from '../../src/lib/errors.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/lib/transport.js';
 import type { StoredTokens } from '../../src/store/token-set.js';
 import type { TokenStore } from '../../src/store/token-store.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { acquireLock } from '../../src/store/file-lock.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlaas-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

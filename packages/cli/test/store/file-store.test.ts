@@ -48,6 +48,10 @@ describe('file token store', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /plain file/);
     assert.deepEqual(await store.read('default'), tokens(2));
+    // Signing out (the file goes with the last profile) and in again does not repeat it.
+    await store.delete('default');
+    await store.write('default', tokens(3));
+    assert.equal(warnings.length, 1);
   });
 
   it('keeps profiles apart and deletes the file with the last profile', async () => {

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import type { KeyringEntry, KeyringEntryFactory } from '../../src/store/keyring-store.js';
 import { isKeyringCandidate, openTokenStore } from '../../src/store/open-store.js';
 import type { StoredTokens } from '../../src/store/token-set.js';
-import { MlaasError } from '../../src/sdk/errors.js';
+import { MlaasError } from '../../src/lib/errors.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

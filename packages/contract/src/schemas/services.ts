@@ -93,6 +93,9 @@ export const InitRequest = Type.Union(
 );
 export type InitRequest = Static<typeof InitRequest>;
 
+/** A service as a caller names it: by id (as listed) or by its exact name. */
+export type ServiceSelector = { id: string } | { name: string };
+
 /** Data of `POST /api/services/init`. */
 export const InitData = Type.Object(
   {

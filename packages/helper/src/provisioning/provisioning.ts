@@ -7,14 +7,12 @@
  */
 import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
 import { HelperError } from '../errors/helper-error.js';
+import type { ServiceSelector } from '@mlaas/contract';
 import type { LockService } from '../state/shared-state.js';
 import { choosePlan } from './choose-plan.js';
 
 /** How long a provisioning lock may be held before it is considered abandoned. */
 const LOCK_TTL_MS = 30_000;
-
-/** Names the service to get a key for: by id (or system name), or by display name. */
-export type ServiceSelector = { id: string } | { name: string };
 
 /** A service and the user's application on it, if any. */
 export interface ServiceView {

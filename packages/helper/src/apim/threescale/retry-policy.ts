@@ -4,6 +4,8 @@
  * been applied (3scale has no idempotency keys), so writes are never repeated blindly.
  */
 
+import { retryAfterMs } from '@mlaas/contract';
+
 /** Statuses worth another try of a GET. */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([
   429, // too many requests: honour Retry-After
@@ -34,12 +36,11 @@ export function retryDelayMs(
   attempt: number,
   retryAfter: string | null,
   random: () => number,
+  now: () => number = Date.now,
 ): number | null {
-  if (retryAfter !== null) {
-    const seconds = Number(retryAfter);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
-    if (Number.isFinite(ms)) return ms > policy.maxDelayMs ? null : Math.max(0, ms);
-  }
+  // A Retry-After that cannot be read falls back to the backoff.
+  const ms = retryAfterMs(retryAfter, now());
+  if (ms !== null) return ms > policy.maxDelayMs ? null : ms;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
 }

@@ -12,8 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MlaasError } from '../../src/sdk/errors.js';
-import { createTransport } from '../../src/sdk/transport.js';
+import { MlaasError } from '../../src/lib/errors.js';
+import { createTransport } from '../../src/lib/transport.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { runCli } from '../support/stack.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mlaas-tls-'));
@@ -151,6 +152,26 @@ describe('transport', () => {
         createTransport({ timeoutMs: 200 })({ method: 'GET', url: `http://127.0.0.1:${port}/` }),
         (error: unknown) => error instanceof MlaasError && error.code === 'TIMEOUT',
       );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("a caller's deadline that runs out is TIMEOUT (exit 1), not CANCELLED; an abort by the caller is CANCELLED", async () => {
+    const silent = createHttpServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/.well-known/openid-configuration`;
+      const send = createTransport();
+      await assert.rejects(
+        send({ method: 'GET', url, signal: AbortSignal.timeout(100) }),
+        (error: unknown) => error instanceof MlaasError && error.code === 'TIMEOUT' && exitCodeFor(error.code) === 1,
+      );
+      const controller = new AbortController();
+      const pending = send({ method: 'GET', url, signal: controller.signal });
+      controller.abort();
+      await assert.rejects(pending, (error: unknown) => error instanceof MlaasError && error.code === 'CANCELLED');
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

@@ -1,5 +1,5 @@
 /**
- * @module sdk/errors
+ * @module lib/errors
  * The one error type of the CLI and SDK: the helper's error codes plus the codes of failures that happen on
  * this side (not signed in, network, unexpected responses, usage). The CLI turns codes into exit codes in
  * `main`; nothing else does.

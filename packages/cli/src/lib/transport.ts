@@ -1,5 +1,5 @@
 /**
- * @module sdk/transport
+ * @module lib/transport
  * HTTP requests on `node:http`/`node:https`: a timeout on every call, an optional extra CA certificate,
  * and a `--verbose` line per call (method, URL with secrets masked, status, duration). Built-in `fetch` is
  * avoided on purpose: loading it costs more than a whole `mlaas services list`, and it cannot take a CA.
@@ -12,7 +12,7 @@ import {
   type RequestOptions,
 } from 'node:http';
 import { MlaasError } from './errors.js';
-import { maskUrl } from '../lib/mask.js';
+import { maskUrl } from './mask.js';
 
 /**
  * Time allowed for one HTTP call, connection to last byte.
@@ -139,7 +139,16 @@ function sendOnce(
         new MlaasError('TIMEOUT', `${url.origin} did not answer within ${Math.round(timeoutMs / 1000)} s`),
       );
     }, timeoutMs);
-    const onAbort = () => outgoing.destroy(new MlaasError('CANCELLED', 'the request was cancelled'));
+    // A caller's deadline (openid-client gives every issuer call one) is a timeout, not the user cancelling.
+    const onAbort = () => {
+      const reason: unknown = req.signal?.reason;
+      const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+      outgoing.destroy(
+        timedOut
+          ? new MlaasError('TIMEOUT', `${url.origin} did not answer in time`)
+          : new MlaasError('CANCELLED', 'the request was cancelled'),
+      );
+    };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     function fail(error: Error) {
       clearTimeout(timer);

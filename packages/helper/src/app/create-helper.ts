@@ -89,6 +89,8 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     algorithms: config.oidc.algorithms,
     clockToleranceSeconds: config.oidc.clockToleranceSeconds,
     userIdClaims: config.oidc.userIdClaims,
+    maxLifetimeSeconds: config.oidc.maxTokenLifetimeSeconds,
+    requireAtJwt: config.oidc.requireAtJwt,
     cacheSize: config.oidc.tokenCacheSize,
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
     onCache: metrics.countCache('token'),
@@ -111,9 +113,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       ...(redis === null ? [] : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
     ],
   });
-  const embeddedIdp = config.embeddedIdp
-    ? await createEmbeddedIdp(config.embeddedIdp, { log: logger, trustProxy: config.limits.trustProxy })
-    : null;
+  const embeddedIdp = config.embeddedIdp ? await createEmbeddedIdp(config.embeddedIdp, { log: logger }) : null;
   if (embeddedIdp !== null) await embeddedIdp.register(app);
   if (embeddedStore !== null) {
     registerDemoGateway(app, embeddedStore);

@@ -14,7 +14,7 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import type { HelperConfig } from '../config/config.js';
+import type { HelperConfig, TrustProxy } from '../config/config.js';
 import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
@@ -73,7 +73,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     bodyLimit: config.limits.bodyBytes,
     http: { maxHeaderSize: config.limits.headerBytes },
     requestTimeout: config.limits.requestTimeoutMs,
-    trustProxy: config.limits.trustProxy,
+    trustProxy: fastifyTrustProxy(config.limits.trustProxy),
     // Requests that reach a closing server on a kept-alive connection get the envelope below instead of
     // Fastify's own 503 body, which is not the API's error envelope and carries none of its headers.
     return503OnClosing: false,
@@ -169,6 +169,17 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
+}
+
+/**
+ * Fastify's form of TRUST_PROXY. A hop count trusts that many addresses from the right of X-Forwarded-For
+ * (the socket's peer first); a list trusts only those proxies. Either way the client address is the
+ * right-most entry no trusted proxy added, so a client cannot choose it by sending X-Forwarded-For itself.
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
 }
 
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {

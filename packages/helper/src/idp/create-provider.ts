@@ -89,8 +89,6 @@ export interface EmbeddedProviderOptions {
   cookieKeys: string[];
   ttl: IdpLifetimes;
   devicePollIntervalSeconds: number;
-  /** Trust X-Forwarded-* (only behind a proxy that sets them). */
-  trustProxy: boolean;
   log: LogSink;
 }
 
@@ -264,7 +262,6 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
   };
 
   const provider = new Provider(options.issuer, configuration);
-  provider.proxy = options.trustProxy;
   if (options.passwordGrant) {
     registerPasswordGrant(provider, { signIn: options.signIn, resources, supportedScopes: SUPPORTED_SCOPES });
   }

@@ -8,7 +8,7 @@ import type Provider from 'oidc-provider';
 import type { EmbeddedIdpConfig } from '../config/config.js';
 import type { LogSink } from '../log/logger.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
-import { createEmbeddedProvider, FIXED_LIFETIMES, issuerPaths } from './create-provider.js';
+import { createEmbeddedProvider, FIXED_LIFETIMES, issuerPaths, KEYCLOAK_ROUTES } from './create-provider.js';
 import { interactionRoutes } from './interactions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { mountIssuer } from './mount-issuer.js';
@@ -31,21 +31,19 @@ export interface EmbeddedIdp {
 /**
  * Builds the embedded issuer from its configuration.
  * @throws MlaasError CONFIG_ERROR for unreadable keys, users or database.
- * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log, trustProxy: false }); await idp.register(app);
+ * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log }); await idp.register(app);
  */
-export async function createEmbeddedIdp(
-  config: EmbeddedIdpConfig,
-  options: { log: LogSink; trustProxy: boolean },
-): Promise<EmbeddedIdp> {
+export async function createEmbeddedIdp(config: EmbeddedIdpConfig, options: { log: LogSink }): Promise<EmbeddedIdp> {
   const signingKeys = await loadOrCreateSigningKeys(config.dataDir);
   const cookieKeys = loadOrCreateCookieKeys(config.dataDir);
   const users = await createUserDirectory({ usersFile: config.usersFile, demoUsers: config.demoUsers });
   const throttle = createLoginThrottle({
-    maxFailuresPerUser: config.loginMaxFailuresPerUser,
-    maxFailuresPerIp: config.loginMaxFailuresPerIp,
+    freeFailures: config.loginFreeFailures,
+    baseDelayMs: config.loginBaseDelaySeconds * 1000,
+    maxDelayMs: config.loginMaxDelaySeconds * 1000,
     windowMs: config.loginThrottleWindowSeconds * 1000,
   });
-  const signIn = createSignIn(users, throttle);
+  const signIn = createSignIn(users, throttle, { maxConcurrentChecks: config.maxConcurrentPasswordChecks });
   const store = openSqliteAdapterStore(config.dataDir);
   const { mountPath, interactionPath } = issuerPaths(config.issuer);
 
@@ -67,7 +65,6 @@ export async function createEmbeddedIdp(
       ...FIXED_LIFETIMES,
     },
     devicePollIntervalSeconds: config.devicePollIntervalSeconds,
-    trustProxy: options.trustProxy,
     log: options.log,
   });
   provider.app.on('error', (error: Error) => {
@@ -85,7 +82,12 @@ export async function createEmbeddedIdp(
         basePath: interactionPath,
         csrfSecret: cookieKeys[0] as string,
       });
-      await app.register(mountIssuer, { provider, mountPath });
+      await app.register(mountIssuer, {
+        provider,
+        issuer: config.issuer,
+        devicePagePath: `${mountPath}${KEYCLOAK_ROUTES.code_verification}`,
+        devicePagePerMinute: config.devicePagePerMinute,
+      });
     },
     close() {
       store.close();

@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
+import type { SessionCheck } from '../auth/session-check.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig, TrustProxy } from '../config/config.js';
 import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
@@ -40,6 +41,8 @@ export interface ServerDependencies {
   metrics: HelperMetrics;
   provisioning: Provisioning;
   verifier: TokenVerifier;
+  /** Asked before a key is created or revealed; null when the check is off. */
+  sessionCheck?: SessionCheck | null;
   readiness: readonly ReadinessCheck[];
   version: string;
   /** Serve /metrics on this server (false when it has a port of its own). */
@@ -166,6 +169,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     metrics,
     exposeKeysInList: config.apim.exposeKeysInList,
     limits: config.limits,
+    sessionCheck: deps.sessionCheck ?? null,
   });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;

@@ -39,6 +39,9 @@ export const KEYCLOAK_ROUTES = {
   backchannel_authentication: '/protocol/openid-connect/ext/ciba/auth',
 } as const;
 
+/** Claim of the embedded issuer's access tokens naming their grant, so the helper can ask if it still holds. */
+export const GRANT_ID_CLAIM = 'grant_id';
+
 /** Path of the sign-in pages, relative to the issuer. */
 const INTERACTION_PATH = '/login-actions';
 
@@ -226,6 +229,8 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
                 sid: (token as { sid?: string }).sid,
               }),
             );
+            const grantId = (token as { grantId?: string }).grantId;
+            if (grantId !== undefined) parts.payload[GRANT_ID_CLAIM] = grantId;
           }
           return parts;
         },

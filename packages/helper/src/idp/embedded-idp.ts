@@ -4,11 +4,20 @@
  * from the data directory, and registers the issuer and its sign-in pages on the helper's Fastify server.
  */
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
+import { SESSION_ENDED_MESSAGE } from '../auth/session-check.js';
+import { MlaasError } from '../errors/mlaas-error.js';
 import type Provider from 'oidc-provider';
 import type { EmbeddedIdpConfig } from '../config/config.js';
 import type { LogSink } from '../log/logger.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
-import { createEmbeddedProvider, FIXED_LIFETIMES, issuerPaths, KEYCLOAK_ROUTES } from './create-provider.js';
+import {
+  createEmbeddedProvider,
+  FIXED_LIFETIMES,
+  GRANT_ID_CLAIM,
+  issuerPaths,
+  KEYCLOAK_ROUTES,
+} from './create-provider.js';
 import { interactionRoutes } from './interactions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { mountIssuer } from './mount-issuer.js';
@@ -23,6 +32,11 @@ export interface EmbeddedIdp {
   readonly provider: Provider;
   /** Usernames that can sign in (never passwords). */
   readonly usernames: string[];
+  /**
+   * Resolves when the grant behind one of its (verified) access tokens is still active: not ended by
+   * signing out, by a replayed refresh token or by expiry. @throws MlaasError INVALID_TOKEN otherwise.
+   */
+  checkSession(accessToken: string): Promise<void>;
   /** Adds the issuer and its pages to a Fastify server (before it listens). */
   register(app: FastifyInstance): Promise<void>;
   close(): void;
@@ -75,6 +89,11 @@ export async function createEmbeddedIdp(config: EmbeddedIdpConfig, options: { lo
     issuer: config.issuer,
     provider,
     usernames: users.usernames(),
+    async checkSession(accessToken) {
+      const grantId = decodeJwt(accessToken)[GRANT_ID_CLAIM];
+      const grant = typeof grantId === 'string' ? await provider.Grant.find(grantId) : undefined;
+      if (grant === undefined || grant.isExpired) throw new MlaasError('INVALID_TOKEN', SESSION_ENDED_MESSAGE);
+    },
     async register(app) {
       await app.register(interactionRoutes, {
         provider,

@@ -66,6 +66,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const problems: string[] = [];
   const reader = createReader(env, problems, readFile);
 
+  if (env.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP !== undefined) {
+    warn('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP is no longer read: sign-ins are slowed per (user, address) instead.');
+  }
   if (env.FLASK_ENV !== undefined) {
     warn('FLASK_ENV is deprecated; set MLAAS_ENV instead (FLASK_ENV is used as the environment name for now).');
   }

@@ -104,7 +104,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (claims.typ !== undefined && (typeof claims.typ !== 'string' || claims.typ.toLowerCase() !== 'bearer')) {
       fail('token_type', 'The token is not an access token.');
     }
-    if (!isAtJwt && ID_TOKEN_ONLY_CLAIMS.some((name) => claims[name] !== undefined)) {
+    // Unmarked either way: claims only an ID token carries give it away. (Keycloak copies `nonce` into its
+    // access tokens, but marks them "Bearer".)
+    if (!isAtJwt && claims.typ === undefined && ID_TOKEN_ONLY_CLAIMS.some((name) => claims[name] !== undefined)) {
       fail('token_type', 'The token is not an access token.');
     }
   }

@@ -76,6 +76,9 @@ describe('finding 5: ID tokens are refused as access tokens', () => {
       const token = await harness.issuer.token({ header, claims: { typ: 'Bearer' } });
       assert.equal((await call(harness, 'GET', '/api/services', token)).status, 200, JSON.stringify(header));
     }
+    // Keycloak copies the sign-in's nonce into its access tokens, which it marks "Bearer".
+    const keycloakStyle = await harness.issuer.token({ claims: { typ: 'Bearer', nonce: 'n-2' } });
+    assert.equal((await call(harness, 'GET', '/api/services', keycloakStyle)).status, 200);
   });
 
   it('finding 5: ID tokens of the embedded issuer are refused, its access tokens accepted', async () => {

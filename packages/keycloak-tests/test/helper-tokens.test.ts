@@ -10,7 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Keycloak } from '../src/index.js';
 import { startHelper, type RunningHelper } from './support/clients.js';
 import { SKIP, useKeycloak } from './support/keycloak.js';
-import { KeycloakAdmin, decodeJwt, passwordToken, shippedRealm } from './support/keycloak-admin.js';
+import {
+  CLIENT_ID,
+  KeycloakAdmin,
+  decodeJwt,
+  passwordToken,
+  shippedRealm,
+  tokenRequest,
+} from './support/keycloak-admin.js';
 
 /** A public client as Keycloak makes it by default: no audience mapper, so `aud` lacks the client. */
 const PLAIN_CLIENT = 'mlaas-cli-no-audience';
@@ -83,8 +90,53 @@ describe('the helper trusts Keycloak tokens by its rules', { skip: SKIP }, () =>
     const lenient = await helperWith({ KEYCLOAK_CLIENT_ID: PLAIN_CLIENT, OIDC_ACCEPT_AZP: 'true' });
     const answer = await lenient.listServices(token);
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    // No soeid mapper on that client: the user id falls back to preferred_username.
-    assert.equal((answer.body.data?.user as { soeid: string }).soeid, 'alice');
+    // No soeid mapper on that client: the user id falls back to preferred_username, qualified by its claim so
+    // it can never name the account of a user whose soeid is "alice".
+    assert.equal((answer.body.data?.user as { soeid: string }).soeid, 'preferred_username.alice');
+  });
+
+  it('finding 5: ID tokens: a real Keycloak ID token (typ "ID", aud = the client) is refused as an access token', async () => {
+    const answer = await tokenRequest(keycloak, keycloak.realm, {
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'alice',
+      password: 'alice',
+      scope: 'openid',
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const idToken = answer.body.id_token as string;
+    const { claims } = decodeJwt(idToken);
+    assert.equal(claims.typ, 'ID');
+    assert.ok([claims.aud].flat().includes(CLIENT_ID), `aud is ${JSON.stringify(claims.aud)}`);
+    // Even with azp standing in for the audience, the ID token does not open the API; the access token does.
+    const helper = await helperWith({ OIDC_ACCEPT_AZP: 'true' });
+    const refused = await helper.listServices(idToken);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error?.code, 'INVALID_TOKEN');
+    assert.match(refused.body.error?.message ?? '', /not an access token/);
+    assert.equal((await helper.listServices(answer.body.access_token as string)).status, 200);
+  });
+
+  it('finding 8: revocation: after the Keycloak session ends, init is refused while the access token is unexpired', async () => {
+    const answer = await tokenRequest(keycloak, keycloak.realm, {
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      username: 'bob',
+      password: 'bob',
+      scope: 'openid',
+    });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const helper = await helperWith();
+    const access = answer.body.access_token as string;
+    const logout = await fetch(`${keycloak.issuer(keycloak.realm)}/protocol/openid-connect/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, refresh_token: answer.body.refresh_token as string }),
+    });
+    assert.ok(logout.status === 204 || logout.status === 200, `logout answered ${logout.status}`);
+    const init = await helper.init(access, 'sentiment-analysis');
+    assert.equal(init.status, 401, JSON.stringify(init.body));
+    assert.match(init.body.error?.message ?? '', /session .* has ended/);
   });
 
   it('refuses a token from another realm of the same Keycloak (same client, users and audience)', async () => {

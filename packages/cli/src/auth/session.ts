@@ -5,7 +5,7 @@
  * again once the lock is held — when another process refreshed meanwhile, its tokens are used and the
  * (rotating) refresh token is not spent twice.
  */
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../config/paths.js';
 import { join } from 'node:path';
 import { MlaasError } from '../lib/errors.js';
 import type { HttpTransport } from '../lib/transport.js';
@@ -198,7 +198,7 @@ export class Session {
 
   private async lock(): Promise<Lock> {
     try {
-      mkdirSync(this.options.configDir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(this.options.configDir);
     } catch (error) {
       throw new MlaasError('STORAGE_ERROR', `cannot create ${this.options.configDir}: ${(error as Error).message}`, {
         cause: error,

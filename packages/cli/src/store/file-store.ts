@@ -3,10 +3,10 @@
  * Tokens in `credentials.json` in the config directory: directory 0700, file 0600, replaced atomically so a
  * crash mid-write leaves the old or the new file, never a part. One object per profile.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MlaasError } from '../lib/errors.js';
-import { CREDENTIALS_FILE } from '../config/paths.js';
+import { CREDENTIALS_FILE, ensurePrivateDir } from '../config/paths.js';
 import { isStoredTokens, type StoredTokens } from './token-set.js';
 import type { TokenStore } from './token-store.js';
 
@@ -79,7 +79,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions): TokenStore
       import('./file-lock.js'),
     ]);
     try {
-      mkdirSync(options.configDir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(options.configDir);
       writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
     } catch (error) {
       throw new MlaasError('STORAGE_ERROR', `cannot write ${path}: ${(error as Error).message}`, { cause: error });

@@ -5,7 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,6 +62,15 @@ describe('file token store', () => {
     await store.delete('default');
     await store.write('default', tokens(3));
     assert.equal(warnings.length, 1);
+  });
+
+  it('finding 11: the CLI tightens an existing config directory others can read to 0700', async () => {
+    const dir = join(tempDir(), 'mlaas');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const store = createFileTokenStore({ configDir: dir, warn: () => {} });
+    await store.write('default', tokens(1));
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
   });
 
   it('keeps profiles apart and deletes the file with the last profile', async () => {

@@ -8,8 +8,13 @@ import type { AuthenticationMethod } from '@mlaas/contract';
 
 /** Who is asking, as established from a verified access token. */
 export interface Identity {
-  /** Stable user id (from the first present claim of USER_ID_CLAIMS). */
+  /**
+   * Stable user id and account name: the first present claim of USER_ID_CLAIMS, as sent for the first
+   * claim of that list and as `<claim>.<value>` for a later one, so ids of different claims never meet.
+   */
   userId: string;
+  /** The claim the user id came from. */
+  userIdClaim?: string;
   email: string | null;
   /** Whether the issuer vouches for the email (`email_verified`); only then may it find an account. */
   emailVerified: boolean;

@@ -13,6 +13,7 @@ import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
 import { connectRedis, pingRedis } from '../state/redis-connection.js';
 import { createRedisLocks } from '../state/redis-locks.js';
 import { createIssuerKeys } from '../auth/issuer-keys.js';
+import { createUserinfoSessionCheck, type SessionCheck } from '../auth/session-check.js';
 import { createTokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
 import { buildServer } from '../http/build-server.js';
@@ -76,6 +77,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     cacheMaxAgeMs: config.oidc.jwksCacheMaxAgeMs,
     cooldownMs: config.oidc.jwksCooldownMs,
     timeoutMs: config.oidc.timeoutMs,
+    allowedJwksOrigins: config.oidc.jwksAllowedOrigins,
     log: logger,
     onFetch: (outcome) => metrics.upstreamCalls.inc({ operation: 'issuerKeys', outcome }),
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -89,10 +91,25 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     algorithms: config.oidc.algorithms,
     clockToleranceSeconds: config.oidc.clockToleranceSeconds,
     userIdClaims: config.oidc.userIdClaims,
+    maxLifetimeSeconds: config.oidc.maxTokenLifetimeSeconds,
+    requireAtJwt: config.oidc.requireAtJwt,
     cacheSize: config.oidc.tokenCacheSize,
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
     onCache: metrics.countCache('token'),
   });
+  // The embedded issuer is asked in this process; another issuer through its userinfo endpoint.
+  let embeddedIdp: EmbeddedIdp | null = null;
+  const userinfoCheck = createUserinfoSessionCheck({
+    issuer: config.oidc.issuer,
+    timeoutMs: config.oidc.timeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const sessionCheck: SessionCheck | null = config.oidc.sessionCheck
+    ? (token) =>
+        embeddedIdp !== null && embeddedIdp.issuer === config.oidc.issuer
+          ? embeddedIdp.checkSession(token)
+          : userinfoCheck(token)
+    : null;
   const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
 
   const separateMetrics = config.metrics.enabled && config.metrics.port !== null;
@@ -102,6 +119,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     metrics,
     provisioning,
     verifier,
+    sessionCheck,
     version: HELPER_VERSION,
     serveMetrics: config.metrics.enabled && !separateMetrics,
     redis,
@@ -111,9 +129,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       ...(redis === null ? [] : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
     ],
   });
-  const embeddedIdp = config.embeddedIdp
-    ? await createEmbeddedIdp(config.embeddedIdp, { log: logger, trustProxy: config.limits.trustProxy })
-    : null;
+  embeddedIdp = config.embeddedIdp ? await createEmbeddedIdp(config.embeddedIdp, { log: logger }) : null;
   if (embeddedIdp !== null) await embeddedIdp.register(app);
   if (embeddedStore !== null) {
     registerDemoGateway(app, embeddedStore);

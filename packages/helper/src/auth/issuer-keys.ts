@@ -18,6 +18,8 @@ export interface IssuerKeysOptions {
   cacheMaxAgeMs: number;
   cooldownMs: number;
   timeoutMs: number;
+  /** Origins besides the issuer's own that may serve its keys. */
+  allowedJwksOrigins?: readonly string[];
   fetch?: typeof globalThis.fetch;
   now?: () => number;
   log?: LogSink;
@@ -99,6 +101,14 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
     const uri = new URL(meta.jwks_uri);
     if (uri.protocol !== 'https:' && uri.protocol !== new URL(issuer).protocol) {
       throw new HelperError('CONFIG_ERROR', 'The issuer publishes its keys over plain HTTP.');
+    }
+    // Whoever serves the keys decides which tokens are valid: only the issuer's own origin, unless the
+    // operator named another (OIDC_JWKS_ALLOWED_ORIGINS).
+    if (uri.origin !== new URL(issuer).origin && !(options.allowedJwksOrigins ?? []).includes(uri.origin)) {
+      throw new HelperError(
+        'CONFIG_ERROR',
+        `The discovery document puts the signing keys at ${uri.origin}, not on the issuer's origin; add it to OIDC_JWKS_ALLOWED_ORIGINS if that is intended.`,
+      );
     }
     return uri.href;
   }

@@ -4,7 +4,7 @@
  * expiry with a small tolerance. Verified tokens are cached until they expire, so a client that repeats its
  * token does not repeat the RSA verification.
  */
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Identity } from '../apim/api-manager.js';
 import { HelperError, isHelperError } from '../errors/helper-error.js';
@@ -26,7 +26,14 @@ export type TokenFailureReason =
   | 'algorithm'
   | 'signature'
   | 'unknown_key'
-  | 'claims';
+  | 'claims'
+  | 'token_type'
+  | 'lifetime';
+
+/** Header `typ` values of an access token (RFC 9068 §2.1 `at+jwt`; plain `JWT` from issuers that predate it). */
+const ACCESS_TOKEN_HEADER_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt', 'application/jwt']);
+/** Claims only an ID token carries (OpenID Connect Core §2, §3.3.2.11): their presence marks an ID token. */
+const ID_TOKEN_ONLY_CLAIMS = ['nonce', 'at_hash', 'c_hash', 's_hash'] as const;
 
 export interface TokenVerifierOptions {
   keys: IssuerKeys;
@@ -37,6 +44,10 @@ export interface TokenVerifierOptions {
   algorithms: readonly string[];
   clockToleranceSeconds: number;
   userIdClaims: readonly string[];
+  /** Longest lifetime (`exp - iat`) a token may have, in seconds; longer-lived tokens are refused. */
+  maxLifetimeSeconds: number;
+  /** Accept only header `typ: at+jwt` (RFC 9068), for issuers known to mark every access token so. */
+  requireAtJwt: boolean;
   /** Verified tokens remembered; 0 disables the cache. */
   cacheSize: number;
   now?: () => number;
@@ -78,20 +89,53 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     fail('audience', 'The token is not meant for this service (audience).');
   }
 
+  /**
+   * Only access tokens open the API. An ID token is signed by the same keys and often has the client as its
+   * audience, so it would pass every other check: refuse it by its markings.
+   */
+  function checkTokenType(header: JWTHeaderParameters, claims: JWTPayload): void {
+    const headerType = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+    if (headerType !== undefined && !ACCESS_TOKEN_HEADER_TYPES.has(headerType)) {
+      fail('token_type', 'The token is not an access token.');
+    }
+    const isAtJwt = headerType === 'at+jwt' || headerType === 'application/at+jwt';
+    if (options.requireAtJwt && !isAtJwt) fail('token_type', 'The token is not an access token.');
+    // Keycloak marks each token in its payload: "Bearer" for access tokens, "ID", "Refresh", "Logout" otherwise.
+    if (claims.typ !== undefined && (typeof claims.typ !== 'string' || claims.typ.toLowerCase() !== 'bearer')) {
+      fail('token_type', 'The token is not an access token.');
+    }
+    // Unmarked either way: claims only an ID token carries give it away. (Keycloak copies `nonce` into its
+    // access tokens, but marks them "Bearer".)
+    if (!isAtJwt && claims.typ === undefined && ID_TOKEN_ONLY_CLAIMS.some((name) => claims[name] !== undefined)) {
+      fail('token_type', 'The token is not an access token.');
+    }
+  }
+
+  /** A token meant to live longer than allowed is refused, even while it is unexpired. */
+  function checkLifetime(claims: JWTPayload): void {
+    const lifetime = (claims.exp as number) - (claims.iat as number);
+    if (lifetime > options.maxLifetimeSeconds) {
+      fail('lifetime', `The token lives longer than this service accepts (${options.maxLifetimeSeconds} seconds).`);
+    }
+  }
+
   async function verifyUncached(token: string): Promise<CachedIdentity> {
     let claims: JWTPayload;
+    let header: JWTHeaderParameters;
     try {
-      ({ payload: claims } = await jwtVerify(token, options.keys.getKey, {
+      ({ payload: claims, protectedHeader: header } = await jwtVerify(token, options.keys.getKey, {
         issuer: options.issuer,
         algorithms: [...options.algorithms],
         clockTolerance: options.clockToleranceSeconds,
         currentDate: new Date(now()),
-        requiredClaims: ['exp'],
+        requiredClaims: ['exp', 'iat'],
       }));
     } catch (error) {
       if (isHelperError(error)) throw error;
       throw mapJoseError(error);
     }
+    checkTokenType(header, claims);
+    checkLifetime(claims);
     checkAudience(claims);
     const identity = identityFromClaims(claims, options.userIdClaims);
     // Never cached past `exp`: a token inside the clock tolerance is verified afresh each time.

@@ -27,6 +27,14 @@ export interface HelperConfig {
     jwksCooldownMs: number;
     timeoutMs: number;
     tokenCacheSize: number;
+    /** Longest lifetime (`exp - iat`) of an accepted token, in seconds. */
+    maxTokenLifetimeSeconds: number;
+    /** Accept only access tokens marked `typ: at+jwt` in their header (on for the embedded issuer). */
+    requireAtJwt: boolean;
+    /** Origins besides the issuer's own that may serve its signing keys (`jwks_uri`). */
+    jwksAllowedOrigins: string[];
+    /** Before a key is created or revealed, ask the issuer whether the token's session is still active. */
+    sessionCheck: boolean;
   };
   apim: {
     backend: ApimBackend;
@@ -45,7 +53,7 @@ export interface HelperConfig {
     headerBytes: number;
     requestTimeoutMs: number;
     shutdownTimeoutMs: number;
-    trustProxy: boolean;
+    trustProxy: TrustProxy;
   };
   metrics: { enabled: boolean; port: number | null };
   /** Shared state for several replicas (rate limits, init locks); null keeps it in this process. */
@@ -54,7 +62,13 @@ export interface HelperConfig {
   embeddedIdp?: EmbeddedIdpConfig;
 }
 
-/** Settings of the embedded OpenID Connect issuer (docs/architecture.md describes it). */
+/**
+ * Which proxies may set `X-Forwarded-For`: none (`false`), a number of hops in front of the helper, or the
+ * proxies' addresses and CIDR ranges. The client address is the right-most one no trusted proxy added.
+ */
+export type TrustProxy = false | number | string[];
+
+/** Settings of the embedded OpenID Connect issuer. */
 export interface EmbeddedIdpConfig {
   /** `http://<host>:<port>/realms/mlaas` from the listen address, or `EMBEDDED_IDP_ISSUER`. */
   issuer: string;
@@ -77,9 +91,18 @@ export interface EmbeddedIdpConfig {
   sessionTtlSeconds: number;
   deviceCodeTtlSeconds: number;
   devicePollIntervalSeconds: number;
-  loginMaxFailuresPerUser: number;
-  loginMaxFailuresPerIp: number;
+  /** Failed sign-ins per (user, address) before each further attempt waits. */
+  loginFreeFailures: number;
+  /** First wait after the free failures, doubled with each further failure, in seconds. */
+  loginBaseDelaySeconds: number;
+  /** Longest wait between attempts, in seconds. */
+  loginMaxDelaySeconds: number;
+  /** Failures older than this are forgotten, in seconds. */
   loginThrottleWindowSeconds: number;
+  /** Password checks (scrypt) running at once; more sign-ins at the same moment are refused with 503. */
+  maxConcurrentPasswordChecks: number;
+  /** Requests per minute and client address to the device code page. */
+  devicePagePerMinute: number;
 }
 
 /** How the helper reaches 3scale's Account Management API. */
@@ -120,6 +143,7 @@ export const DEFAULTS = {
   JWKS_COOLDOWN_SECONDS: 30,
   OIDC_TIMEOUT_MS: 5_000,
   TOKEN_CACHE_SIZE: 10_000,
+  OIDC_MAX_TOKEN_LIFETIME_SECONDS: 3_600,
   RATE_LIMIT_USER_PER_MINUTE: 120,
   RATE_LIMIT_IP_PER_MINUTE: 600,
   RATE_LIMIT_INIT_PER_MINUTE: 20,
@@ -146,6 +170,9 @@ export const DEFAULTS = {
   EMBEDDED_IDP_DEVICE_CODE_TTL_SECONDS: 600,
   EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS: 5,
   EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER: 5,
-  EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP: 20,
+  EMBEDDED_IDP_LOGIN_BASE_DELAY_SECONDS: 1,
+  EMBEDDED_IDP_LOGIN_MAX_DELAY_SECONDS: 900,
   EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS: 900,
+  EMBEDDED_IDP_MAX_CONCURRENT_PASSWORD_CHECKS: 4,
+  EMBEDDED_IDP_DEVICE_PAGE_PER_MINUTE: 30,
 } as const;

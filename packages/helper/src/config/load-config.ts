@@ -4,6 +4,7 @@
  * operator sees them all in one message instead of fixing them one restart at a time.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { isLoopbackHost, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
 import {
@@ -12,6 +13,7 @@ import {
   type ApimBackend,
   type EmbeddedIdpConfig,
   type HelperConfig,
+  type TrustProxy,
 } from './config.js';
 import { printable } from '../lib/printable.js';
 
@@ -64,6 +66,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const problems: string[] = [];
   const reader = createReader(env, problems, readFile);
 
+  if (env.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP !== undefined) {
+    warn('EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP is no longer read: sign-ins are slowed per (user, address) instead.');
+  }
   if (env.FLASK_ENV !== undefined) {
     warn('FLASK_ENV is deprecated; set MLAAS_ENV instead (FLASK_ENV is used as the environment name for now).');
   }
@@ -72,6 +77,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
   const port = reader.integer('PORT', DEFAULTS.PORT, 0, 65_535);
   const host = reader.text('HOST') ?? DEFAULTS.HOST;
   const logLevel = reader.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.LOG_LEVEL);
+  const trustProxy = readTrustProxy(reader, problems, warn);
   const publicUrl = reader.text('MLAAS_PUBLIC_URL')?.replace(/\/+$/, '');
   if (publicUrl !== undefined) checkUrl(publicUrl, 'MLAAS_PUBLIC_URL', problems);
 
@@ -134,6 +140,12 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     if (adminApiUrl !== undefined && adminApiKey !== undefined) threescale = { adminApiUrl, adminApiKey, ...tuning };
   }
 
+  const maxTokenLifetimeSeconds = reader.integer(
+    'OIDC_MAX_TOKEN_LIFETIME_SECONDS',
+    DEFAULTS.OIDC_MAX_TOKEN_LIFETIME_SECONDS,
+    60,
+    604_800,
+  );
   const { dataDir, usersFile } = dataLocations(env);
   const audience = reader.text('KEYCLOAK_AUDIENCE') ?? clientId ?? '';
   const embeddedIdp =
@@ -148,6 +160,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
             clientId: clientId ?? '',
             audience,
             allowHttp: allowHttpIssuer,
+            trustProxy,
           },
           problems,
         )
@@ -177,6 +190,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       jwksCooldownMs: reader.integer('JWKS_COOLDOWN_SECONDS', DEFAULTS.JWKS_COOLDOWN_SECONDS, 0, 3_600) * 1000,
       timeoutMs: reader.integer('OIDC_TIMEOUT_MS', DEFAULTS.OIDC_TIMEOUT_MS, 100, 60_000),
       tokenCacheSize: reader.integer('TOKEN_CACHE_SIZE', DEFAULTS.TOKEN_CACHE_SIZE, 0, 1_000_000),
+      maxTokenLifetimeSeconds,
+      // The embedded issuer marks every access token `at+jwt`; its ID tokens are plain `JWT`.
+      requireAtJwt: reader.boolean('OIDC_REQUIRE_AT_JWT', issuer !== undefined && issuer === embeddedIssuer?.url),
+      jwksAllowedOrigins: readOrigins(reader, 'OIDC_JWKS_ALLOWED_ORIGINS', problems),
+      sessionCheck: reader.boolean('OIDC_SESSION_CHECK', true),
     },
     apim: {
       backend,
@@ -199,7 +217,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       headerBytes: reader.integer('HEADER_LIMIT_BYTES', DEFAULTS.HEADER_LIMIT_BYTES, 1_024, 1_048_576),
       requestTimeoutMs: reader.integer('REQUEST_TIMEOUT_MS', DEFAULTS.REQUEST_TIMEOUT_MS, 1_000, 600_000),
       shutdownTimeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', DEFAULTS.SHUTDOWN_TIMEOUT_MS, 0, 600_000),
-      trustProxy: reader.boolean('TRUST_PROXY', false),
+      trustProxy,
     },
     redis: null,
     metrics: {
@@ -217,6 +235,12 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
     redisUrl === undefined
       ? null
       : { url: redisUrl, keyPrefix: reader.text('REDIS_KEY_PREFIX') ?? DEFAULTS.REDIS_KEY_PREFIX };
+
+  if (embeddedIdp !== undefined && embeddedIdp.accessTokenTtlSeconds > maxTokenLifetimeSeconds) {
+    problems.push(
+      `EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS=${embeddedIdp.accessTokenTtlSeconds} is longer than OIDC_MAX_TOKEN_LIFETIME_SECONDS=${maxTokenLifetimeSeconds}: the helper would refuse every token the issuer makes`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   if (allowHttpIssuer && config.oidc.issuer.startsWith('http:')) {
@@ -276,17 +300,30 @@ function readEmbeddedIdp(
     clientId: string;
     audience: string;
     allowHttp: boolean;
+    trustProxy: TrustProxy;
   },
   problems: string[],
 ): EmbeddedIdpConfig {
   const demoUsers = reader.boolean('EMBEDDED_DEMO_USERS', false);
-  if (demoUsers && !isLoopbackHost(context.host)) {
-    problems.push(
-      `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on a loopback address, and HOST=${printable(context.host, MAX_ECHOED)} is not one. ` +
-        'Listen on 127.0.0.1, or set EMBEDDED_DEMO_USERS=false and add real users with `mlaas-helper users add`.',
-    );
-  }
   const issuerUrl = URL.canParse(context.issuer.url) ? new URL(context.issuer.url) : null;
+  if (demoUsers) {
+    // Users can reach this process from elsewhere when it listens, or is published, beyond this machine.
+    const exposedBy = [
+      ...(isLoopbackHost(context.host)
+        ? []
+        : [`HOST=${printable(context.host, MAX_ECHOED)} is not a loopback address`]),
+      ...(issuerUrl === null || isLoopbackHost(issuerUrl.hostname)
+        ? []
+        : [`the issuer URL ${printable(issuerUrl.origin, MAX_ECHOED)} is not on a loopback address`]),
+      ...(context.trustProxy === false ? [] : ['TRUST_PROXY is set (a proxy publishes this server)']),
+    ];
+    if (exposedBy.length > 0) {
+      problems.push(
+        `EMBEDDED_DEMO_USERS=true: the demo users (alice/alice, bob/bob) are only served on this machine alone, and ${exposedBy.join('; ')}. ` +
+          'Listen on 127.0.0.1 without a proxy, or set EMBEDDED_DEMO_USERS=false and add real users with `mlaas-helper users add`.',
+      );
+    }
+  }
   if (
     issuerUrl !== null &&
     issuerUrl.protocol === 'http:' &&
@@ -347,17 +384,23 @@ function readEmbeddedIdp(
       1,
       60,
     ),
-    loginMaxFailuresPerUser: reader.integer(
+    loginFreeFailures: reader.integer(
       'EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER',
       DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER,
       1,
       1_000,
     ),
-    loginMaxFailuresPerIp: reader.integer(
-      'EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP',
-      DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_IP,
+    loginBaseDelaySeconds: reader.integer(
+      'EMBEDDED_IDP_LOGIN_BASE_DELAY_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_LOGIN_BASE_DELAY_SECONDS,
       1,
-      100_000,
+      3_600,
+    ),
+    loginMaxDelaySeconds: reader.integer(
+      'EMBEDDED_IDP_LOGIN_MAX_DELAY_SECONDS',
+      DEFAULTS.EMBEDDED_IDP_LOGIN_MAX_DELAY_SECONDS,
+      1,
+      86_400,
     ),
     loginThrottleWindowSeconds: reader.integer(
       'EMBEDDED_IDP_LOGIN_THROTTLE_WINDOW_SECONDS',
@@ -365,7 +408,79 @@ function readEmbeddedIdp(
       1,
       86_400,
     ),
+    maxConcurrentPasswordChecks: reader.integer(
+      'EMBEDDED_IDP_MAX_CONCURRENT_PASSWORD_CHECKS',
+      DEFAULTS.EMBEDDED_IDP_MAX_CONCURRENT_PASSWORD_CHECKS,
+      1,
+      256,
+    ),
+    devicePagePerMinute: reader.integer(
+      'EMBEDDED_IDP_DEVICE_PAGE_PER_MINUTE',
+      DEFAULTS.EMBEDDED_IDP_DEVICE_PAGE_PER_MINUTE,
+      0,
+      100_000,
+    ),
   };
+}
+
+/**
+ * TRUST_PROXY: `false`, a number of proxy hops, or the proxies' addresses and CIDR ranges. `true` trusted
+ * every address once, which let a client choose its own; it now means one hop (the proxy right in front).
+ */
+function readTrustProxy(reader: Reader, problems: string[], warn: (message: string) => void): TrustProxy {
+  const raw = reader.text('TRUST_PROXY');
+  if (raw === undefined) return false;
+  const lower = raw.toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(lower)) return false;
+  if (['true', 'yes', 'on'].includes(lower)) {
+    warn(
+      'TRUST_PROXY=true is read as TRUST_PROXY=1 (one proxy in front of the helper); set the number of proxies or their addresses.',
+    );
+    return 1;
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops >= 1 && hops <= 10) return hops;
+  }
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be false, a number of proxy hops from 1 to 10, or a comma-separated list of proxy addresses or CIDR ranges (got "${printable(bad[0] ?? raw, MAX_ECHOED)}")`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+/** An IPv4 or IPv6 address, optionally with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** A list of http(s) origins (scheme, host, port; no path). */
+function readOrigins(reader: Reader, name: string, problems: string[]): string[] {
+  const raw = reader.text(name);
+  if (raw === undefined) return [];
+  const origins: string[] = [];
+  for (const entry of raw.split(',').map((item) => item.trim())) {
+    if (entry === '') continue;
+    const url = checkUrl(entry, name, problems);
+    if (url === undefined) continue;
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+      problems.push(`${name}: "${printable(entry, MAX_ECHOED)}" must be an origin (scheme, host and port only)`);
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 function createReader(env: Env, problems: string[], readFile: (path: string) => string) {

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Identity } from '../apim/api-manager.js';
+import type { SessionCheck } from '../auth/session-check.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { HelperError } from '../errors/helper-error.js';
 
@@ -48,5 +49,18 @@ export function authenticate(verifier: TokenVerifier) {
       request.identity = verified;
       done();
     }, done);
+  };
+}
+
+/**
+ * Creates the hook of routes that create or reveal a key: after `authenticate`, asks the issuer whether the
+ * token's session is still active (one call per such request).
+ * @example app.post('/api/services/init', { onRequest: [authenticate(verifier), requireActiveSession(check)] }, handler)
+ */
+export function requireActiveSession(check: SessionCheck) {
+  return async function requireActiveSessionHook(request: FastifyRequest): Promise<void> {
+    const match = BEARER.exec(request.headers.authorization ?? '');
+    if (match === null) throw new HelperError('MISSING_AUTH', 'Sign in first.');
+    await check(match[1] as string);
   };
 }

@@ -13,8 +13,9 @@ import Fastify, {
 } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
+import type { SessionCheck } from '../auth/session-check.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import type { HelperConfig } from '../config/config.js';
+import type { HelperConfig, TrustProxy } from '../config/config.js';
 import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
@@ -40,6 +41,8 @@ export interface ServerDependencies {
   metrics: HelperMetrics;
   provisioning: Provisioning;
   verifier: TokenVerifier;
+  /** Asked before a key is created or revealed; null when the check is off. */
+  sessionCheck?: SessionCheck | null;
   readiness: readonly ReadinessCheck[];
   version: string;
   /** Serve /metrics on this server (false when it has a port of its own). */
@@ -73,7 +76,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     bodyLimit: config.limits.bodyBytes,
     http: { maxHeaderSize: config.limits.headerBytes },
     requestTimeout: config.limits.requestTimeoutMs,
-    trustProxy: config.limits.trustProxy,
+    trustProxy: fastifyTrustProxy(config.limits.trustProxy),
     // Requests that reach a closing server on a kept-alive connection get the envelope below instead of
     // Fastify's own 503 body, which is not the API's error envelope and carries none of its headers.
     return503OnClosing: false,
@@ -166,9 +169,21 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     metrics,
     exposeKeysInList: config.apim.exposeKeysInList,
     limits: config.limits,
+    sessionCheck: deps.sessionCheck ?? null,
   });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
+}
+
+/**
+ * Fastify's form of TRUST_PROXY. A hop count trusts that many addresses from the right of X-Forwarded-For
+ * (the socket's peer first); a list trusts only those proxies. Either way the client address is the
+ * right-most entry no trusted proxy added, so a client cannot choose it by sending X-Forwarded-For itself.
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
 }
 
 function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {

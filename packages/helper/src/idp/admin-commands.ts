@@ -12,9 +12,11 @@ import { rotateSigningKeys } from './signing-keys.js';
 import { addUser } from './users.js';
 
 export const ADMIN_USAGE = `Embedded issuer administration:
-  mlaas-helper users add NAME --email EMAIL [--soeid ID] [--name "Full Name"] [--role ROLE]...
-                             [--password-stdin] [--file PATH]
+  mlaas-helper users add NAME --email EMAIL [--email-verified] [--soeid ID] [--name "Full Name"]
+                             [--role ROLE]... [--password-stdin] [--file PATH]
       Adds a user to the users file (default: $EMBEDDED_USERS_FILE, else $MLAAS_DATA_DIR/users.json).
+      Emails and soeids must be unique. --email-verified: you confirmed the address is the user's (only
+      then do tokens say email_verified, which lets the address find an existing account).
       The password is prompted for without echo, or read from the first line of stdin with --password-stdin.
   mlaas-helper keys rotate [--data-dir DIR]
       Makes a new signing key; previous keys stay published until long after their tokens expire.
@@ -52,6 +54,7 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
     allowPositionals: true,
     options: {
       email: { type: 'string' },
+      'email-verified': { type: 'boolean', default: false },
       soeid: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string', multiple: true },
@@ -89,6 +92,7 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
     soeid: values.soeid ?? null,
     name: values.name ?? null,
     roles: values.role ?? [],
+    emailVerified: values['email-verified'],
   });
   io.stdout.write(`Added user ${user.username} (${user.email}) to ${usersFile}\n`);
   return 0;

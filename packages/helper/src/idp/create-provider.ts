@@ -39,6 +39,9 @@ export const KEYCLOAK_ROUTES = {
   backchannel_authentication: '/protocol/openid-connect/ext/ciba/auth',
 } as const;
 
+/** Claim of the embedded issuer's access tokens naming their grant, so the helper can ask if it still holds. */
+export const GRANT_ID_CLAIM = 'grant_id';
+
 /** Path of the sign-in pages, relative to the issuer. */
 const INTERACTION_PATH = '/login-actions';
 
@@ -91,8 +94,6 @@ export interface EmbeddedProviderOptions {
   cookieKeys: string[];
   ttl: IdpLifetimes;
   devicePollIntervalSeconds: number;
-  /** Trust X-Forwarded-* (only behind a proxy that sets them). */
-  trustProxy: boolean;
   log: LogSink;
 }
 
@@ -245,6 +246,8 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
                 sid: (token as { sid?: string }).sid,
               }),
             );
+            const grantId = (token as { grantId?: string }).grantId;
+            if (grantId !== undefined) parts.payload[GRANT_ID_CLAIM] = grantId;
           }
           return parts;
         },
@@ -281,7 +284,6 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
   };
 
   const provider = new Provider(options.issuer, configuration);
-  provider.proxy = options.trustProxy;
   if (options.passwordGrant) {
     registerPasswordGrant(provider, { signIn: options.signIn, resources, supportedScopes: SUPPORTED_SCOPES });
   }

@@ -4,11 +4,20 @@
  * from the data directory, and registers the issuer and its sign-in pages on the helper's Fastify server.
  */
 import type { FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
+import { SESSION_ENDED_MESSAGE } from '../auth/session-check.js';
+import { HelperError } from '../errors/helper-error.js';
 import type Provider from 'oidc-provider';
 import type { EmbeddedIdpConfig } from '../config/config.js';
 import type { LogSink } from '../log/logger.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
-import { createEmbeddedProvider, FIXED_LIFETIMES, issuerPaths } from './create-provider.js';
+import {
+  createEmbeddedProvider,
+  FIXED_LIFETIMES,
+  GRANT_ID_CLAIM,
+  issuerPaths,
+  KEYCLOAK_ROUTES,
+} from './create-provider.js';
 import { interactionRoutes } from './interactions.js';
 import { createLoginThrottle } from './login-throttle.js';
 import { mountIssuer } from './mount-issuer.js';
@@ -23,6 +32,11 @@ export interface EmbeddedIdp {
   readonly provider: Provider;
   /** Usernames that can sign in (never passwords). */
   readonly usernames: string[];
+  /**
+   * Resolves when the grant behind one of its (verified) access tokens is still active: not ended by
+   * signing out, by a replayed refresh token or by expiry. @throws HelperError INVALID_TOKEN otherwise.
+   */
+  checkSession(accessToken: string): Promise<void>;
   /** Adds the issuer and its pages to a Fastify server (before it listens). */
   register(app: FastifyInstance): Promise<void>;
   close(): void;
@@ -31,21 +45,19 @@ export interface EmbeddedIdp {
 /**
  * Builds the embedded issuer from its configuration.
  * @throws HelperError CONFIG_ERROR for unreadable keys, users or database.
- * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log, trustProxy: false }); await idp.register(app);
+ * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log }); await idp.register(app);
  */
-export async function createEmbeddedIdp(
-  config: EmbeddedIdpConfig,
-  options: { log: LogSink; trustProxy: boolean },
-): Promise<EmbeddedIdp> {
+export async function createEmbeddedIdp(config: EmbeddedIdpConfig, options: { log: LogSink }): Promise<EmbeddedIdp> {
   const signingKeys = await loadOrCreateSigningKeys(config.dataDir);
   const cookieKeys = loadOrCreateCookieKeys(config.dataDir);
   const users = await createUserDirectory({ usersFile: config.usersFile, demoUsers: config.demoUsers });
   const throttle = createLoginThrottle({
-    maxFailuresPerUser: config.loginMaxFailuresPerUser,
-    maxFailuresPerIp: config.loginMaxFailuresPerIp,
+    freeFailures: config.loginFreeFailures,
+    baseDelayMs: config.loginBaseDelaySeconds * 1000,
+    maxDelayMs: config.loginMaxDelaySeconds * 1000,
     windowMs: config.loginThrottleWindowSeconds * 1000,
   });
-  const signIn = createSignIn(users, throttle);
+  const signIn = createSignIn(users, throttle, { maxConcurrentChecks: config.maxConcurrentPasswordChecks });
   const store = openSqliteAdapterStore(config.dataDir);
   const { mountPath, interactionPath } = issuerPaths(config.issuer);
 
@@ -68,7 +80,6 @@ export async function createEmbeddedIdp(
       ...FIXED_LIFETIMES,
     },
     devicePollIntervalSeconds: config.devicePollIntervalSeconds,
-    trustProxy: options.trustProxy,
     log: options.log,
   });
   provider.app.on('error', (error: Error) => {
@@ -79,6 +90,11 @@ export async function createEmbeddedIdp(
     issuer: config.issuer,
     provider,
     usernames: users.usernames(),
+    async checkSession(accessToken) {
+      const grantId = decodeJwt(accessToken)[GRANT_ID_CLAIM];
+      const grant = typeof grantId === 'string' ? await provider.Grant.find(grantId) : undefined;
+      if (grant === undefined || grant.isExpired) throw new HelperError('INVALID_TOKEN', SESSION_ENDED_MESSAGE);
+    },
     async register(app) {
       await app.register(interactionRoutes, {
         provider,
@@ -86,7 +102,12 @@ export async function createEmbeddedIdp(
         basePath: interactionPath,
         csrfSecret: cookieKeys[0] as string,
       });
-      await app.register(mountIssuer, { provider, mountPath });
+      await app.register(mountIssuer, {
+        provider,
+        issuer: config.issuer,
+        devicePagePath: `${mountPath}${KEYCLOAK_ROUTES.code_verification}`,
+        devicePagePerMinute: config.devicePagePerMinute,
+      });
     },
     close() {
       store.close();

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { errorPage, loginPage, PAGE_HEADERS } from './pages.js';
-import { INVALID_CREDENTIALS_MESSAGE, throttledMessage, type SignIn } from './sign-in.js';
+import { BUSY_MESSAGE, INVALID_CREDENTIALS_MESSAGE, throttledMessage, type SignIn } from './sign-in.js';
 
 /** Longest form body accepted on the sign-in pages, in bytes. */
 const FORM_BODY_LIMIT_BYTES = 8_192;
@@ -146,13 +146,10 @@ export async function interactionRoutes(app: FastifyInstance, options: Interacti
       const password = typeof form.password === 'string' ? form.password : '';
       const result = await signIn.attempt(username, password, request.ip);
       if (!result.ok) {
-        if (result.reason === 'throttled') {
+        if (result.reason === 'throttled' || result.reason === 'busy') {
           reply.header('retry-after', String(result.retryAfterSeconds));
-          return page(
-            reply,
-            429,
-            renderLogin(details, { username, error: throttledMessage(result.retryAfterSeconds) }),
-          );
+          const error = result.reason === 'busy' ? BUSY_MESSAGE : throttledMessage(result.retryAfterSeconds);
+          return page(reply, result.reason === 'busy' ? 503 : 429, renderLogin(details, { username, error }));
         }
         return page(reply, 401, renderLogin(details, { username, error: `${INVALID_CREDENTIALS_MESSAGE}.` }));
       }

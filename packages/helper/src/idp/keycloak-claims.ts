@@ -12,7 +12,7 @@ export function userClaims(user: IdpUser): JWTPayload {
   return {
     preferred_username: user.username,
     email: user.email,
-    email_verified: true,
+    email_verified: user.emailVerified,
     ...(user.name !== null ? { name: user.name } : {}),
     ...(user.soeid !== null ? { soeid: user.soeid } : {}),
   };

@@ -27,10 +27,22 @@ button.secondary{background:transparent;color:var(--accent)}
 .muted{color:var(--muted);font-size:.9rem}
 `;
 
-/** Content-Security-Policy of every page: nothing but the one inline style sheet; forms post anywhere. */
+/**
+ * Where the pages' forms may post, and where those posts may be redirected: this server, and the CLI's
+ * loopback callback on any port (browsers apply `form-action` to the redirects that follow a post too).
+ */
+const FORM_ACTION = "form-action 'self' http://127.0.0.1:* http://localhost:*";
+
+/** Content-Security-Policy of every page: nothing but the one inline style sheet; forms post only here. */
 export const PAGE_CSP =
   `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; ` +
-  `img-src 'none'; frame-ancestors 'none'; base-uri 'none'`;
+  `img-src 'none'; ${FORM_ACTION}; frame-ancestors 'none'; base-uri 'none'`;
+
+/**
+ * Content-Security-Policy of what the issuer renders without these pages (the sign-out auto-submit page):
+ * no script but the one whose hash oidc-provider adds to the empty `script-src`.
+ */
+export const ISSUER_CSP = `default-src 'none'; script-src; ${FORM_ACTION}; frame-ancestors 'none'; base-uri 'none'`;
 
 /** Headers every page is sent with. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@
  */
 import { errors, type KoaContextWithOIDC, type Provider, type ResourceServer } from 'oidc-provider';
 import type { ResourceServerRegistry } from './resource-server.js';
-import { INVALID_CREDENTIALS_MESSAGE, throttledMessage, type SignIn } from './sign-in.js';
+import { BUSY_MESSAGE, INVALID_CREDENTIALS_MESSAGE, throttledMessage, type SignIn } from './sign-in.js';
 
 /** The grant type name, as in RFC 6749 §4.3.2. */
 export const PASSWORD_GRANT_TYPE = 'password';
@@ -53,6 +53,10 @@ export function registerPasswordGrant(
       if (result.reason === 'throttled') {
         ctx.set('Retry-After', String(result.retryAfterSeconds));
         throw oauthError(new errors.InvalidGrant('throttled'), throttledMessage(result.retryAfterSeconds));
+      }
+      if (result.reason === 'busy') {
+        ctx.set('Retry-After', String(result.retryAfterSeconds));
+        throw oauthError(new errors.TemporarilyUnavailable('busy'), BUSY_MESSAGE, 503);
       }
       throw oauthError(new errors.InvalidGrant('invalid credentials'), INVALID_CREDENTIALS_MESSAGE, 401);
     }

@@ -14,7 +14,13 @@ const MAX_INPUT_LENGTH = 1_024;
 export type SignInResult =
   | { ok: true; user: IdpUser }
   | { ok: false; reason: 'invalid_credentials' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
+  | { ok: false; reason: 'busy'; retryAfterSeconds: number };
+
+/** Message for an attempt refused because too many password checks are running. */
+export const BUSY_MESSAGE = 'Too many sign-ins at this moment; try again in a few seconds.';
+/** Retry-After of a refused busy attempt, in seconds. */
+const BUSY_RETRY_AFTER_SECONDS = 2;
 
 export interface SignIn {
   attempt(username: string, password: string, ip: string): Promise<SignInResult>;
@@ -26,24 +32,36 @@ export function throttledMessage(retryAfterSeconds: number): string {
 }
 
 /**
- * Creates the sign-in check over a user directory and a throttle.
+ * Creates the sign-in check over a user directory and a throttle. At most `maxConcurrentChecks` password
+ * hashes run at once: each costs tens of milliseconds of CPU and 32 MiB, so a flood of attempts would
+ * otherwise slow every sign-in down; the excess is refused at once (503 with Retry-After) instead.
  * @example const result = await signIn.attempt('alice', 'alice', '127.0.0.1'); if (result.ok) use(result.user);
  */
-export function createSignIn(users: UserDirectory, throttle: LoginThrottle): SignIn {
+export function createSignIn(
+  users: UserDirectory,
+  throttle: LoginThrottle,
+  options: { maxConcurrentChecks?: number } = {},
+): SignIn {
+  const maxConcurrent = options.maxConcurrentChecks ?? Number.POSITIVE_INFINITY;
+  let running = 0;
   return {
     async attempt(username, password, ip) {
       const name = username.trim();
-      const wait = throttle.retryAfterSeconds(name, ip);
-      if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
-      const user =
-        name === '' || name.length > MAX_INPUT_LENGTH || password.length > MAX_INPUT_LENGTH
-          ? null
-          : await users.authenticate(name, password);
-      if (user === null) {
-        throttle.recordFailure(name, ip);
+      if (running >= maxConcurrent) return { ok: false, reason: 'busy', retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS };
+      const decision = throttle.begin(name, ip);
+      if (!decision.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: decision.retryAfterSeconds };
+      if (name === '' || name.length > MAX_INPUT_LENGTH || password.length > MAX_INPUT_LENGTH) {
         return { ok: false, reason: 'invalid_credentials' };
       }
-      throttle.recordSuccess(name);
+      running += 1;
+      let user: IdpUser | null;
+      try {
+        user = await users.authenticate(name, password);
+      } finally {
+        running -= 1;
+      }
+      if (user === null) return { ok: false, reason: 'invalid_credentials' };
+      decision.ticket.succeeded();
       return { ok: true, user };
     },
   };

@@ -4,11 +4,12 @@
  * in the shape oidc-provider's adapter interface expects. Unlike the library's in-memory LRU it survives a
  * restart and never evicts a live grant, so refresh tokens and their reuse detection keep working.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { HelperError } from '../errors/helper-error.js';
+import { preparePrivateDatabase } from '../lib/private-file.js';
 
 /** Name of the issuer's database in the data directory. */
 export const IDP_DATABASE_FILE = 'idp.db';
@@ -37,8 +38,8 @@ export function openSqliteAdapterStore(dataDir: string, now: () => number = Date
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, IDP_DATABASE_FILE);
-    // Refresh tokens and sessions live here: create the file 0600 (SQLite gives its WAL files the same mode).
-    closeSync(openSync(file, 'a', 0o600));
+    // Refresh tokens and sessions live here: the file and its WAL files are 0600.
+    preparePrivateDatabase(file);
     db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

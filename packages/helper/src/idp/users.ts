@@ -23,6 +23,8 @@ export interface IdpUser {
   id: string;
   username: string;
   email: string;
+  /** Whether an administrator confirmed the address belongs to this user; only then is it asserted. */
+  emailVerified: boolean;
   soeid: string | null;
   name: string | null;
   roles: string[];
@@ -53,11 +55,13 @@ export async function createUserDirectory(options: { usersFile: string; demoUser
   const users = readUsersFile(options.usersFile);
   if (options.demoUsers) {
     for (const demo of DEMO_USERS) {
-      if (users.some((u) => u.username === demo.username)) continue;
+      // A real user with the same name, email or soeid wins: the demo user must never share an identity.
+      if (users.some((u) => u.username === demo.username || findDuplicate(u, demo) !== null)) continue;
       users.push({
         id: stableUuid(`mlaas-demo-user:${demo.username}`),
         username: demo.username,
         email: demo.email,
+        emailVerified: true,
         soeid: demo.soeid,
         name: demo.name,
         roles: [...DEFAULT_REALM_ROLES, 'ml-user'],
@@ -81,6 +85,21 @@ export async function createUserDirectory(options: { usersFile: string; demoUser
   };
 }
 
+/** Emails and soeids compare case-insensitively: no two users may differ only in case. */
+function sameId(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Which identity a user shares with another (`email` or `soeid`), or null. */
+function findDuplicate(
+  user: { email: string; soeid: string | null },
+  other: { email: string; soeid: string | null },
+): 'email' | 'soeid' | null {
+  if (sameId(user.email, other.email)) return 'email';
+  if (sameId(user.soeid, other.soeid)) return 'soeid';
+  return null;
+}
+
 /** Usernames compare case-insensitively, as Keycloak's do. */
 export function normalizeUsername(username: string): string {
   return username.trim().toLowerCase();
@@ -100,6 +119,8 @@ export async function addUser(
     soeid?: string | null;
     name?: string | null;
     roles?: string[];
+    /** The administrator confirmed the address belongs to this user. */
+    emailVerified?: boolean;
   },
 ): Promise<IdpUser> {
   const username = normalizeUsername(input.username);
@@ -119,10 +140,23 @@ export async function addUser(
   if (users.some((u) => u.username === username)) {
     throw new HelperError('VALIDATION_ERROR', `a user named "${username}" already exists in ${usersFile}`);
   }
+  // The helper finds accounts by soeid and by verified email: a second user with either would reach the
+  // first one's keys.
+  const candidate = { email: input.email, soeid: input.soeid ?? null };
+  for (const existing of users) {
+    const shared = findDuplicate(candidate, existing);
+    if (shared !== null) {
+      throw new HelperError(
+        'VALIDATION_ERROR',
+        `the ${shared === 'email' ? 'email address' : 'soeid'} of the new user belongs to "${existing.username}" already; each user needs their own`,
+      );
+    }
+  }
   const user: IdpUser = {
     id: randomUUID(),
     username,
     email: input.email,
+    emailVerified: input.emailVerified ?? false,
     soeid: input.soeid ?? null,
     name: input.name ?? null,
     roles: [...new Set([...DEFAULT_REALM_ROLES, ...(input.roles ?? [])])],
@@ -148,7 +182,7 @@ export function readUsersFile(path: string): IdpUser[] {
   const list = (parsed as { users?: unknown } | null)?.users;
   if (!Array.isArray(list)) throw new HelperError('CONFIG_ERROR', `the users file ${path} must have a "users" list`);
   const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
+  const users = list.map((entry: unknown, index): IdpUser => {
     const raw = (entry ?? {}) as Record<string, unknown>;
     const where = `the users file ${path}, users[${index}]`;
     if (typeof raw.username !== 'string' || !USERNAME_PATTERN.test(normalizeUsername(raw.username))) {
@@ -169,16 +203,30 @@ export function readUsersFile(path: string): IdpUser[] {
     const roles = Array.isArray(raw.roles)
       ? raw.roles.filter((r): r is string => typeof r === 'string')
       : [...DEFAULT_REALM_ROLES];
+    if (raw.email_verified !== undefined && typeof raw.email_verified !== 'boolean') {
+      throw new HelperError('CONFIG_ERROR', `${where}: "email_verified" must be true or false`);
+    }
     return {
       id: raw.id,
       username,
       email: raw.email,
+      emailVerified: raw.email_verified === true,
       soeid: typeof raw.soeid === 'string' && raw.soeid !== '' ? raw.soeid : null,
       name: typeof raw.name === 'string' && raw.name !== '' ? raw.name : null,
       roles,
       passwordHash: raw.password_hash,
     };
   });
+  users.forEach((user, index) => {
+    const earlier = users.slice(0, index).find((other) => findDuplicate(user, other) !== null);
+    if (earlier !== undefined) {
+      throw new HelperError(
+        'CONFIG_ERROR',
+        `the users file ${path}: "${user.username}" has the same ${findDuplicate(user, earlier) === 'email' ? 'email address' : 'soeid'} as "${earlier.username}"; each user needs their own`,
+      );
+    }
+  });
+  return users;
 }
 
 function writeUsersFile(path: string, users: IdpUser[]): void {
@@ -187,6 +235,7 @@ function writeUsersFile(path: string, users: IdpUser[]): void {
       id: u.id,
       username: u.username,
       email: u.email,
+      ...(u.emailVerified ? { email_verified: true } : {}),
       ...(u.soeid !== null ? { soeid: u.soeid } : {}),
       ...(u.name !== null ? { name: u.name } : {}),
       roles: u.roles,

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   fstatSync,
   fsyncSync,
@@ -129,5 +130,27 @@ function syncDirectory(path: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Files SQLite keeps beside a database in WAL mode; they hold recent writes in the clear. */
+const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'] as const;
+
+/**
+ * Prepares a SQLite database path so the database and its `-wal`/`-shm` files are private: creates the
+ * database file 0600 when missing (SQLite then gives its companion files the database's mode) and tightens
+ * files an older version left readable by others.
+ * @example preparePrivateDatabase(join(dataDir, 'mlaas.db')); const db = new Database(join(dataDir, 'mlaas.db'));
+ */
+export function preparePrivateDatabase(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  if (process.platform === 'win32') return;
+  for (const suffix of SQLITE_COMPANIONS) {
+    try {
+      chmodSync(`${path}${suffix}`, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }

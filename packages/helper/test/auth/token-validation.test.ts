@@ -219,7 +219,7 @@ describe('issuer keys', () => {
       const fresh = await h.issuer.token({ claims: { preferred_username: 'during-outage' } });
       const result = await list(h, fresh);
       assert.equal(result.status, 200);
-      assert.equal(result.body.data?.user.soeid, 'during-outage');
+      assert.equal(result.body.data?.user.soeid, 'preferred_username.during-outage');
       const ready = await h.helper.app.inject({ method: 'GET', url: '/api/ready' });
       assert.equal(ready.statusCode, 200, 'keys are in hand, so the helper stays ready');
     } finally {

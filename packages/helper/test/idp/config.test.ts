@@ -36,7 +36,10 @@ describe('embedded issuer configuration', () => {
       embeddedStackEnv({ HOST: '10.1.2.3', EMBEDDED_IDP_ISSUER: 'https://idp.example.org/realms/mlaas' }),
     );
     assert.equal(problems.length, 1);
-    assert.match(problems[0] ?? '', /demo users .* only served on a loopback address, and HOST=10\.1\.2\.3 is not one/);
+    assert.match(
+      problems[0] ?? '',
+      /demo users .* only served on this machine alone, and HOST=10\.1\.2\.3 is not a loopback address/,
+    );
   });
 
   it('needs an explicit issuer URL when listening on every interface', () => {

@@ -16,7 +16,10 @@ import {
 describe('issuer pages', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER: '2' });
+    stack = await startStack({
+      EMBEDDED_IDP_LOGIN_MAX_FAILURES_PER_USER: '2',
+      EMBEDDED_IDP_LOGIN_BASE_DELAY_SECONDS: '600',
+    });
   });
   after(async () => stack.close());
 

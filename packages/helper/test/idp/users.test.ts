@@ -98,32 +98,30 @@ describe('users file', () => {
 });
 
 describe('login throttle', () => {
-  it('refuses after the per-user limit until failures leave the window; success resets the user', () => {
+  it('makes a (user, address) wait after the free failures, until the wait is over; success clears it', () => {
     let now = 0;
-    const throttle = createLoginThrottle({
-      maxFailuresPerUser: 2,
-      maxFailuresPerIp: 100,
-      windowMs: 60_000,
-      now: () => now,
-    });
-    throttle.recordFailure('alice', '1.1.1.1');
-    assert.equal(throttle.retryAfterSeconds('alice', '1.1.1.1'), 0);
-    throttle.recordFailure('alice', '2.2.2.2');
-    assert.equal(throttle.retryAfterSeconds('Alice', '3.3.3.3'), 60);
+    const throttle = createLoginThrottle({ freeFailures: 2, baseDelayMs: 60_000, windowMs: 600_000, now: () => now });
+    assert.ok(throttle.begin('alice', '1.1.1.1').allowed);
+    assert.ok(throttle.begin('Alice', '1.1.1.1').allowed);
+    const refused = throttle.begin('alice', '1.1.1.1');
+    assert.deepEqual(refused, { allowed: false, retryAfterSeconds: 60 });
     now = 30_000;
-    assert.equal(throttle.retryAfterSeconds('alice', '3.3.3.3'), 30);
-    now = 60_001;
-    assert.equal(throttle.retryAfterSeconds('alice', '3.3.3.3'), 0);
-    throttle.recordFailure('alice', '1.1.1.1');
-    throttle.recordSuccess('alice');
-    assert.equal(throttle.retryAfterSeconds('alice', '1.1.1.1'), 0);
+    assert.deepEqual(throttle.begin('alice', '1.1.1.1'), { allowed: false, retryAfterSeconds: 30 });
+    now = 60_000;
+    const decision = throttle.begin('alice', '1.1.1.1');
+    assert.ok(decision.allowed);
+    decision.ticket.succeeded();
+    assert.ok(throttle.begin('alice', '1.1.1.1').allowed);
+    assert.ok(throttle.begin('alice', '1.1.1.1').allowed);
   });
 
-  it('refuses an IP that tries many usernames', () => {
-    const throttle = createLoginThrottle({ maxFailuresPerUser: 100, maxFailuresPerIp: 3 });
-    for (const name of ['a', 'b', 'c']) throttle.recordFailure(name, '9.9.9.9');
-    assert.ok(throttle.retryAfterSeconds('d', '9.9.9.9') > 0);
-    assert.equal(throttle.retryAfterSeconds('d', '8.8.8.8'), 0);
+  it('forgets failures after a quiet window', () => {
+    let now = 0;
+    const throttle = createLoginThrottle({ freeFailures: 1, baseDelayMs: 1_000, windowMs: 10_000, now: () => now });
+    assert.ok(throttle.begin('bob', '9.9.9.9').allowed);
+    now = 20_000;
+    assert.ok(throttle.begin('bob', '9.9.9.9').allowed);
+    assert.equal(throttle.begin('bob', '9.9.9.9').allowed, false);
   });
 });
 

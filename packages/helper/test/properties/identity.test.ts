@@ -1,6 +1,6 @@
 /**
  * Properties of claims → identity: whatever a verified token carries, the helper gets a well-formed identity
- * (a printable, trimmed, bounded user id from the first usable configured claim) or an INVALID_TOKEN
+ * (a printable, bounded user id from the first configured claim, never with whitespace around it) or an INVALID_TOKEN
  * HelperError — never another exception, and never an identity built from a claim that was not configured.
  */
 import assert from 'node:assert/strict';
@@ -79,23 +79,27 @@ describe('identityFromClaims (properties)', () => {
     );
   });
 
-  it('takes the user id from the first configured claim that holds a non-blank string', () => {
+  it('takes the user id from the first configured claim that holds a non-empty string, qualified by a later claim', () => {
     fc.assert(
       fc.property(claims, userIdClaims, (payload, names) => {
-        const first = names
-          .map((name) => (payload as Record<string, unknown>)[name])
-          .find((v) => typeof v === 'string' && v.trim() !== '');
+        const index = names.findIndex(
+          (name) => Object.hasOwn(payload, name) && typeof payload[name] === 'string' && payload[name] !== '',
+        );
+        const first = index < 0 ? undefined : (payload[names[index] as string] as string);
+        const expected = index <= 0 ? first : `${names[index]}.${first}`;
         try {
           const identity = identityFromClaims(payload, names);
-          assert.equal(identity.userId, (first as string).trim());
-          assert.ok(
-            Object.hasOwn(payload, names.find((name) => payload[name] === first) as string),
-            'the id comes from a claim of the token',
-          );
+          assert.equal(identity.userId, expected);
+          assert.equal(identity.userIdClaim, names[index]);
         } catch (error) {
           assert.ok(isHelperError(error, 'INVALID_TOKEN'));
           const usable =
-            typeof first === 'string' && first.trim().length <= 255 && !/[\u0000-\u001f\u007f]/.test(first.trim());
+            typeof expected === 'string' &&
+            expected.length <= 255 &&
+            !/[\u0000-\u001f\u007f]/.test(expected) &&
+            !/^[\s\p{Cf}]|[\s\p{Cf}]$/u.test(first as string) &&
+            !/^[\s\p{Cf}]|[\s\p{Cf}]$/u.test(expected) &&
+            !(index === 0 && names.slice(1).some((other) => (first as string).startsWith(`${other}.`)));
           assert.equal(usable, false, 'a usable id was refused');
         }
       }),

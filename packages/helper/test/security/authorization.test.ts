@@ -225,6 +225,11 @@ describe('authorization: one user never reaches another user’s keys', () => {
           claims: { sub: `sub-${name}`, preferred_username: name, email: null as unknown as string },
         });
         const list = await api.call('GET', '/api/services', { token });
+        if (/[\u200b]$/.test(name)) {
+          // An id with an invisible character at its end is refused outright, never trimmed into a match.
+          assert.equal(list.status, 401, JSON.stringify(name));
+          continue;
+        }
         assert.equal(list.json.data.account_id, null, `${JSON.stringify(name)} has no account of its own yet`);
         const init = await api.call('POST', '/api/services/init', { token, body: { service_id: services[0]?.id } });
         assertNothingOf(victim, init, JSON.stringify(name));

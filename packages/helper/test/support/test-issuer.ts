@@ -23,6 +23,8 @@ export interface TokenOptions {
   kid?: string;
   /** Sign with a key that is not published. */
   unpublishedKey?: boolean;
+  /** Protected header fields to set or replace (`typ`: undefined leaves it out). */
+  header?: Record<string, unknown>;
 }
 
 export interface TestIssuer {
@@ -35,6 +37,10 @@ export interface TestIssuer {
   setDown(down: boolean): void;
   /** Delays every answer by this many milliseconds. */
   setDelay(ms: number): void;
+  /** Ends the session of a token: its userinfo answers 401 from now on. */
+  endSession(token: string): void;
+  /** Userinfo requests answered so far. */
+  userinfoCalls(): number;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,8 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
   let down = false;
   let delayMs = 0;
   let fetches = 0;
+  let userinfoCalls = 0;
+  const ended = new Set<string>();
   let base = '';
 
   const server: Server = createServer((req, res) => {
@@ -75,12 +83,23 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
           issuer,
           jwks_uri: `${issuer}/protocol/openid-connect/certs`,
           token_endpoint: `${issuer}/token`,
+          userinfo_endpoint: `${issuer}/protocol/openid-connect/userinfo`,
         }),
       );
     } else if (req.url === '/realms/test/protocol/openid-connect/certs') {
       fetches += 1;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
+    } else if (req.url === '/realms/test/protocol/openid-connect/userinfo') {
+      userinfoCalls += 1;
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      res.setHeader('content-type', 'application/json');
+      if (token === undefined || ended.has(token)) {
+        res.statusCode = 401;
+        res.end('{"error":"invalid_token"}');
+      } else {
+        res.end('{"sub":"user-sub-1"}');
+      }
     } else {
       res.statusCode = 404;
       res.end();
@@ -94,7 +113,7 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
     url,
     clientId,
     jwksFetches: () => fetches,
-    async token(opts: TokenOptions = {}) {
+    async token(opts: TokenOptions = {}): Promise<string> {
       const key = opts.unpublishedKey ? stray : (keys[keys.length - 1] as SigningKey);
       const now = Math.floor(Date.now() / 1000);
       const claims: JWTPayload = {
@@ -107,7 +126,7 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
         ...opts.claims,
       };
       let jwt = new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? key.kid, typ: 'JWT' })
+        .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? key.kid, typ: 'JWT', ...opts.header })
         .setIssuer(opts.issuer ?? url)
         .setIssuedAt(now)
         .setExpirationTime(now + (opts.expiresIn ?? 300));
@@ -126,6 +145,10 @@ export async function startTestIssuer(options: { clientId?: string } = {}): Prom
     setDelay(ms: number) {
       delayMs = ms;
     },
+    endSession(token: string) {
+      ended.add(token);
+    },
+    userinfoCalls: () => userinfoCalls,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -28,6 +28,9 @@ export async function startThreescaleHarness(
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
       RATE_LIMIT_INIT_PER_MINUTE: '0',
+      // The harness's tokens carry preferred_username (no soeid): it is the primary claim, so account names
+      // are the bare usernames the fake's seed holds.
+      USER_ID_CLAIMS: 'preferred_username,sub',
       ...options.env,
     },
     options.issuer ? { issuer: options.issuer } : {},

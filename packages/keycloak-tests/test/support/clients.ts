@@ -95,6 +95,11 @@ export interface RunningHelper {
     status: number;
     body: { status: string; data?: Record<string, unknown>; error?: { code: string; message: string } };
   }>;
+  /** `POST /api/services/init` for a service id, with a bearer token. */
+  init(
+    token: string,
+    serviceId: string,
+  ): Promise<{ status: number; body: { status: string; error?: { code: string; message: string } } }>;
   close(): Promise<void>;
 }
 
@@ -138,6 +143,17 @@ export async function startHelper(keycloak: Keycloak, env: Record<string, string
       return {
         status: response.status,
         body: (await response.json()) as Awaited<ReturnType<RunningHelper['listServices']>>['body'],
+      };
+    },
+    async init(token, serviceId) {
+      const response = await fetch(`${url}/api/services/init`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ service_id: serviceId }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as Awaited<ReturnType<RunningHelper['init']>>['body'],
       };
     },
     async close() {

@@ -25,6 +25,7 @@ import { loadCatalog } from './catalog.js';
 import { createKeyCipher, loadOrCreateKeyFile, type KeyCipher } from './key-cipher.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
 import { previewKey } from '../../lib/key-preview.js';
+import { preparePrivateDatabase } from '../../lib/private-file.js';
 import { migrate } from './migrations.js';
 
 /** Name of the database file in the data directory. */
@@ -274,6 +275,8 @@ function resolveEndpoint(endpoint: string | null, baseUrl = 'http://127.0.0.1:50
 function openDatabase(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
+    // Accounts and key hashes live here: the database and its -wal/-shm files are 0600 like every data file.
+    preparePrivateDatabase(path);
     db = new Database(path);
     // busy_timeout first, so switching to WAL waits for another process instead of failing.
     db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);

@@ -5,11 +5,12 @@
 import { ErrorEnvelope, InitRequest, InitResponse, ServicesResponse, type InitData } from '@mlaas/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity } from '../../apim/api-manager.js';
+import type { SessionCheck } from '../../auth/session-check.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
 import type { HelperMetrics } from '../../metrics/metrics.js';
 import type { ServiceSelector } from '@mlaas/contract';
 import type { KeyGrant, Provisioning } from '../../provisioning/provisioning.js';
-import { authenticate } from '../authenticate.js';
+import { authenticate, requireActiveSession } from '../authenticate.js';
 import { createLimit, type Check } from '../rate-limits.js';
 import { createServicesRenderer, serviceSummary } from '../render-services.js';
 
@@ -19,6 +20,8 @@ export interface ServiceRoutesOptions {
   metrics: HelperMetrics;
   exposeKeysInList: boolean;
   limits: { ipPerMinute: number; userPerMinute: number; initPerMinute: number };
+  /** Asked before a key is created or revealed; null when the check is off. */
+  sessionCheck: SessionCheck | null;
 }
 
 const INIT_HINT = 'Send a JSON object with either "service_id" (an id from the services list) or "service_name".';
@@ -31,12 +34,14 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   const limitUser = createLimit(app, 'user', options.limits.userPerMinute, metrics);
   const limitInit = createLimit(app, 'init', options.limits.initPerMinute, metrics);
   const signIn = authenticate(options.verifier);
+  const activeSession = options.sessionCheck === null ? null : requireActiveSession(options.sessionCheck);
   const renderList = createServicesRenderer(options.exposeKeysInList);
 
   app.get(
     '/api/services',
     {
-      onRequest: hooks(limitIp, signIn, limitUser),
+      // The list reveals keys only when EXPOSE_KEYS_IN_LIST is on: only then is the session checked.
+      onRequest: hooks(limitIp, signIn, limitUser, options.exposeKeysInList ? activeSession : null),
       schema: {
         summary: 'ML services, their gateway endpoints, and which ones already have a key',
         tags: ['services'],
@@ -54,7 +59,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   app.post(
     '/api/services/init',
     {
-      onRequest: hooks(limitIp, signIn, limitUser, limitInit),
+      onRequest: hooks(limitIp, signIn, limitUser, limitInit, activeSession),
       config: { validationHint: INIT_HINT },
       schema: {
         summary: 'Get the API key for a service, creating the account and the key on first use (idempotent)',
@@ -74,7 +79,7 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   );
 }
 
-type Hook = Check | ReturnType<typeof authenticate>;
+type Hook = Check | ReturnType<typeof authenticate> | ReturnType<typeof requireActiveSession>;
 
 /** The hooks that do something: a limit set to 0 is left out rather than run as a no-op. */
 function hooks(...candidates: (Hook | null)[]): Hook[] {

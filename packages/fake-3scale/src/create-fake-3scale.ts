@@ -18,6 +18,7 @@ import {
   type LatencySpec,
 } from './faults/fault-spec.js';
 import { dropConnection, sendErrorStatus, sendMalformed, sendThenReset, sendWire } from './faults/inject.js';
+import { primaryToken, seededToken } from './http/access-tokens.js';
 import { executeAdminRequest, prepareAdminRequest } from './http/admin-api.js';
 import { toWire } from './http/reply.js';
 import { ADMIN_API_PREFIX } from './http/routes.js';
@@ -110,6 +111,7 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
   if (typeof accessToken !== 'string' || accessToken === '')
     throw new TypeError('accessToken must be a non-empty string');
   let tenant = buildTenant(seed, { now });
+  const tokens = [primaryToken(accessToken), ...(seed.access_tokens ?? []).map(seededToken)];
   const faults = new FaultBook();
   for (const [target, fault] of Object.entries(options.faults ?? {}))
     faults.setFault(target as EndpointTarget, fault ?? null);
@@ -236,7 +238,7 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
         authorization: req.headers.authorization,
         body,
       },
-      accessToken,
+      tokens,
     );
     stats.count(prepared.endpoint ?? UNMATCHED_KEY);
     const record = log.add({

@@ -29,6 +29,7 @@ export const readAccount: Handler = ({ pathParams, ctx }) => {
 export const signup: Handler = ({ params, ctx }) => {
   const account = ctx.tenant.signup({
     orgName: paramString(params, 'org_name'),
+    name: paramString(params, 'name'),
     username: paramString(params, 'username'),
     email: paramString(params, 'email'),
     password: paramString(params, 'password'),

@@ -9,10 +9,19 @@ import { renderKey } from '../represent/application-key.js';
 import { renderApplication } from '../represent/application.js';
 import { collectionBody, entityBody } from '../represent/representation.js';
 import { parseId } from '../tenant/tenant.js';
-import type { Handler } from './admin-request.js';
+import { type AdminRequest, type Handler, assertSeesService } from './admin-request.js';
+
+/** 404 unless the caller may see the product of the application the path names. */
+function checkVisible(request: AdminRequest): void {
+  const { pathParams, ctx } = request;
+  const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(pathParams.application_id));
+  assertSeesService(request, app.serviceId);
+}
 
 /** `GET …/applications/{application_id}/keys`. */
-export const listKeys: Handler = ({ pathParams, ctx }) => {
+export const listKeys: Handler = (request) => {
+  const { pathParams, ctx } = request;
+  checkVisible(request);
   const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(pathParams.application_id));
   return ok(
     collectionBody(
@@ -24,7 +33,9 @@ export const listKeys: Handler = ({ pathParams, ctx }) => {
 };
 
 /** `POST …/applications/{application_id}/keys`: `key` optional (3scale generates one). */
-export const createKey: Handler = ({ pathParams, params, ctx }) => {
+export const createKey: Handler = (request) => {
+  const { pathParams, params, ctx } = request;
+  checkVisible(request);
   const app = ctx.tenant.addKey(
     parseId(pathParams.account_id),
     parseId(pathParams.application_id),
@@ -34,7 +45,9 @@ export const createKey: Handler = ({ pathParams, params, ctx }) => {
 };
 
 /** `DELETE …/applications/{application_id}/keys/{key}`. */
-export const deleteKey: Handler = ({ pathParams, ctx }) => {
+export const deleteKey: Handler = (request) => {
+  const { pathParams, ctx } = request;
+  checkVisible(request);
   ctx.tenant.removeKey(parseId(pathParams.account_id), parseId(pathParams.application_id), pathParams.key ?? '');
   return emptyOk();
 };

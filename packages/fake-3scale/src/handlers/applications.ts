@@ -7,8 +7,17 @@ import { type Params, paramString } from '../http/params.js';
 import { created, emptyOk, ok } from '../http/reply.js';
 import { renderApplication } from '../represent/application.js';
 import { adminUrl, collectionBody, entityBody } from '../represent/representation.js';
+import type { ApplicationRecord } from '../tenant/records.js';
 import { type ApplicationEvent, type ApplicationInput, parseId } from '../tenant/tenant.js';
-import type { Handler } from './admin-request.js';
+import { type AdminRequest, type Handler, assertSeesService, canSeeService } from './admin-request.js';
+
+/** The application the path names, if the caller may see its product (else 404, as for a missing one). */
+function visibleApplication(request: AdminRequest, idParam: string | undefined): ApplicationRecord {
+  const { pathParams, ctx } = request;
+  const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(idParam));
+  assertSeesService(request, app.serviceId);
+  return app;
+}
 
 function applicationInput(params: Params): ApplicationInput {
   return {
@@ -25,8 +34,11 @@ function applicationInput(params: Params): ApplicationInput {
 }
 
 /** `GET /admin/api/accounts/{account_id}/applications`: no pagination, no service filter. */
-export const listApplications: Handler = ({ pathParams, params, ctx }) => {
-  const apps = ctx.tenant.applicationsOf(parseId(pathParams.account_id), paramString(params, 'state'));
+export const listApplications: Handler = (request) => {
+  const { pathParams, params, ctx } = request;
+  const apps = ctx.tenant
+    .applicationsOf(parseId(pathParams.account_id), paramString(params, 'state'))
+    .filter((a) => canSeeService(request, a.serviceId));
   return ok(
     collectionBody(
       'applications',
@@ -46,13 +58,16 @@ export const createApplication: Handler = ({ pathParams, params, ctx }) => {
 };
 
 /** `GET /admin/api/accounts/{account_id}/applications/{id}`. */
-export const readApplication: Handler = ({ pathParams, ctx }) => {
-  const app = ctx.tenant.getApplication(parseId(pathParams.account_id), parseId(pathParams.id));
+export const readApplication: Handler = (request) => {
+  const { pathParams, ctx } = request;
+  const app = visibleApplication(request, pathParams.id);
   return ok(entityBody('application', renderApplication(ctx, app)));
 };
 
 /** `PUT /admin/api/accounts/{account_id}/applications/{id}`. */
-export const updateApplication: Handler = ({ pathParams, params, ctx }) => {
+export const updateApplication: Handler = (request) => {
+  const { pathParams, params, ctx } = request;
+  visibleApplication(request, pathParams.id);
   const input = applicationInput(params);
   // plan_id, application_id and keys are not updatable here.
   const app = ctx.tenant.updateApplication(parseId(pathParams.account_id), parseId(pathParams.id), {
@@ -68,25 +83,31 @@ export const updateApplication: Handler = ({ pathParams, params, ctx }) => {
 
 /** `PUT …/applications/{id}/suspend|resume|accept`. */
 export function transitionApplication(event: ApplicationEvent): Handler {
-  return ({ pathParams, ctx }) => {
+  return (request) => {
+    const { pathParams, ctx } = request;
+    visibleApplication(request, pathParams.id);
     const app = ctx.tenant.transitionApplication(parseId(pathParams.account_id), parseId(pathParams.id), event);
     return ok(entityBody('application', renderApplication(ctx, app)));
   };
 }
 
 /** `DELETE /admin/api/accounts/{account_id}/applications/{id}`: an empty 200. */
-export const deleteApplication: Handler = ({ pathParams, ctx }) => {
+export const deleteApplication: Handler = (request) => {
+  const { pathParams, ctx } = request;
+  visibleApplication(request, pathParams.id);
   ctx.tenant.deleteApplication(parseId(pathParams.account_id), parseId(pathParams.id));
   return emptyOk();
 };
 
 /** `GET /admin/api/applications/find`. */
-export const findApplication: Handler = ({ params, ctx }) => {
+export const findApplication: Handler = (request) => {
+  const { params, ctx } = request;
   const app = ctx.tenant.findApplication({
     applicationId: paramString(params, 'application_id'),
     userKey: paramString(params, 'user_key'),
     appId: paramString(params, 'app_id'),
     serviceId: paramString(params, 'service_id'),
   });
+  assertSeesService(request, app.serviceId);
   return ok(entityBody('application', renderApplication(ctx, app)));
 };

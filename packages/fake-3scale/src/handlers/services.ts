@@ -9,7 +9,7 @@ import { renderProxy } from '../represent/proxy.js';
 import { type PageMeta, collectionBody, entityBody } from '../represent/representation.js';
 import { renderService } from '../represent/service.js';
 import { parseId } from '../tenant/tenant.js';
-import type { Handler } from './admin-request.js';
+import { type Handler, assertSeesService, canSeeService } from './admin-request.js';
 
 /** `per_page` default and maximum (spec: "Default and max is 500"). */
 export const MAX_PER_PAGE = 500;
@@ -25,8 +25,9 @@ export function pagingValue(raw: string | undefined, fallback: number, max = Num
 }
 
 /** `GET /admin/api/services`: ordered by id; metadata only when one page does not hold everything. */
-export const listServices: Handler = ({ params, ctx, ignorePaging }) => {
-  const all = ctx.tenant.listServices();
+export const listServices: Handler = (request) => {
+  const { params, ctx, ignorePaging } = request;
+  const all = ctx.tenant.listServices().filter((s) => canSeeService(request, s.id));
   if (ignorePaging) {
     return ok(
       collectionBody(
@@ -59,21 +60,27 @@ export const listServices: Handler = ({ params, ctx, ignorePaging }) => {
 };
 
 /** `GET /admin/api/services/{id}`. */
-export const readService: Handler = ({ pathParams, ctx }) => {
+export const readService: Handler = (request) => {
+  const { pathParams, ctx } = request;
   const service = ctx.tenant.getService(parseId(pathParams.id));
+  assertSeesService(request, service.id);
   return ok(entityBody('service', renderService(ctx, service)));
 };
 
 /** `GET /admin/api/services/{service_id}/proxy`. */
-export const readProxy: Handler = ({ pathParams, ctx }) => {
+export const readProxy: Handler = (request) => {
+  const { pathParams, ctx } = request;
   const serviceId = parseId(pathParams.service_id);
   const proxy = ctx.tenant.getProxy(serviceId);
+  assertSeesService(request, proxy.serviceId);
   return ok(entityBody('proxy', renderProxy(ctx, proxy, ctx.tenant.getService(serviceId))));
 };
 
 /** `GET /admin/api/services/{service_id}/application_plans`: every plan, no pagination. */
-export const listPlans: Handler = ({ pathParams, ctx }) => {
+export const listPlans: Handler = (request) => {
+  const { pathParams, ctx } = request;
   const plans = ctx.tenant.plansOf(parseId(pathParams.service_id));
+  assertSeesService(request, ctx.tenant.getService(parseId(pathParams.service_id)).id);
   return ok(
     collectionBody(
       'plans',

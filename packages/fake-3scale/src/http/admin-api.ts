@@ -2,15 +2,19 @@
  * @module http/admin-api
  * One Admin API request, transport aside: route and format from the path, parameters merged from query
  * and body, the credential found and checked, then the handler — with 3scale's order of refusals: an
- * unknown route is a 404 whatever the token, an unknown suffix a 406, a bad token a 403.
+ * unknown route is a 404 whatever the token, an unknown suffix a 406, a bad token a 403,
+ * then a token without the permission the call needs another 403 (see `access-tokens`).
  */
 import type { EndpointKey } from '../endpoints.js';
 import type { RenderContext } from '../represent/representation.js';
-import { type Credential, extractCredential, isAuthorized } from './auth.js';
+import { type AccessTokenRecord, findToken, mayUseAdminApi, mayWrite, visibleServiceIds } from './access-tokens.js';
+import { type Credential, extractCredential } from './auth.js';
 import { type Format, splitFormat } from './format.js';
 import { BadBodyError, type ParsedParams, parseParams } from './params.js';
-import { ACCESS_DENIED, NOT_ACCEPTABLE, NOT_FOUND, type Reply, errorReply } from './reply.js';
+import { ACCESS_DENIED, NOT_ACCEPTABLE, NOT_FOUND, PERMISSION_DENIED, type Reply, errorReply } from './reply.js';
 import { ADMIN_API_PREFIX, type RouteMatch, matchRoute } from './routes.js';
+
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /** A request parsed and authenticated, not yet handled. */
 export interface PreparedRequest {
@@ -22,6 +26,8 @@ export interface PreparedRequest {
   parsed: ParsedParams | undefined;
   credential: Credential;
   authorized: boolean;
+  /** The token the credential matched, if any. */
+  token: AccessTokenRecord | undefined;
 }
 
 export interface RawRequest {
@@ -35,7 +41,7 @@ export interface RawRequest {
 }
 
 /** Parses and authenticates; never throws. */
-export function prepareAdminRequest(raw: RawRequest, accessToken: string): PreparedRequest {
+export function prepareAdminRequest(raw: RawRequest, tokens: readonly AccessTokenRecord[]): PreparedRequest {
   const { path, format } = splitFormat(raw.pathname);
   const match = matchRoute(raw.method, path.slice(ADMIN_API_PREFIX.length));
   let parsed: ParsedParams | undefined;
@@ -48,6 +54,7 @@ export function prepareAdminRequest(raw: RawRequest, accessToken: string): Prepa
   const credential = parsed
     ? extractCredential(parsed.params, parsed.sources, raw.authorization)
     : extractCredential({}, new Map(), raw.authorization);
+  const token = findToken(tokens, credential.token);
   return {
     method: raw.method,
     match,
@@ -55,7 +62,8 @@ export function prepareAdminRequest(raw: RawRequest, accessToken: string): Prepa
     format,
     parsed,
     credential,
-    authorized: isAuthorized(credential, accessToken),
+    authorized: token !== undefined,
+    token,
   };
 }
 
@@ -69,7 +77,12 @@ export function executeAdminRequest(
   if (!prepared.match) return { reply: NOT_FOUND, format };
   if (prepared.format === 'unknown') return { reply: NOT_ACCEPTABLE, format };
   if (!prepared.parsed) return { reply: { status: 400, body: { json: () => '', xml: () => '' } }, format };
-  if (!prepared.authorized) return { reply: ACCESS_DENIED, format };
+  const { token } = prepared;
+  if (token === undefined) return { reply: ACCESS_DENIED, format };
+  if (!mayUseAdminApi(token)) return { reply: PERMISSION_DENIED, format };
+  // porta runs a read-only token's request in a read-only transaction, so its first write fails; the fake
+  // refuses every write of such a token before it changes anything.
+  if (!READ_METHODS.has(prepared.method) && !mayWrite(token)) return { reply: PERMISSION_DENIED, format };
   try {
     const reply = prepared.match.handler({
       method: prepared.method,
@@ -77,6 +90,7 @@ export function executeAdminRequest(
       params: prepared.parsed.params,
       ctx,
       ignorePaging,
+      visibleServiceIds: visibleServiceIds(token, ctx.tenant),
     });
     return { reply, format };
   } catch (error) {

@@ -5,7 +5,6 @@
  * the official clients send `Basic base64(":" + token)`. There is no Bearer support: whatever follows the
  * scheme is decoded as Basic credentials, so a Bearer token never matches.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { ParamSource, Params } from './params.js';
 
 /** Where the credential came from, as recorded in the request log (never the value). */
@@ -34,12 +33,4 @@ export function extractCredential(
   const password = colon < 0 ? '' : decoded.slice(colon + 1);
   const token = user !== '' ? user : password !== '' ? password : undefined;
   return { kind: scheme.toLowerCase() === 'basic' ? 'basic' : 'other-scheme', token };
-}
-
-/** Whether the credential is the tenant's token (compared in constant time). */
-export function isAuthorized(credential: Credential, accessToken: string): boolean {
-  if (credential.token === undefined) return false;
-  const given = Buffer.from(credential.token);
-  const expected = Buffer.from(accessToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -43,6 +43,13 @@ export const ACCESS_DENIED: Reply = {
   body: bodyOf(toJson({ error: 'Access denied' }), `${XML_DECLARATION}<error>Access denied</error>`),
 };
 
+/** A known token without the scope, permission or write access the call needs (porta `ByAccessToken`). */
+export const PERMISSION_MESSAGE = 'Your access token does not have the correct permissions';
+export const PERMISSION_DENIED: Reply = {
+  status: 403,
+  body: bodyOf(toJson({ error: PERMISSION_MESSAGE }), `${XML_DECLARATION}<error>${PERMISSION_MESSAGE}</error>`),
+};
+
 export const NOT_FOUND: Reply = { status: 404, body: bodyOf(toJson({ status: 'Not found' }), '') };
 
 /** Unknown format suffix (porta test `test_unknown_format`). */

@@ -41,7 +41,10 @@ export function renderAccount(ctx: RenderContext, account: AccountRecord): Rende
         ...el('monthly_billing_enabled', true),
         ...el('monthly_charging_enabled', true),
         ...el('credit_card_stored', false),
-        ...el('plans', [accountPlanXml(tenant.accountPlan), ...[...appPlans.values()].map(planXml)]),
+        ...el('plans', [
+          accountPlanXml(tenant.accountPlan, tenant.settings.accountApprovalRequired),
+          ...[...appPlans.values()].map(planXml),
+        ]),
         ...el('users', tenant.usersOf(account.id).map(userXml)),
       ],
     },

@@ -2,7 +2,8 @@
  * @module represent/application
  * Applications. The credentials shown depend on the product's authentication mode:
  * "1" → `user_key` + `provider_verification_key`; "2" → `application_id` only (keys are listed separately);
- * "oidc" → `application_id`, `redirect_url`, `client_id`, `client_secret` and the OIDC flow settings.
+ * "oidc" → `application_id`, `redirect_url`, `client_id`, `client_secret` and the OIDC flow settings;
+ * the legacy "oauth" → the same without the OIDC settings.
  * JSON says `account_id` where XML says `user_account_id`, and XML nests the plan.
  */
 import type { ApplicationRecord } from '../tenant/records.js';
@@ -37,10 +38,12 @@ export function renderApplication(ctx: RenderContext, app: ApplicationRecord): R
   } else {
     json.application_id = app.applicationId;
   }
-  if (version === 'oidc') {
+  if (version === 'oidc' || version === 'oauth') {
     json.redirect_url = app.redirectUrl;
     json.client_id = app.applicationId;
     json.client_secret = app.keys[0]?.value ?? null;
+  }
+  if (version === 'oidc') {
     json.oidc_configuration = {
       id: service.oidcConfigurationId,
       standard_flow_enabled: true,
@@ -65,7 +68,7 @@ export function renderApplication(ctx: RenderContext, app: ApplicationRecord): R
       ? [...el('user_key', app.userKey), ...el('provider_verification_key', app.providerVerificationKey)]
       : [
           ...el('application_id', app.applicationId),
-          ...(version === 'oidc' ? el('redirect_url', app.redirectUrl) : []),
+          ...(version === 'oidc' || version === 'oauth' ? el('redirect_url', app.redirectUrl) : []),
           ...el(
             'keys',
             app.keys.flatMap((k) => el('key', k.value)),

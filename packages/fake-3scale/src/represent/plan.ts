@@ -55,7 +55,7 @@ export function planXml(plan: PlanRecord): XmlElement {
 }
 
 /** The tenant's account plan as account XML nests it. */
-export function accountPlanXml(plan: AccountPlanRecord): XmlElement {
+export function accountPlanXml(plan: AccountPlanRecord, approvalRequired = false): XmlElement {
   return {
     name: 'plan',
     attributes: { default: true },
@@ -64,7 +64,7 @@ export function accountPlanXml(plan: AccountPlanRecord): XmlElement {
       ...el('name', plan.name),
       ...el('type', 'account_plan'),
       ...el('state', 'hidden'),
-      ...el('approval_required', false),
+      ...el('approval_required', approvalRequired),
       ...el('setup_fee', new JsonFloat(0)),
       ...el('cost_per_month', new JsonFloat(0)),
       ...el('trial_period_days', null),

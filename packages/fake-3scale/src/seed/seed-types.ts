@@ -6,17 +6,22 @@
  * the defaults are 3scale's.
  */
 
-/** 3scale's authentication mode of a product (`backend_version` is a string). */
-export type BackendVersion = '1' | '2' | 'oidc';
+/**
+ * 3scale's authentication mode of a product (`backend_version` is a string). `oauth` is the legacy OAuth 2
+ * mode older tenants still hold: its applications carry a client id and secret like `oidc` ones.
+ */
+export type BackendVersion = '1' | '2' | 'oidc' | 'oauth';
 /** Where the gateway reads credentials. */
 export type CredentialsLocation = 'headers' | 'query' | 'authorization';
-export type ServiceState = 'incomplete' | 'published' | 'hidden' | 'offline' | 'deprecated';
+/** `deleted`: marked for deletion; the Admin API no longer shows the product or its applications. */
+export type ServiceState = 'incomplete' | 'published' | 'hidden' | 'offline' | 'deprecated' | 'deleted';
 export type DeploymentOption = 'hosted' | 'self_managed' | 'service_mesh_istio';
 export type PlanState = 'published' | 'hidden';
-export type AccountState = 'approved' | 'pending' | 'rejected' | 'suspended';
+/** `created`: signed up but not activated (approval required, or no password given). */
+export type AccountState = 'created' | 'pending' | 'approved' | 'rejected' | 'suspended' | 'scheduled_for_deletion';
 export type UserState = 'active' | 'pending' | 'suspended';
 export type UserRole = 'admin' | 'member';
-export type ApplicationState = 'live' | 'pending' | 'suspended';
+export type ApplicationState = 'live' | 'pending' | 'suspended' | 'deprecated';
 /**
  * A product's service plans, which decide subscriptions: `default` — a default service plan exists, so
  * Signup Express subscribes new accounts and creates an application on the default application plan;
@@ -34,6 +39,46 @@ export interface Seed {
   generated_services?: number;
   accounts?: SeedAccount[];
   applications?: SeedApplication[];
+  /** Tenant-wide switches; every one defaults to 3scale's default. */
+  settings?: SeedSettings;
+  /**
+   * Extra admin access tokens besides the one the fake is created with (which is an admin's read-write
+   * token with the Account Management scope).
+   */
+  access_tokens?: SeedAccessToken[];
+}
+
+/** Tenant-wide behaviour that 3scale lets an operator change. */
+export interface SeedSettings {
+  /** The default account plan requires approval: signed-up accounts stay `created`. Default false. */
+  account_approval_required?: boolean;
+  /** Passwords given at signup need at least 15 characters. Default true (porta's strong passwords). */
+  strong_passwords?: boolean;
+  /**
+   * The service plans screen is shown: then signup subscribes only products with a default service plan;
+   * otherwise (the default) it also subscribes those whose service plan is merely published.
+   */
+  service_plans_ui_visible?: boolean;
+}
+
+/** Scopes an access token can hold. The Admin API endpoints served here need `account_management`. */
+export type TokenScope = 'account_management' | 'finance' | 'cms' | 'stats' | 'policy_registry';
+/** Sections a member user may be allowed (porta's admin sections). */
+export type MemberSection = 'partners' | 'plans' | 'monitoring' | 'finance' | 'settings' | 'portal' | 'policy_registry';
+
+/** An access token of a user of the provider account. */
+export interface SeedAccessToken {
+  value: string;
+  /** Default `["account_management"]`. */
+  scopes?: TokenScope[];
+  /** `ro` (read only) or `rw`. Default `rw`. */
+  permission?: 'ro' | 'rw';
+  /** The owner's role. Default `admin`. */
+  owner_role?: UserRole;
+  /** Sections a member owner is allowed; `account_management` needs `partners`. Default none. */
+  member_permissions?: MemberSection[];
+  /** Products (system names) a member owner may see; absent: all of them. */
+  allowed_services?: string[];
 }
 
 /** An API product ("service") with its proxy and application plans. */

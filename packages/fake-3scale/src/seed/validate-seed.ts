@@ -155,6 +155,19 @@ const APPLICATION_FIELDS = [
   'keys',
 ] as const;
 
+const SETTINGS_FIELDS = ['account_approval_required', 'strong_passwords', 'service_plans_ui_visible'] as const;
+const TOKEN_FIELDS = ['value', 'scopes', 'permission', 'owner_role', 'member_permissions', 'allowed_services'] as const;
+export const TOKEN_SCOPES = ['account_management', 'finance', 'cms', 'stats', 'policy_registry'] as const;
+const MEMBER_SECTIONS = [
+  'partners',
+  'plans',
+  'monitoring',
+  'finance',
+  'settings',
+  'portal',
+  'policy_registry',
+] as const;
+
 /** A slug like 3scale makes from a name: lowercase, non-alphanumerics collapsed to `-`. */
 export function slugify(name: string): string {
   const slug = name
@@ -177,6 +190,8 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
     'generated_services',
     'accounts',
     'applications',
+    'settings',
+    'access_tokens',
     '$comment',
   ]);
   if (root) {
@@ -200,8 +215,8 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
       uniqueId('service', s, path);
       c.string(s, 'name', path, { required: true });
       c.string(s, 'system_name', path, { pattern: SYSTEM_NAME });
-      c.oneOf(s, 'backend_version', path, ['1', '2', 'oidc'], true);
-      c.oneOf(s, 'state', path, ['incomplete', 'published', 'hidden', 'offline', 'deprecated']);
+      c.oneOf(s, 'backend_version', path, ['1', '2', 'oidc', 'oauth'], true);
+      c.oneOf(s, 'state', path, ['incomplete', 'published', 'hidden', 'offline', 'deprecated', 'deleted']);
       c.oneOf(s, 'deployment_option', path, ['hosted', 'self_managed', 'service_mesh_istio']);
       c.string(s, 'description', path, { nullable: true });
       c.string(s, 'support_email', path, { nullable: true });
@@ -268,7 +283,7 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
       c.number(a, 'id', path, ID);
       uniqueId('account', a, path);
       c.string(a, 'org_name', path, { required: true });
-      c.oneOf(a, 'state', path, ['approved', 'pending', 'rejected', 'suspended']);
+      c.oneOf(a, 'state', path, ['created', 'pending', 'approved', 'rejected', 'suspended', 'scheduled_for_deletion']);
       const users = c.array(a, 'users', path, true);
       if (Array.isArray(a.users) && users.length === 0)
         c.problem(`${path}.users`, 'needs at least one user (the admin)');
@@ -303,7 +318,7 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
       c.string(a, 'account', path, { required: true });
       c.string(a, 'service', path, { required: true });
       c.string(a, 'plan', path);
-      c.oneOf(a, 'state', path, ['live', 'pending', 'suspended']);
+      c.oneOf(a, 'state', path, ['live', 'pending', 'suspended', 'deprecated']);
       c.string(a, 'name', path);
       c.string(a, 'description', path);
       c.string(a, 'user_key', path, { pattern: /^[A-Za-z0-9_.+=-]{1,256}$/ });
@@ -321,6 +336,37 @@ export function validateSeed(value: unknown, source = 'seed'): Seed {
         else if (typeof a.plan === 'string' && !plans.has(a.plan))
           c.problem(`${path}.plan`, `no plan "${a.plan}" in service "${a.service}"`);
       }
+    });
+
+    if (root.settings !== undefined) {
+      const settings = c.object(root.settings, `${source}.settings`, SETTINGS_FIELDS);
+      if (settings) for (const key of SETTINGS_FIELDS) c.boolean(settings, key, `${source}.settings`);
+    }
+
+    const tokenValues = new Set<string>();
+    c.array(root, 'access_tokens', source).forEach((entry, i) => {
+      const path = `${source}.access_tokens[${i}]`;
+      const t = c.object(entry, path, TOKEN_FIELDS);
+      if (!t) return;
+      c.string(t, 'value', path, { required: true });
+      if (typeof t.value === 'string') {
+        if (tokenValues.has(t.value)) c.problem(`${path}.value`, 'is used by another token');
+        tokenValues.add(t.value);
+      }
+      c.array(t, 'scopes', path).forEach((scope, j) => {
+        if (typeof scope !== 'string' || !(TOKEN_SCOPES as readonly string[]).includes(scope))
+          c.problem(`${path}.scopes[${j}]`, `must be one of ${TOKEN_SCOPES.join(', ')}`);
+      });
+      c.oneOf(t, 'permission', path, ['ro', 'rw']);
+      c.oneOf(t, 'owner_role', path, ['admin', 'member']);
+      c.array(t, 'member_permissions', path).forEach((section, j) => {
+        if (typeof section !== 'string' || !(MEMBER_SECTIONS as readonly string[]).includes(section))
+          c.problem(`${path}.member_permissions[${j}]`, `must be one of ${MEMBER_SECTIONS.join(', ')}`);
+      });
+      c.array(t, 'allowed_services', path).forEach((name, j) => {
+        if (typeof name !== 'string' || !serviceNames.has(name))
+          c.problem(`${path}.allowed_services[${j}]`, 'must be the system_name of a seeded service');
+      });
     });
   }
   if (c.problems.length > 0) {

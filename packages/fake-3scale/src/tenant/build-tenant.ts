@@ -9,7 +9,7 @@ import { generatedServices } from '../seed/generate-services.js';
 import type { Seed, SeedService } from '../seed/seed-types.js';
 import { slugify, validateSeed } from '../seed/validate-seed.js';
 import type { PlanRecord, ProxyRecord, ServiceRecord } from './records.js';
-import { Tenant } from './tenant.js';
+import { DEFAULT_SETTINGS, Tenant } from './tenant.js';
 
 /** Tenant name used in generated gateway URLs when the seed gives none. */
 export const DEFAULT_TENANT_NAME = 'fake';
@@ -31,6 +31,11 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
   const tenant = new Tenant({
     name: seed.tenant ?? DEFAULT_TENANT_NAME,
     now: options.now,
+    settings: {
+      accountApprovalRequired: seed.settings?.account_approval_required ?? DEFAULT_SETTINGS.accountApprovalRequired,
+      strongPasswords: seed.settings?.strong_passwords ?? DEFAULT_SETTINGS.strongPasswords,
+      servicePlansUiVisible: seed.settings?.service_plans_ui_visible ?? DEFAULT_SETTINGS.servicePlansUiVisible,
+    },
     ...(options.randomHex ? { randomHex: options.randomHex } : {}),
   });
   const now = options.now();
@@ -107,9 +112,9 @@ export function buildTenant(seed: Seed, options: BuildTenantOptions): Tenant {
   (seed.applications ?? []).forEach((a, index) => {
     const where = `seed.applications[${index}]`;
     const user = tenant.userByUsername(a.account);
-    const service = tenant.listServices().find((s) => s.systemName === a.service);
+    const service = tenant.allServices().find((s) => s.systemName === a.service);
     if (!user || !service) throw seedProblem(`${where}: unknown account or service`);
-    const plans = tenant.plansOf(service.id);
+    const plans = tenant.anyPlansOf(service.id);
     const plan = a.plan === undefined ? plans.find((p) => p.isDefault) : plans.find((p) => p.systemName === a.plan);
     if (!plan)
       throw seedProblem(

@@ -12,10 +12,10 @@ import { IdSequences } from './_ids.js';
 import {
   ErrorCollector,
   MSG_BLANK,
-  MSG_INVALID,
   MSG_TAKEN,
   PRINTABLE_PATTERN,
   USER_KEY_PATTERN,
+  tooLong,
   tooShort,
 } from './_validation.js';
 import type {
@@ -49,8 +49,9 @@ export interface ApplicationInput {
   firstDailyTrafficAt?: string | undefined;
 }
 
-/** Raw request values for Signup Express. */
+/** Raw request values for Signup Express (`name` stands in for a missing `org_name`). */
 export interface SignupInput {
+  name?: string | undefined;
   orgName?: string | undefined;
   username?: string | undefined;
   email?: string | undefined;
@@ -82,8 +83,29 @@ const TRANSITIONS: Record<ApplicationEvent, { from: readonly ApplicationState[];
   accept: { from: ['pending'], to: 'live' },
 };
 
-const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const USERNAME_PATTERN = /^\w[\w.\-@+]*$/;
+/** porta's username rule (ASCII word characters, then `. - _ @ +`), and its message. */
+const USERNAME_PATTERN = /^\w[\w.\-@+]+$/;
+const MSG_USERNAME = 'use only letters, numbers, and .-_@+ please.';
+/** An organisation name needs one letter or digit somewhere (on one line, as Ruby's `.` reads it). */
+const ORG_NAME_PATTERN = /^.*[a-zA-Z0-9]+.*$/;
+const MSG_ORG_NAME = 'must contain at least one alphanumeric character';
+/** porta's strong-password minimum. */
+export const STRONG_PASSWORD_MIN = 15;
+/** Backend versions whose applications hold one client secret instead of app keys. */
+const CLIENT_SECRET_VERSIONS: ReadonlySet<string> = new Set(['oidc', 'oauth']);
+
+/** Tenant-wide switches (see `SeedSettings`). */
+export interface TenantSettings {
+  accountApprovalRequired: boolean;
+  strongPasswords: boolean;
+  servicePlansUiVisible: boolean;
+}
+
+export const DEFAULT_SETTINGS: TenantSettings = {
+  accountApprovalRequired: false,
+  strongPasswords: true,
+  servicePlansUiVisible: false,
+};
 
 /** Parses a record id the way 3scale's `find` does for clean input: digits only, else no record. */
 export function parseId(value: string | undefined): number | undefined {
@@ -98,6 +120,7 @@ export interface TenantOptions {
   now: () => Date;
   /** Random hex of `bytes` bytes (3scale uses `SecureRandom.hex`). */
   randomHex?: (bytes: number) => string;
+  settings?: TenantSettings;
 }
 
 /**
@@ -110,6 +133,7 @@ export class Tenant {
   readonly name: string;
   readonly providerAccountId: number;
   readonly accountPlan: AccountPlanRecord;
+  readonly settings: TenantSettings;
   readonly ids = new IdSequences();
   private readonly now: () => Date;
   private readonly randomHex: (bytes: number) => string;
@@ -124,6 +148,7 @@ export class Tenant {
     this.name = options.name;
     this.now = options.now;
     this.randomHex = options.randomHex ?? ((bytes) => randomBytes(bytes).toString('hex'));
+    this.settings = options.settings ?? DEFAULT_SETTINGS;
     this.providerAccountId = this.ids.take('providerAccount');
     this.accountPlan = { id: this.ids.take('accountPlan'), name: 'Default' };
   }
@@ -209,14 +234,19 @@ export class Tenant {
     return this.getAccount(user.accountId);
   }
 
-  /** Every product, ordered by id as 3scale pages them. */
+  /** Every product the API shows, ordered by id as 3scale pages them; deleted ones are hidden. */
   listServices(): ServiceRecord[] {
+    return this.allServices().filter((s) => s.state !== 'deleted');
+  }
+
+  /** Every product, deleted ones included (for building from a seed). */
+  allServices(): ServiceRecord[] {
     return [...this.services.values()].sort((a, b) => a.id - b.id);
   }
 
   getService(id: number | undefined): ServiceRecord {
     const service = id === undefined ? undefined : this.services.get(id);
-    if (!service) throw notFound('service');
+    if (!service || service.state === 'deleted') throw notFound('service');
     return service;
   }
 
@@ -229,8 +259,12 @@ export class Tenant {
 
   /** All application plans of a product, hidden and custom ones included. */
   plansOf(serviceId: number | undefined): PlanRecord[] {
-    const service = this.getService(serviceId);
-    return [...this.plans.values()].filter((p) => p.serviceId === service.id).sort((a, b) => a.id - b.id);
+    return this.anyPlansOf(this.getService(serviceId).id);
+  }
+
+  /** The plans of any product, deleted ones included (for building from a seed). */
+  anyPlansOf(serviceId: number): PlanRecord[] {
+    return [...this.plans.values()].filter((p) => p.serviceId === serviceId).sort((a, b) => a.id - b.id);
   }
 
   getPlan(id: number | undefined): PlanRecord {
@@ -239,9 +273,9 @@ export class Tenant {
     return plan;
   }
 
-  /** Every application in the tenant, by id. */
+  /** Every application the API shows, by id: those of deleted products are hidden with them. */
   listApplications(): ApplicationRecord[] {
-    return [...this.applications.values()].sort((a, b) => a.id - b.id);
+    return [...this.applications.values()].filter((a) => this.isShown(a)).sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -258,7 +292,7 @@ export class Tenant {
   getApplication(accountId: number | undefined, applicationId: number | undefined): ApplicationRecord {
     const account = this.getAccount(accountId);
     const app = applicationId === undefined ? undefined : this.applications.get(applicationId);
-    if (!app || app.accountId !== account.id) throw notFound('application');
+    if (!app || app.accountId !== account.id || !this.isShown(app)) throw notFound('application');
     return app;
   }
 
@@ -274,7 +308,7 @@ export class Tenant {
     if (criteria.applicationId !== undefined) {
       const id = parseId(criteria.applicationId);
       found = id === undefined ? undefined : this.applications.get(id);
-      if (found && !inService(found)) found = undefined;
+      if (found && (!inService(found) || !this.isShown(found))) found = undefined;
     } else if (criteria.userKey !== undefined) {
       found = this.listApplications().find(
         (a) => a.userKey === criteria.userKey && versionOf(a) === '1' && inService(a),
@@ -300,46 +334,51 @@ export class Tenant {
   // ---- writes ----
 
   /**
-   * Signup Express: a developer account with its admin user, subscribed like 3scale subscribes it — an
-   * application on the given application plan, and one on the default application plan of every other
-   * product that has a default service plan (porta `Signup::PlansWithDefaults`). The password is optional:
-   * API signups are "minimal" and need none.
+   * Signup Express, as porta's minimal API signup does it. Validation first — the account's own errors,
+   * then `users: ["invalid"]` and the admin user's field errors — all reported at once. The email is
+   * optional (its format is not checked, only its length and uniqueness); a password, when given, must be
+   * strong unless strong passwords are off. The user is activated, and the account approved, only when a
+   * password was given and the account plan needs no approval; otherwise the account stays `created` and
+   * its user `pending`. Subscriptions follow porta's `Signup::PlansWithDefaults` (see {@link signupPlans}).
    */
   signup(input: SignupInput): AccountRecord {
     const errors = new ErrorCollector();
-    const orgName = input.orgName ?? '';
-    const username = input.username ?? '';
-    const email = input.email ?? '';
+    const orgName = input.orgName ?? input.name ?? '';
     if (orgName.trim() === '') errors.add('org_name', MSG_BLANK);
-    if (username === '') errors.add('username', MSG_BLANK);
-    else if (username.length < 3) errors.add('username', tooShort(3));
-    else if (username.length > 40 || !USERNAME_PATTERN.test(username)) errors.add('username', MSG_INVALID);
-    else if (this.userByUsername(username)) errors.add('username', MSG_TAKEN);
-    if (email === '') errors.add('email', MSG_BLANK);
-    else if (!EMAIL_PATTERN.test(email)) errors.add('email', 'should look like an email address');
-    else if ([...this.users.values()].some((u) => u.email === email)) errors.add('email', MSG_TAKEN);
+    else if (!ORG_NAME_PATTERN.test(orgName)) errors.add('org_name', MSG_ORG_NAME);
+
+    const userErrors = new ErrorCollector();
+    // porta strips the username before validating it.
+    const username = (input.username ?? '').trim();
+    if (username.length < 3) userErrors.add('username', tooShort(3));
+    else if (username.length > 40) userErrors.add('username', tooLong(40));
+    if (username !== '' && !USERNAME_PATTERN.test(username)) userErrors.add('username', MSG_USERNAME);
+    if (username !== '' && this.userByUsername(username)) userErrors.add('username', MSG_TAKEN);
+    const email = input.email ?? '';
+    if (email !== '') {
+      if (email.length < 6) userErrors.add('email', tooShort(6));
+      else if (email.length > 255) userErrors.add('email', tooLong(255));
+      if ([...this.users.values()].some((u) => u.email === email)) userErrors.add('email', MSG_TAKEN);
+    }
+    const password = input.password ?? '';
+    if (password !== '' && this.settings.strongPasswords && password.length < STRONG_PASSWORD_MIN) {
+      userErrors.add('password', tooShort(STRONG_PASSWORD_MIN));
+    }
+    if (userErrors.any) {
+      errors.add('users', 'invalid');
+      for (const [field, messages] of Object.entries(userErrors.errors)) {
+        for (const message of messages) errors.add(field, message);
+      }
+    }
     if (errors.any) throw invalid(errors.errors);
 
-    // Plans first: 3scale answers 404 when a chosen application plan's product has no default service plan.
-    const chosenId = parseId(input.applicationPlanId);
-    const chosen = chosenId === undefined ? undefined : this.plans.get(chosenId);
-    if (chosen && this.getService(chosen.serviceId).servicePlan !== 'default') throw notFound('service plan');
-    const subscriptions: PlanRecord[] = [];
-    for (const service of this.listServices()) {
-      if (chosen && chosen.serviceId === service.id) {
-        subscriptions.push(chosen);
-        continue;
-      }
-      if (service.servicePlan !== 'default') continue;
-      const defaultPlan = this.plansOf(service.id).find((p) => p.isDefault);
-      if (defaultPlan) subscriptions.push(defaultPlan);
-    }
-
+    const subscriptions = this.signupPlans(input.applicationPlanId);
     const now = this.now();
+    const activated = password !== '' && !this.settings.accountApprovalRequired;
     const account: AccountRecord = {
       id: this.ids.take('account'),
       orgName,
-      state: 'approved',
+      state: activated ? 'approved' : 'created',
       createdAt: now,
       updatedAt: now,
     };
@@ -350,7 +389,7 @@ export class Tenant {
       username,
       email,
       role: 'admin',
-      state: 'active',
+      state: activated ? 'active' : 'pending',
       createdAt: now,
       updatedAt: now,
     });
@@ -360,6 +399,35 @@ export class Tenant {
       );
     }
     return account;
+  }
+
+  /**
+   * The application plans a signup subscribes to (porta `Signup::PlansWithDefaults`): for every product, the
+   * chosen plan if it belongs to it, else its default application plan — when the product has a default
+   * service plan, or (service plans screen hidden, porta's default) at least a published one. An application
+   * plan whose product ends up with no service plan fails the whole signup with a 404, as porta does.
+   */
+  private signupPlans(applicationPlanId: string | undefined): PlanRecord[] {
+    const chosenId = parseId(applicationPlanId);
+    const found = chosenId === undefined ? undefined : this.plans.get(chosenId);
+    const chosen = found && this.services.get(found.serviceId)?.state !== 'deleted' ? found : undefined;
+    const publishedCounts = !this.settings.servicePlansUiVisible;
+    const subscriptions: PlanRecord[] = [];
+    let missingServicePlan = false;
+    for (const service of this.listServices()) {
+      const chosenHere = chosen?.serviceId === service.id ? chosen : undefined;
+      const hasDefaultServicePlan = service.servicePlan === 'default';
+      if (!hasDefaultServicePlan && !publishedCounts) {
+        if (chosenHere) missingServicePlan = true;
+        continue;
+      }
+      const plan = chosenHere ?? this.plansOf(service.id).find((p) => p.isDefault);
+      if (!plan) continue;
+      subscriptions.push(plan);
+      if (!hasDefaultServicePlan && service.servicePlan !== 'published') missingServicePlan = true;
+    }
+    if (missingServicePlan) throw notFound('service plan');
+    return subscriptions;
   }
 
   /**
@@ -387,7 +455,7 @@ export class Tenant {
   ): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
     const errors = new ErrorCollector();
-    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey, app.id);
+    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey, app.serviceId, app.id);
     if (errors.any) throw invalid(errors.errors);
     if (input.name !== undefined) app.name = input.name;
     if (input.description !== undefined) app.description = input.description;
@@ -429,12 +497,13 @@ export class Tenant {
     const app = this.getApplication(accountId, applicationId);
     const service = this.getService(app.serviceId);
     const errors = new ErrorCollector();
-    const limit = service.backendVersion === 'oidc' ? MAX_CLIENT_SECRETS : MAX_APP_KEYS;
+    const limit = CLIENT_SECRET_VERSIONS.has(service.backendVersion) ? MAX_CLIENT_SECRETS : MAX_APP_KEYS;
     const key = value ?? this.randomHex(16);
     if (app.keys.length >= limit) errors.add('base', 'Limit reached');
     else if (
       errors.checkString('value', key, { min: 5, max: 255, pattern: PRINTABLE_PATTERN }) &&
-      app.keys.some((k) => k.value === key)
+      // porta compares key values case-insensitively within an application.
+      app.keys.some((k) => k.value.toLowerCase() === key.toLowerCase())
     ) {
       errors.add('value', MSG_TAKEN);
     }
@@ -446,17 +515,13 @@ export class Tenant {
   }
 
   /**
-   * Removes an app key. The last key of an application whose product makes keys mandatory stays: 3scale
-   * refuses, and a refused DELETE is a 403.
+   * Removes an app key. The Admin API removes even the last key of a product that makes keys mandatory
+   * (porta's `remove!` skips the check the portal makes), so the application is left without one.
    */
   removeKey(accountId: number | undefined, applicationId: number | undefined, value: string): ApplicationRecord {
     const app = this.getApplication(accountId, applicationId);
     const index = app.keys.findIndex((k) => k.value === value);
     if (index < 0) throw notFound('application key');
-    const service = this.getService(app.serviceId);
-    if (service.backendVersion === '2' && service.mandatoryAppKey && app.keys.length === 1) {
-      throw invalid({ base: ['An application key is mandatory for this service and cannot be deleted'] });
-    }
     app.keys.splice(index, 1);
     app.updatedAt = this.now();
     return app;
@@ -518,14 +583,16 @@ export class Tenant {
     plan: PlanRecord,
     input: ApplicationInput & { state?: ApplicationState; keys?: string[] },
   ): ApplicationRecord {
-    const service = this.getService(plan.serviceId);
+    // Seeds may hold applications of deleted products, so this looks past the API's view.
+    const service = this.services.get(plan.serviceId);
+    if (!service) throw notFound('service');
     const errors = new ErrorCollector();
-    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey);
+    if (input.userKey !== undefined) this.checkUserKey(errors, input.userKey, service.id);
     if (input.applicationId !== undefined) {
       // porta validates 4..255 although the spec text says 5.
       if (
         errors.checkString('application_id', input.applicationId, { min: 4, max: 255, pattern: PRINTABLE_PATTERN }) &&
-        this.anyApplication((a) => a.applicationId === input.applicationId)
+        this.anyApplication((a) => a.serviceId === service.id && a.applicationId === input.applicationId)
       ) {
         errors.add('application_id', MSG_TAKEN);
       }
@@ -539,7 +606,10 @@ export class Tenant {
     let keyValues: string[] = [];
     if (input.keys !== undefined) keyValues = input.keys;
     else if (input.applicationKey !== undefined) keyValues = [input.applicationKey];
-    else if (service.backendVersion === 'oidc' || (service.backendVersion === '2' && service.mandatoryAppKey)) {
+    else if (
+      CLIENT_SECRET_VERSIONS.has(service.backendVersion) ||
+      (service.backendVersion === '2' && service.mandatoryAppKey)
+    ) {
       keyValues = [this.randomHex(16)];
     }
     const keys: KeyRecord[] = keyValues.map((value) => ({ value, createdAt: now, updatedAt: now }));
@@ -551,10 +621,13 @@ export class Tenant {
       state: input.state ?? (plan.approvalRequired ? 'pending' : 'live'),
       name: input.name ?? null,
       description: input.description ?? null,
-      userKey: input.userKey ?? this.uniqueValue(16, (v) => this.anyApplication((a) => a.userKey === v)),
+      userKey:
+        input.userKey ??
+        this.uniqueValue(16, (v) => this.anyApplication((a) => a.serviceId === service.id && a.userKey === v)),
       providerVerificationKey: this.randomHex(16),
       applicationId:
-        input.applicationId ?? this.uniqueValue(4, (v) => this.anyApplication((a) => a.applicationId === v)),
+        input.applicationId ??
+        this.uniqueValue(4, (v) => this.anyApplication((a) => a.serviceId === service.id && a.applicationId === v)),
       redirectUrl: input.redirectUrl ?? null,
       firstTrafficAt: input.firstTrafficAt ?? null,
       firstDailyTrafficAt: input.firstDailyTrafficAt ?? null,
@@ -564,12 +637,22 @@ export class Tenant {
     };
   }
 
-  /** user_key rules: format and uniqueness across the whole tenant. */
-  private checkUserKey(errors: ErrorCollector, userKey: string, exceptApplicationId?: number): void {
+  /**
+   * user_key rules: format, and uniqueness within the product (porta with `duplicate_user_key`, as current
+   * installations run: two products may hold the same user_key).
+   */
+  private checkUserKey(errors: ErrorCollector, userKey: string, serviceId: number, exceptApplicationId?: number): void {
     if (!errors.checkString('user_key', userKey, { min: 1, max: 256, pattern: USER_KEY_PATTERN })) return;
-    if (this.anyApplication((a) => a.userKey === userKey && a.id !== exceptApplicationId)) {
+    if (
+      this.anyApplication((a) => a.serviceId === serviceId && a.userKey === userKey && a.id !== exceptApplicationId)
+    ) {
       errors.add('user_key', MSG_TAKEN);
     }
+  }
+
+  /** Whether the API shows an application: not when its product is deleted. */
+  private isShown(app: ApplicationRecord): boolean {
+    return this.services.get(app.serviceId)?.state !== 'deleted';
   }
 
   private anyApplication(predicate: (app: ApplicationRecord) => boolean): boolean {

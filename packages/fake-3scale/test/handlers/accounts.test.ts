@@ -120,18 +120,22 @@ describe('POST /admin/api/signup', () => {
   it('subscribes the new account to the default plan of every product, like Signup Express', async () => {
     const { body } = await harness.json<AccountBody>('/admin/api/signup.json', {
       method: 'POST',
-      body: { org_name: 'Eve', username: 'eve', email: 'eve@example.test', password: 'secret-pass' },
+      body: { org_name: 'Eve', username: 'eve', email: 'eve@example.test', password: 'a-long-secret-passphrase' },
     });
     const apps = fake.state.applicationsOf(body.account.id as number);
     assert.equal(apps.length, fake.state.listServices().length);
     assert.ok(apps.every((a) => a.name === 'API signup' && fake.state.getPlan(a.planId).isDefault));
   });
 
-  it('answers 422 with an error per missing field', async () => {
+  it('finding 12: answers 422 with the account errors, users: ["invalid"] and the user errors (email optional)', async () => {
     const { status, body } = await harness.json('/admin/api/signup.json', { method: 'POST', body: { org_name: '' } });
     assert.equal(status, 422);
     assert.deepEqual(body, {
-      errors: { org_name: ["can't be blank"], username: ["can't be blank"], email: ["can't be blank"] },
+      errors: {
+        org_name: ["can't be blank"],
+        users: ['invalid'],
+        username: ['is too short (minimum is 3 characters)'],
+      },
     });
   });
 
@@ -141,7 +145,9 @@ describe('POST /admin/api/signup', () => {
       body: { org_name: 'Copy', username: 'alice', email: 'bob@example.test' },
     });
     assert.equal(status, 422);
-    assert.deepEqual(body, { errors: { username: ['has already been taken'], email: ['has already been taken'] } });
+    assert.deepEqual(body, {
+      errors: { users: ['invalid'], username: ['has already been taken'], email: ['has already been taken'] },
+    });
   });
 
   it('lists full messages in XML errors', async () => {
@@ -152,7 +158,7 @@ describe('POST /admin/api/signup', () => {
     assert.equal(response.status, 422);
     assert.equal(
       await response.text(),
-      '<?xml version="1.0" encoding="UTF-8"?><errors><error>Username has already been taken</error></errors>',
+      '<?xml version="1.0" encoding="UTF-8"?><errors><error>Users invalid</error><error>Username has already been taken</error></errors>',
     );
   });
 });

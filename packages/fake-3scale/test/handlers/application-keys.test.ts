@@ -59,7 +59,15 @@ describe('application keys', () => {
     assert.equal((await harness.call(`${keysPath}/my-own-key-1.json`, { method: 'DELETE' })).status, 404);
   });
 
-  it('refuses to delete the last mandatory key with a 403 (a DELETE that fails validation)', async () => {
+  it('shows keys in XML with updated_at before created_at', async () => {
+    const xml = await (await harness.call(`${keysPath}.xml`)).text();
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?><keys>(<key><value>[^<]+<\/value><updated_at>[^<]+<\/updated_at><created_at>[^<]+<\/created_at><\/key>)+<\/keys>$/,
+    );
+  });
+
+  it("finding 14: deletes even the last key of a product that makes keys mandatory: 200, as porta's Admin API does", async () => {
     const list = await harness.json<Keys>(`${keysPath}.json`);
     for (const k of list.body.keys.slice(1)) {
       assert.equal(
@@ -70,15 +78,18 @@ describe('application keys', () => {
     }
     const last = String(list.body.keys[0]?.key.value);
     const response = await harness.call(`${keysPath}/${last}.json`, { method: 'DELETE' });
-    assert.equal(response.status, 403);
-    assert.ok(((await response.json()) as { errors: Record<string, string[]> }).errors.base);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), '');
+    assert.deepEqual((await harness.json<Keys>(`${keysPath}.json`)).body.keys, []);
   });
 
-  it('shows keys in XML with updated_at before created_at', async () => {
-    const xml = await (await harness.call(`${keysPath}.xml`)).text();
-    assert.match(
-      xml,
-      /^<\?xml version="1.0" encoding="UTF-8"\?><keys><key><value>[^<]+<\/value><updated_at>[^<]+<\/updated_at><created_at>[^<]+<\/created_at><\/key><\/keys>$/,
+  it('finding 14: compares key values case-insensitively within an application', async () => {
+    assert.equal(
+      (await harness.call(`${keysPath}.json`, { method: 'POST', body: { key: 'Mixed-Case-1' } })).status,
+      201,
     );
+    const again = await harness.json(`${keysPath}.json`, { method: 'POST', body: { key: 'mixed-case-1' } });
+    assert.equal(again.status, 422);
+    assert.deepEqual(again.body, { errors: { value: ['has already been taken'] } });
   });
 });

@@ -169,12 +169,20 @@ describe('POST /admin/api/accounts/{id}/applications', () => {
     assert.deepEqual(body, { error: 'You cannot subscribe to that service.' });
   });
 
-  it('answers 422 for a user_key already used anywhere in the tenant', async () => {
+  it('finding 14: answers 422 for a user_key already used in the same product', async () => {
     const first = await create(harness, 'alice', 'llm-chat', 'basic', { user_key: 'chosen-key-1' });
     assert.equal(first.body.application.user_key, 'chosen-key-1');
-    const again = await create(harness, 'bob', 'speech-to-text', 'basic', { user_key: 'chosen-key-1' });
+    const again = await create(harness, 'bob', 'llm-chat', 'basic', { user_key: 'chosen-key-1' });
     assert.equal(again.status, 422);
     assert.deepEqual(again.body, { errors: { user_key: ['has already been taken'] } });
+  });
+
+  it('finding 14: accepts the same user_key in another product (unique per product, not per tenant)', async () => {
+    const first = await create(harness, 'alice', 'llm-chat', 'basic', { user_key: 'shared-key-1' });
+    assert.equal(first.status, 201);
+    const other = await create(harness, 'bob', 'speech-to-text', 'basic', { user_key: 'shared-key-1' });
+    assert.equal(other.status, 201);
+    assert.equal(other.body.application.user_key, 'shared-key-1');
   });
 
   it('answers 422 for a malformed user_key', async () => {

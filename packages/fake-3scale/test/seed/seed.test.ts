@@ -126,6 +126,36 @@ describe('seed checks', () => {
     }
   });
 
+  it('finding 13: check access tokens and settings in full', () => {
+    try {
+      validateSeed({
+        services: [{ name: 'A', backend_version: 'oauth', state: 'deleted' }],
+        settings: { strong_passwords: 'no', unknown_switch: true },
+        access_tokens: [
+          { value: 'one', scopes: ['everything'], permission: 'admin' },
+          { value: 'one', owner_role: 'member', member_permissions: ['root'], allowed_services: ['b'] },
+        ],
+      });
+      assert.fail('expected a throw');
+    } catch (error) {
+      assert.ok(isFake3scaleError(error, 'ERR_SEED_INVALID'));
+      const text = error.problems.join('\n');
+      for (const expected of [
+        'seed.settings.strong_passwords: must be true or false',
+        'seed.settings.unknown_switch: is not a known field',
+        'seed.access_tokens[0].scopes[0]: must be one of',
+        'seed.access_tokens[0].permission: must be one of "ro", "rw"',
+        'seed.access_tokens[1].value: is used by another token',
+        'seed.access_tokens[1].member_permissions[0]: must be one of',
+        'seed.access_tokens[1].allowed_services[0]: must be the system_name of a seeded service',
+      ]) {
+        assert.ok(text.includes(expected), `missing: ${expected}\n${text}`);
+      }
+      assert.ok(!text.includes('backend_version'), 'oauth is a backend version');
+      assert.ok(!text.includes('services[0].state'), 'deleted is a service state');
+    }
+  });
+
   it('reject a seed application on a product without a default plan when no plan is named', () => {
     assert.throws(
       () =>

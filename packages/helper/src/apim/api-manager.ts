@@ -24,7 +24,8 @@ export interface Identity {
   groups: readonly string[];
 }
 
-export type AccountState = 'approved' | 'pending' | 'rejected' | 'suspended';
+/** `created`: signed up but not yet activated or approved (3scale's first state). */
+export type AccountState = 'created' | 'approved' | 'pending' | 'rejected' | 'suspended';
 
 /** A developer account in the API manager; keys belong to it. */
 export interface Account {

@@ -134,10 +134,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       const service = findService(await apiManager.listServices(), selector);
       const { account, created } = await ensureAccount(identity);
       if (account.state !== 'approved') {
-        throw new HelperError(
-          'FORBIDDEN',
-          `Your developer account is ${account.state}; ask an administrator to approve it.`,
-        );
+        // `created` is 3scale's word for a signup not yet activated: to the user it is awaiting approval too.
+        const state = account.state === 'created' || account.state === 'pending' ? 'awaiting approval' : account.state;
+        throw new HelperError('FORBIDDEN', `Your developer account is ${state}; ask an administrator to approve it.`);
       }
       // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
       // made on fresh reads only; cached ones serve the list.

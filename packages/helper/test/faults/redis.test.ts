@@ -20,6 +20,8 @@ describe('Redis outage under load', { skip: redisSkipReason() }, () => {
     const seed = defaultSeed();
     // Every first key request creates an application (no signup subscriptions), so the lock matters.
     for (const service of seed.services ?? []) service.service_plan = 'published';
+    // Signup subscribes merely published service plans too, unless the service plans screen is shown.
+    seed.settings = { service_plans_ui_visible: true };
     const fake = createFake3scale({ seed });
     await fake.listen();
     const [issuer, redis] = await Promise.all([startTestIssuer(), startRedis()]);

@@ -196,6 +196,8 @@ describe('SIGKILL in the middle of inits', () => {
     const seed = defaultSeed();
     // Without signup's automatic subscriptions, every first key request creates an application.
     for (const service of seed.services ?? []) service.service_plan = 'published';
+    // Signup subscribes merely published service plans too, unless the service plans screen is shown.
+    seed.settings = { service_plans_ui_visible: true };
     const fake = createFake3scale({ seed });
     await fake.listen();
     const issuer = await startTestIssuer();

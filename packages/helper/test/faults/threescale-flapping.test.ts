@@ -42,6 +42,8 @@ describe('3scale flapping under load', () => {
     const seed = defaultSeed();
     // Without signup's automatic subscriptions, first key requests create applications while 3scale flaps.
     for (const service of seed.services ?? []) service.service_plan = 'published';
+    // Signup subscribes merely published service plans too, unless the service plans screen is shown.
+    seed.settings = { service_plans_ui_visible: true };
     const fake = createFake3scale({ seed });
     await fake.listen();
     const h = await startThreescaleHarness({

@@ -76,7 +76,10 @@ const applicationJson = entity({
 });
 const accountJson = entity({
   id: idLike,
-  state: fc.oneof(fc.constantFrom('approved', 'pending', 'rejected', 'suspended', 'created'), anyJson),
+  state: fc.oneof(
+    fc.constantFrom('approved', 'pending', 'rejected', 'suspended', 'created', 'scheduled_for_deletion'),
+    anyJson,
+  ),
 });
 
 /** `{"<collection>":[{"<entity>":{…}}]}` with any of its levels replaced by other JSON. */
@@ -214,8 +217,9 @@ describe('3scale mappers (properties)', () => {
           const result = mapped(() => toAccount(account, username, email));
           if (result === null) return;
           assert.match(result.id, DIGITS);
-          assert.ok(['approved', 'pending', 'rejected', 'suspended'].includes(result.state));
+          assert.ok(['created', 'approved', 'pending', 'rejected', 'suspended'].includes(result.state));
           if (result.state === 'approved') assert.equal(account.state, 'approved');
+          if (account.state === 'scheduled_for_deletion') assert.equal(result.state, 'suspended');
         },
       ),
       { numRuns: 1_000 },

@@ -50,17 +50,17 @@ function text(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-const ACCOUNT_STATES: readonly AccountState[] = ['approved', 'pending', 'rejected', 'suspended'];
+const ACCOUNT_STATES: readonly AccountState[] = ['created', 'approved', 'pending', 'rejected', 'suspended'];
+
+/** 3scale's account state as the domain knows it: an account on its way out is treated as suspended. */
+function accountStateOf(state: string | null): AccountState {
+  if (state === 'scheduled_for_deletion') return 'suspended';
+  // An unknown state is not "approved": provisioning refuses keys until an operator looks.
+  return ACCOUNT_STATES.includes(state as AccountState) ? (state as AccountState) : 'pending';
+}
 
 export function toAccount(json: Json, username: string, email: string | null): Account {
-  const state = text(json.state);
-  return {
-    id: id(json.id, 'an account'),
-    username,
-    email,
-    // An unknown state is not "approved": provisioning refuses keys until an operator looks.
-    state: ACCOUNT_STATES.includes(state as AccountState) ? (state as AccountState) : 'pending',
-  };
+  return { id: id(json.id, 'an account'), username, email, state: accountStateOf(text(json.state)) };
 }
 
 /** `backend_version` is the service's authentication mode, a string: "1" user key, "2" app id + key, "oidc". */

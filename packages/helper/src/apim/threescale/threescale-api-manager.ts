@@ -37,6 +37,13 @@ const PAGE_SIZE = 500;
 const MAX_PAGES = 100;
 const CATALOG_KEY = 'services';
 
+/**
+ * 3scale's username rule: 3 to 40 ASCII letters, digits and `_ . - @ +`, the first a letter, digit or `_`.
+ * The user id becomes the 3scale username (that is how the account is found again), so an id outside the
+ * rule cannot get an account; it is refused before signup rather than as a 3scale validation error.
+ */
+const THREESCALE_USERNAME = /^\w[\w.\-@+]{2,39}$/;
+
 /** Proxy reads in flight at once while loading the catalog: a typical catalog loads in one wave. */
 const PROXY_CONCURRENCY = 32;
 
@@ -159,6 +166,12 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
         throw new HelperError(
           'FORBIDDEN',
           'Your sign-in token carries no email address, which 3scale needs to create your account.',
+        );
+      }
+      if (!THREESCALE_USERNAME.test(identity.userId)) {
+        throw new HelperError(
+          'FORBIDDEN',
+          '3scale cannot create an account for your user id: it needs 3 to 40 letters, digits or . - _ @ + characters, starting with a letter, digit or underscore. Ask an administrator to create your 3scale account.',
         );
       }
       try {

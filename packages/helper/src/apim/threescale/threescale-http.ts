@@ -51,6 +51,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   // 3scale reads Basic credentials as "first non-empty of user and password"; its own clients send ":" + token.
   const authorization = `Basic ${Buffer.from(`:${options.accessToken}`).toString('base64')}`;
   let deniedLogged = false;
+  let writeDeniedLogged = false;
 
   function url(path: string, params: Params = {}): string {
     const query = new URLSearchParams();
@@ -66,7 +67,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
     const started = performance.now();
-    const operation = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
+    const operation = operationOf(method, path);
     let outcome = 'error';
     try {
       const result = await exchange(method, target, form);
@@ -183,11 +184,25 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     async post(path, form) {
       const result = await send('POST', path, url(path), form);
       if (result.status >= 200 && result.status < 300) return result.body;
+      if (result.status === 403 && !writeDeniedLogged) {
+        // Readiness only reads, so a token that can read but not write passes it and fails on the first
+        // signup or key: say so once, with the fix.
+        writeDeniedLogged = true;
+        options.log?.error(
+          { status: result.status, base, operation: operationOf('POST', path) },
+          '3scale refused a write with the admin access token: it can read but not write. Give THREESCALE_ADMIN_API_KEY read-write permission and the account_management scope (owned by an admin, or a member with the Developer accounts and Applications permissions)',
+        );
+      }
       if (result.status === 404)
         throw new HelperError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
       fail(result.status, result.body, result.retryAfter);
     },
   };
+}
+
+/** Method and path with ids as `{id}`: names a call without naming the account or application. */
+function operationOf(method: string, path: string): string {
+  return `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
 }
 
 function formBody(form: Params): string {

@@ -35,6 +35,8 @@ export interface ThreescaleHttp {
   get(path: string, params?: Params): Promise<unknown>;
   /** POST a form to `path`; never retried. Resolves with the parsed body. */
   post(path: string, form: Params): Promise<unknown>;
+  /** DELETE `path`; never retried. Resolves with true when removed, false when it was not there (404). */
+  delete(path: string): Promise<boolean>;
 }
 
 /**
@@ -60,7 +62,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     target: string,
     form?: Params,
@@ -81,7 +83,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function exchange(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
@@ -185,6 +187,12 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       if (result.status >= 200 && result.status < 300) return result.body;
       if (result.status === 404)
         throw new MlaasError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      fail(result.status, result.body, result.retryAfter);
+    },
+    async delete(path) {
+      const result = await send('DELETE', path, url(path));
+      if (result.status >= 200 && result.status < 300) return true;
+      if (result.status === 404) return false;
       fail(result.status, result.body, result.retryAfter);
     },
   };

@@ -20,8 +20,8 @@ import type { LockService, LockWaitOptions } from './shared-state.js';
 export const DEFAULT_LOCK_WAIT_MS = 15_000;
 /** Shortest pause before looking again at a lock whose release was not heard. */
 const MIN_LOOK_AGAIN_MS = 20;
-/** How long the first lock waits for the release channel before going ahead without it. */
-const SUBSCRIBE_WAIT_MS = 1_000;
+/** How often a waiter looks again while the release channel is not subscribed. */
+const UNHEARD_LOOK_AGAIN_MS = 100;
 
 // Renew or release only while the lock still holds our token; a release is announced to the waiters.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -34,7 +34,8 @@ export interface RedisLocksOptions {
 }
 
 /**
- * Creates the shared lock service. It opens one more connection to Redis, for the release channel.
+ * Creates the shared lock service. It opens one more connection to Redis, for the release channel; `close`
+ * closes it.
  * @example const locks = createRedisLocks({ redis, keyPrefix: 'mlaas:' });
  */
 export function createRedisLocks(options: RedisLocksOptions): LockService {
@@ -43,35 +44,23 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
   const channel = `${keyPrefix}lock-released`;
   /** Waiters on this process, by lock key: woken when a release of that key is heard. */
   const waiters = new Map<string, Set<() => void>>();
-  let subscriber: Redis | null = null;
-  let subscribed: Promise<void> = Promise.resolve();
   let listening = false;
-
-  /** Subscribes to the release channel (again after every reconnect); waits a moment for it the first time. */
-  function listen(): Promise<void> {
-    if (subscriber === null) {
-      const connection = redis.duplicate();
-      subscriber = connection;
-      connection.on('error', () => {
-        // Reported by the main connection; waiters fall back to the lease while this one reconnects.
-      });
-      connection.on('message', (_channel: string, lockKey: string) => {
-        for (const wake of waiters.get(lockKey) ?? []) wake();
-      });
-      subscribed = new Promise<void>((resolve) => {
-        connection.on('ready', () => {
-          connection.subscribe(channel).then(
-            () => {
-              listening = true;
-              resolve();
-            },
-            () => {},
-          );
-        });
-      });
-    }
-    return listening ? Promise.resolve() : Promise.race([subscribed, pause(SUBSCRIBE_WAIT_MS)]);
-  }
+  // The release channel, on a connection of its own (a subscribed connection runs no other command).
+  // Subscribed again after every reconnect; until it is, waiters look again at a short interval.
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {
+    // Reported by the main connection.
+  });
+  subscriber.on('close', () => (listening = false));
+  subscriber.on('ready', () => {
+    subscriber.subscribe(channel).then(
+      () => (listening = true),
+      () => {},
+    );
+  });
+  subscriber.on('message', (_channel: string, lockKey: string) => {
+    for (const wake of waiters.get(lockKey) ?? []) wake();
+  });
 
   async function command<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -111,7 +100,6 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
       const lockKey = `${keyPrefix}lock:${key}`;
       const token = randomUUID();
       const deadline = Date.now() + waitMs;
-      await listen();
       for (;;) {
         // Listen before trying, so a release between a failed try and the wait is not missed.
         const release = nextRelease(lockKey);
@@ -137,7 +125,8 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
         }
         // Unheard releases (a dead holder, a lost message) are caught when the holder's lease would end.
         const lease = await command(() => redis.pttl(lockKey)).catch(() => ttlMs);
-        const lookAgain = Math.min(left, Math.max(MIN_LOOK_AGAIN_MS, lease > 0 ? lease : MIN_LOOK_AGAIN_MS));
+        const untilLeaseEnds = Math.max(MIN_LOOK_AGAIN_MS, lease > 0 ? lease : MIN_LOOK_AGAIN_MS);
+        const lookAgain = Math.min(left, listening ? untilLeaseEnds : Math.min(untilLeaseEnds, UNHEARD_LOOK_AGAIN_MS));
         await release.until(lookAgain);
         if (wait.recheck !== undefined) {
           const found = await wait.recheck();
@@ -164,13 +153,8 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
     async close() {
       for (const set of waiters.values()) for (const wake of set) wake();
       waiters.clear();
-      subscriber?.disconnect();
-      subscriber = null;
       listening = false;
+      subscriber.disconnect();
     },
   };
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

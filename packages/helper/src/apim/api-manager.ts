@@ -126,6 +126,11 @@ export interface ApiManager {
   listPlans(serviceId: string): Promise<ServicePlan[]>;
   listApplications(accountId: string, options?: ReadOptions): Promise<Application[]>;
   createApplication(input: CreateApplicationInput): Promise<Application>;
+  /**
+   * Removes an application of an account (a duplicate losing a race). Resolves, doing nothing, when it is
+   * already gone, so several callers may remove the same application.
+   */
+  deleteApplication(accountId: string, applicationId: string): Promise<void>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

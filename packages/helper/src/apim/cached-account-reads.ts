@@ -57,6 +57,13 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
         applications.delete(input.account.id);
       }
     },
+    async deleteApplication(accountId, applicationId) {
+      try {
+        await inner.deleteApplication(accountId, applicationId);
+      } finally {
+        applications.delete(accountId);
+      }
+    },
     close: () => inner.close(),
   };
 }

@@ -110,7 +110,24 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           ? embeddedIdp.checkSession(token)
           : userinfoCheck(token)
     : null;
-  const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
+  const provisioning = createProvisioning({
+    apiManager,
+    locks,
+    autoCreateAccounts: config.apim.autoCreateAccounts,
+    onDuplicate: (event) =>
+      logger.warn(
+        {
+          account_id: event.accountId,
+          service_id: event.serviceId,
+          kept_application_id: event.keptId,
+          duplicate_application_id: event.duplicateId,
+          outcome: event.outcome,
+        },
+        event.outcome === 'removed'
+          ? 'removed a duplicate application; its pair keeps the oldest one'
+          : 'could not remove a duplicate application yet; its pair keeps answering with the oldest one',
+      ),
+  });
 
   const separateMetrics = config.metrics.enabled && config.metrics.port !== null;
   const app = await buildServer({

@@ -2,17 +2,24 @@
  * @module provisioning/provisioning
  * The business rules of self-service keys: which services a user sees and whether they hold a key, and
  * getting a key — creating the account on first use, reusing an existing application, choosing the plan,
- * and never creating two applications for one (user, service), however many requests race.
+ * and ending with one application and one key for one (user, service), however many requests race.
+ * Locks keep racing creates rare and cheap; after every create the pair is converged on its oldest
+ * application, so even two creates that slipped past a lost lock answer every caller with the same key.
  * It talks only to the `ApiManager` and `LockService` ports.
  */
 import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
 import { HelperError } from '../errors/helper-error.js';
 import type { ServiceSelector } from '@mlaas/contract';
 import type { LockService } from '../state/shared-state.js';
+import { createSingleFlight } from '../state/single-flight.js';
 import { choosePlan } from './choose-plan.js';
+import { compareApplicationIds, convergeApplications, type DuplicateEvent } from './converge.js';
 
-/** How long a provisioning lock may be held before it is considered abandoned. */
-const LOCK_TTL_MS = 30_000;
+/**
+ * The lease of a provisioning lock: its holder renews it while it works, and a holder that died loses it
+ * this long after its last renewal, so its waiters take over within a few seconds.
+ */
+const LOCK_LEASE_MS = 3_000;
 
 /** A service and the user's application on it, if any. */
 export interface ServiceView {
@@ -42,6 +49,8 @@ export interface ProvisioningOptions {
   /** Create a developer account on the first `init` of a user who has none. */
   autoCreateAccounts: boolean;
   now?: () => Date;
+  /** Told of every duplicate application found after a create, and whether it was removed. */
+  onDuplicate?: (event: DuplicateEvent) => void;
 }
 
 export interface Provisioning {
@@ -62,6 +71,9 @@ const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1,
 export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const { apiManager, locks } = options;
   const now = options.now ?? (() => new Date());
+  // Concurrent requests of one user (or one pair) in this process share one lookup and one lock wait.
+  const accountFlights = createSingleFlight<{ account: Account; created: boolean }>();
+  const keyFlights = createSingleFlight<KeyGrant>();
 
   /**
    * The user's account, read fresh (keys are decided on it), created on first use when allowed. `created` says
@@ -69,20 +81,41 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
    * application on every default plan), and such a key is still new to the person.
    */
   async function ensureAccount(identity: Identity): Promise<{ account: Account; created: boolean }> {
-    const existing = await apiManager.findAccount(lookupIdentity(identity), FRESH);
-    if (existing !== null) return { account: existing, created: false };
-    if (!options.autoCreateAccounts) {
-      throw new HelperError(
-        'ACCOUNT_NOT_FOUND',
-        'You have no developer account yet; ask an administrator to create one.',
+    const who = lookupIdentity(identity);
+    const flight = await accountFlights.run(`${identity.userId}\u0000${who.email ?? ''}`, async () => {
+      const existing = await apiManager.findAccount(who, FRESH);
+      if (existing !== null) return { account: existing, created: false };
+      if (!options.autoCreateAccounts) {
+        throw new HelperError(
+          'ACCOUNT_NOT_FOUND',
+          'You have no developer account yet; ask an administrator to create one.',
+        );
+      }
+      // Two first requests of one user must not create two accounts; a waiter looks again when the lock frees.
+      const notCreated = (account: Account | null) => (account === null ? null : { account, created: false });
+      return locks.withLock(
+        `account:${identity.userId}`,
+        LOCK_LEASE_MS,
+        async () =>
+          notCreated(await apiManager.findAccount(who, FRESH)) ?? {
+            account: await apiManager.createAccount(identity),
+            created: true,
+          },
+        { recheck: async () => notCreated(await apiManager.findAccount(who, FRESH)) },
       );
-    }
-    // Two first requests of one user must not create two accounts.
-    return locks.withLock(`account:${identity.userId}`, LOCK_TTL_MS, async () => {
-      const found = await apiManager.findAccount(lookupIdentity(identity), FRESH);
-      if (found !== null) return { account: found, created: false };
-      return { account: await apiManager.createAccount(identity), created: true };
     });
+    // Only one caller created the account; the ones that joined it did not.
+    return flight.shared ? { ...flight.value, created: false } : flight.value;
+  }
+
+  /** The application of the pair, read fresh, as a grant; null when there is none yet. */
+  async function existingGrant(
+    account: Account,
+    service: ApiService,
+    accountCreated = false,
+  ): Promise<KeyGrant | null> {
+    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    return current === null ? null : reuse(current, service, account, accountCreated);
   }
 
   async function provision(
@@ -92,8 +125,8 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     accountCreated: boolean,
   ): Promise<KeyGrant> {
     // Under the lock, read past any cache: another replica may have created the key a moment ago.
-    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-    if (current !== null) return reuse(current, service, account, accountCreated);
+    const current = await existingGrant(account, service, accountCreated);
+    if (current !== null) return current;
 
     const plans = await apiManager.listPlans(service.id);
     const plan = choosePlan(plans);
@@ -110,7 +143,27 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       name: `mlaas-${identity.userId}-${service.systemName}`,
       description: `Created by MLaaS for ${identity.userId} on ${now().toISOString().slice(0, 10)}.`,
     });
-    return grant(application, service, plan, account, true);
+    // The lock may have been lost while the create ran (Redis restarted empty, failed over, or the lease ran
+    // out), letting another create in. Before answering, look again: the oldest application of the pair
+    // survives, newer ones are removed, and only the survivor's key is ever handed out.
+    const { survivor } = await convergeApplications(apiManager, account.id, service.id, {
+      ...(options.onDuplicate !== undefined ? { onDuplicate: options.onDuplicate } : {}),
+    }).catch((error: unknown) => {
+      throw new HelperError(
+        'UPSTREAM_UNAVAILABLE',
+        'Your key was created but could not be confirmed yet; try again shortly.',
+        { cause: error, retryAfterSeconds: 2 },
+      );
+    });
+    if (survivor === null) {
+      throw new HelperError(
+        'UPSTREAM_UNAVAILABLE',
+        'Your key was removed while it was being created; try again shortly.',
+        { retryAfterSeconds: 2 },
+      );
+    }
+    if (survivor.id === application.id) return grant(application, service, plan, account, true);
+    return reuse(survivor, service, account, false);
   }
 
   return {
@@ -138,13 +191,21 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         const state = account.state === 'created' || account.state === 'pending' ? 'awaiting approval' : account.state;
         throw new HelperError('FORBIDDEN', `Your developer account is ${state}; ask an administrator to approve it.`);
       }
-      // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
-      // made on fresh reads only; cached ones serve the list.
-      const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-      if (existing !== null) return reuse(existing, service, account, created);
-      return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () =>
-        provision(identity, account, service, created),
-      );
+      const flight = await keyFlights.run(`${account.id}\u0000${service.id}`, async () => {
+        // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
+        // made on fresh reads only; cached ones serve the list.
+        const existing = await existingGrant(account, service, created);
+        if (existing !== null) return existing;
+        // Waiters look at the store again whenever the lock frees or its holder's lease runs out.
+        return locks.withLock(
+          `application:${account.id}:${service.id}`,
+          LOCK_LEASE_MS,
+          () => provision(identity, account, service, created),
+          { recheck: () => existingGrant(account, service, created) },
+        );
+      });
+      // Only one caller created the application; the ones that joined it did not.
+      return flight.shared ? { ...flight.value, isNew: false } : flight.value;
     },
   };
 }
@@ -176,17 +237,24 @@ function findService(services: readonly ApiService[], selector: ServiceSelector)
   throw new HelperError('SERVICE_NOT_FOUND', `No ML service is named "${selector.name}".`);
 }
 
-/** The user's application on a service: live before pending before suspended, then the oldest. */
+/**
+ * The user's application on a service: live before pending before suspended, then the oldest (lowest id) —
+ * the one convergence keeps.
+ */
 function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
   let best: Application | null = null;
   for (const app of applications) {
     if (app.serviceId !== serviceId) continue;
-    if (best === null || REUSE_ORDER[app.state] < REUSE_ORDER[best.state]) best = app;
+    if (
+      best === null ||
+      REUSE_ORDER[app.state] < REUSE_ORDER[best.state] ||
+      (REUSE_ORDER[app.state] === REUSE_ORDER[best.state] && compareApplicationIds(app.id, best.id) < 0)
+    )
+      best = app;
   }
   return best;
 }
 
-/** An application that already exists; `isNew` when the account was created by this very call. */
 function reuse(application: Application, service: ApiService, account: Account, isNew: boolean): KeyGrant {
   if (application.state === 'suspended') {
     throw new HelperError(

@@ -1,9 +1,10 @@
 /**
  * @module state/memory-locks
  * In-process `LockService`: a promise chain per key. Correct for one helper process; several replicas
- * need a shared implementation.
+ * need a shared implementation. A waiter runs the moment the previous holder settles — first its recheck,
+ * then, when that finds nothing, its work.
  */
-import type { LockService } from './shared-state.js';
+import type { LockService, LockWaitOptions } from './shared-state.js';
 
 /**
  * Creates an in-memory lock service.
@@ -13,9 +14,16 @@ export function createMemoryLocks(): LockService {
   const tails = new Map<string, Promise<unknown>>();
 
   return {
-    async withLock<T>(key: string, _ttlMs: number, work: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const run = previous.then(work, work);
+    async withLock<T>(key: string, _ttlMs: number, work: () => Promise<T>, options: LockWaitOptions<T> = {}) {
+      const previous = tails.get(key);
+      const turn = async (): Promise<T> => {
+        if (previous !== undefined && options.recheck !== undefined) {
+          const found = await options.recheck();
+          if (found !== null) return found;
+        }
+        return work();
+      };
+      const run = (previous ?? Promise.resolve()).then(turn, turn);
       const tail = run.then(
         () => undefined,
         () => undefined,

@@ -8,6 +8,7 @@ import type {
   ApiManager,
   ApiService,
   Application,
+  CreateApplicationInput,
   Identity,
   ServicePlan,
 } from '../../src/apim/api-manager.js';
@@ -41,12 +42,12 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     listServices: async () => [service('1', 'Sentiment'), service('2', 'Vision'), service('3', 'vision')],
     listPlans: async () => plans,
     listApplications: async () => apps,
-    createApplication: async () => {
+    createApplication: async (input: CreateApplicationInput) => {
       manager.created += 1;
       const app: Application = {
         id: `app-${manager.created}`,
         accountId: 'acc-1',
-        serviceId: '1',
+        serviceId: input.service.id,
         planId: 'p',
         planName: 'P',
         state: 'live',
@@ -56,6 +57,10 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
       };
       apps.push(app);
       return app;
+    },
+    deleteApplication: async (_accountId: string, id: string) => {
+      const index = apps.findIndex((a) => a.id === id);
+      if (index >= 0) apps.splice(index, 1);
     },
     checkReady: async () => {},
     close: async () => {},

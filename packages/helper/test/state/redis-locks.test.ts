@@ -1,11 +1,13 @@
 /**
  * Locks shared through a real Redis: one holder at a time across clients, a crashed holder's lock expires,
- * and an unreachable Redis refuses the lock (so provisioning answers 503 instead of risking duplicates).
+ * waiters are woken by a release (not by polling) and look again before taking the lock, and an unreachable
+ * Redis refuses the lock (so provisioning answers 503).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisLocks } from '../../src/state/redis-locks.js';
+import type { LockService } from '../../src/state/shared-state.js';
 import { redisSkipReason, startRedis, type TestRedis } from '../support/redis-server.js';
 
 const skip = redisSkipReason();
@@ -13,6 +15,12 @@ const skip = redisSkipReason();
 describe('redis locks', { skip }, () => {
   let server: TestRedis;
   const clients: Redis[] = [];
+  const services: LockService[] = [];
+  const locksOn = (options: Parameters<typeof createRedisLocks>[0]) => {
+    const locks = createRedisLocks(options);
+    services.push(locks);
+    return locks;
+  };
   const client = () => {
     const redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', () => {});
@@ -26,6 +34,7 @@ describe('redis locks', { skip }, () => {
     server = await startRedis();
   });
   after(async () => {
+    for (const locks of services) await locks.close();
     for (const redis of clients) redis.disconnect();
     await server.stop();
   });
@@ -34,8 +43,8 @@ describe('redis locks', { skip }, () => {
     const a = client();
     const b = client();
     await Promise.all([ready(a), ready(b)]);
-    const locksA = createRedisLocks({ redis: a, keyPrefix: 't1:' });
-    const locksB = createRedisLocks({ redis: b, keyPrefix: 't1:' });
+    const locksA = locksOn({ redis: a, keyPrefix: 't1:' });
+    const locksB = locksOn({ redis: b, keyPrefix: 't1:' });
     let inside = 0;
     let maxInside = 0;
     const order: number[] = [];
@@ -61,7 +70,7 @@ describe('redis locks', { skip }, () => {
     // The crashed holder took the lock and vanished without releasing it.
     await crashed.set('t2:lock:job', 'dead-holder', 'PX', 300, 'NX');
     crashed.disconnect();
-    const locks = createRedisLocks({ redis: survivor, keyPrefix: 't2:', waitMs: 5_000 });
+    const locks = locksOn({ redis: survivor, keyPrefix: 't2:', waitMs: 5_000 });
     const result = await locks.withLock('job', 5_000, async () => 'ran');
     assert.equal(result, 'ran');
     assert.equal(await survivor.exists('t2:lock:job'), 0, 'released after the work');
@@ -71,8 +80,8 @@ describe('redis locks', { skip }, () => {
     const a = client();
     const b = client();
     await Promise.all([ready(a), ready(b)]);
-    const slow = createRedisLocks({ redis: a, keyPrefix: 't3:' });
-    const other = createRedisLocks({ redis: b, keyPrefix: 't3:', waitMs: 5_000 });
+    const slow = locksOn({ redis: a, keyPrefix: 't3:' });
+    const other = locksOn({ redis: b, keyPrefix: 't3:', waitMs: 5_000 });
     const events: string[] = [];
     const first = slow.withLock('k', 200, async () => {
       events.push('slow start');
@@ -90,7 +99,7 @@ describe('redis locks', { skip }, () => {
   it('refuses the lock with UPSTREAM_UNAVAILABLE when Redis is down, and works again when it is back', async () => {
     const redis = client();
     await ready(redis);
-    const locks = createRedisLocks({ redis, keyPrefix: 't4:' });
+    const locks = locksOn({ redis, keyPrefix: 't4:' });
     await server.stop();
     await assert.rejects(
       locks.withLock('k', 1_000, async () => 'never'),
@@ -99,5 +108,66 @@ describe('redis locks', { skip }, () => {
     await server.start();
     await ready(redis);
     assert.equal(await locks.withLock('k', 1_000, async () => 'again'), 'again');
+  });
+
+  it('wakes a waiter when the lock is released, long before the lease would run out', async () => {
+    const a = client();
+    const b = client();
+    await Promise.all([ready(a), ready(b)]);
+    const holder = locksOn({ redis: a, keyPrefix: 't5:' });
+    const waiter = locksOn({ redis: b, keyPrefix: 't5:' });
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const held = holder.withLock('k', 60_000, async () => {
+      events.push('holder');
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    // With a 60 s lease, only the release announcement can let the waiter in before the test times out.
+    const waited = waiter.withLock('k', 60_000, async () => events.push('waiter'));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(events, ['holder'], 'the waiter waits while the lock is held');
+    release();
+    await Promise.all([held, waited]);
+    assert.deepEqual(events, ['holder', 'waiter']);
+  });
+
+  it('answers a waiter from its recheck, without the lock, once the holder is done', async () => {
+    const a = client();
+    const b = client();
+    await Promise.all([ready(a), ready(b)]);
+    const holder = locksOn({ redis: a, keyPrefix: 't6:' });
+    const waiter = locksOn({ redis: b, keyPrefix: 't6:' });
+    let stored: string | null = null;
+    let waiterWorked = false;
+    const held = holder.withLock('k', 60_000, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      stored = 'made by the holder';
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const answer = await waiter.withLock(
+      'k',
+      60_000,
+      async () => {
+        waiterWorked = true;
+        return 'made again';
+      },
+      { recheck: async () => stored },
+    );
+    await held;
+    assert.equal(answer, 'made by the holder');
+    assert.equal(waiterWorked, false);
+  });
+
+  it("takes over a dead holder's lock within one lease", async () => {
+    const a = client();
+    await ready(a);
+    // A holder that died holding a 1 s lease; nobody will announce its release.
+    await a.set('t7:lock:k', 'dead-holder', 'PX', 1_000, 'NX');
+    const locks = locksOn({ redis: a, keyPrefix: 't7:', waitMs: 10_000 });
+    const started = Date.now();
+    await locks.withLock('k', 1_000, async () => 'ran');
+    // Generous bound: the point is that it is the lease (1 s), not the wait limit (10 s), that frees it.
+    assert.ok(Date.now() - started < 5_000);
   });
 });

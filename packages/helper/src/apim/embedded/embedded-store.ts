@@ -137,6 +137,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, service_id) DO NOTHING`,
     ),
+    deleteApplication: db.prepare<[string, string]>('DELETE FROM applications WHERE account_id = ? AND id = ?'),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -244,6 +245,10 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
         throw new TypeError('createApplication: the plan belongs to another service');
       }
       return run(() => toApplication(insertOrGetApplication.immediate(input)));
+    },
+
+    async deleteApplication(accountId: string, applicationId: string): Promise<void> {
+      run(() => statements.deleteApplication.run(accountId, applicationId));
     },
 
     findApplicationByKey(key: string): Application | null {

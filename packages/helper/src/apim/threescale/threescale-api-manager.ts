@@ -233,6 +233,12 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       }
     },
 
+    async deleteApplication(accountId, applicationId) {
+      await http.delete(
+        `/admin/api/accounts/${encodeURIComponent(accountId)}/applications/${encodeURIComponent(applicationId)}`,
+      );
+    },
+
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
     },

@@ -35,6 +35,8 @@ export interface ThreescaleHttp {
   get(path: string, params?: Params): Promise<unknown>;
   /** POST a form to `path`; never retried. Resolves with the parsed body. */
   post(path: string, form: Params): Promise<unknown>;
+  /** DELETE `path`; never retried. Resolves with true when removed, false when it was not there (404). */
+  delete(path: string): Promise<boolean>;
 }
 
 /**
@@ -61,7 +63,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     target: string,
     form?: Params,
@@ -82,7 +84,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function exchange(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
@@ -195,6 +197,12 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       }
       if (result.status === 404)
         throw new HelperError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      fail(result.status, result.body, result.retryAfter);
+    },
+    async delete(path) {
+      const result = await send('DELETE', path, url(path));
+      if (result.status >= 200 && result.status < 300) return true;
+      if (result.status === 404) return false;
       fail(result.status, result.body, result.retryAfter);
     },
   };

@@ -20,3 +20,20 @@ export {
   InitData,
   InitResponse,
 } from './schemas/services.js';
+export {
+  KeyState,
+  KeyInfo,
+  KeysData,
+  KeysResponse,
+  ServiceKeyParams,
+  RotateRequest,
+  RotateData,
+  RotateResponse,
+  RevokeData,
+  RevokeResponse,
+  AuditEventType,
+  AuditEvent,
+  AuditQuery,
+  AuditData,
+  AuditResponse,
+} from './schemas/keys.js';

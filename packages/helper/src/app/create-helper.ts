@@ -23,6 +23,10 @@ import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
+import { createKeyLifecycle } from '../provisioning/key-lifecycle.js';
+import { createAuditTrail } from '../audit/audit-log.js';
+import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store.js';
+import { join } from 'node:path';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
 
@@ -32,6 +36,8 @@ export interface HelperOptions {
   fetch?: typeof globalThis.fetch;
   /** Extra default process metrics (CPU, memory, event loop); off in tests that build many helpers. */
   defaultMetrics?: boolean;
+  /** The clock of key deadlines (expiry, grace periods); injected by tests. */
+  now?: () => Date;
 }
 
 export interface Helper {
@@ -56,7 +62,8 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const baseUrl = config.publicUrl ?? baseUrlOf(config.host, config.port);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
-  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
+  const now = options.now ?? (() => new Date());
+  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl, now) : null;
   const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
   const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
   const countAccountCache = {
@@ -93,7 +100,25 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     onFailure: (reason) => metrics.tokenFailures.inc({ reason }),
     onCache: metrics.countCache('token'),
   });
-  const provisioning = createProvisioning({ apiManager, locks, autoCreateAccounts: config.apim.autoCreateAccounts });
+  const history = openAuditStore(join(config.apim.embedded.dataDir, AUDIT_DATABASE_FILE));
+  const audit = createAuditTrail(history, logger);
+  const provisioning = createProvisioning({
+    apiManager,
+    locks,
+    autoCreateAccounts: config.apim.autoCreateAccounts,
+    keyTtlDays: config.keys.ttlDays,
+    audit,
+    now,
+  });
+  const lifecycle = createKeyLifecycle({
+    apiManager,
+    locks,
+    audit,
+    history,
+    keyTtlDays: config.keys.ttlDays,
+    grace: { defaultSeconds: config.keys.graceDefaultSeconds, maxSeconds: config.keys.graceMaxSeconds },
+    now,
+  });
 
   const separateMetrics = config.metrics.enabled && config.metrics.port !== null;
   const app = await buildServer({
@@ -101,6 +126,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     logger,
     metrics,
     provisioning,
+    lifecycle,
     verifier,
     version: HELPER_VERSION,
     serveMetrics: config.metrics.enabled && !separateMetrics,
@@ -148,6 +174,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
         await Promise.all([app.close(), metricsApp?.close()]);
         await locks.close();
         await apiManager.close();
+        await history.close();
         await redis?.quit().catch(() => redis.disconnect());
         embeddedIdp?.close();
       })();
@@ -183,11 +210,12 @@ function baseUrlOf(host: string, port: number): string {
   return new URL(issuerForListenAddress(isWildcardHost(host) ? '127.0.0.1' : host, port)).origin;
 }
 
-function openEmbeddedStore(config: HelperConfig, baseUrl: string): EmbeddedStore {
+function openEmbeddedStore(config: HelperConfig, baseUrl: string, now: () => Date): EmbeddedStore {
   const { dataDir, catalogPath, encryptionKey } = config.apim.embedded;
   return createEmbeddedStore({
     dataDir,
     baseUrl,
+    now,
     ...(catalogPath !== null ? { catalogPath } : {}),
     ...(encryptionKey !== null ? { encryptionKey: parseEncryptionKey(encryptionKey) } : {}),
   });

@@ -19,12 +19,14 @@ import { MlaasError, isMlaasError } from '../errors/mlaas-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
 import type { HelperMetrics } from '../metrics/metrics.js';
+import type { KeyLifecycle } from '../provisioning/key-lifecycle.js';
 import type { Provisioning } from '../provisioning/provisioning.js';
 import { toErrorResponse } from './error-response.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenApi } from './routes/openapi.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerServiceRoutes } from './routes/services.js';
 
 declare module 'fastify' {
@@ -39,6 +41,8 @@ export interface ServerDependencies {
   logger: Logger;
   metrics: HelperMetrics;
   provisioning: Provisioning;
+  /** The key lifecycle routes are served only with one. */
+  lifecycle?: KeyLifecycle;
   verifier: TokenVerifier;
   readiness: readonly ReadinessCheck[];
   version: string;
@@ -167,6 +171,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     exposeKeysInList: config.apim.exposeKeysInList,
     limits: config.limits,
   });
+  if (deps.lifecycle !== undefined) {
+    registerKeyRoutes(app, { lifecycle: deps.lifecycle, verifier: deps.verifier, metrics, limits: config.limits });
+  }
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
 }

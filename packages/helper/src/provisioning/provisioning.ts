@@ -8,10 +8,12 @@
 import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
 import { MlaasError } from '../errors/mlaas-error.js';
 import type { LockService } from '../state/shared-state.js';
+import { NO_ORIGIN, type AuditTrail, type RequestOrigin } from '../audit/audit-log.js';
 import { choosePlan } from './choose-plan.js';
+import { expiryFor, isExpired } from './key-expiry.js';
 
 /** How long a provisioning lock may be held before it is considered abandoned. */
-const LOCK_TTL_MS = 30_000;
+export const LOCK_TTL_MS = 30_000;
 
 /** Names the service to get a key for: by id (or system name), or by display name. */
 export type ServiceSelector = { id: string } | { name: string };
@@ -33,9 +35,11 @@ export interface KeyGrant {
   appId: string | null;
   service: ApiService;
   plan: { id: string; name: string };
-  /** True when this call created the application. */
+  /** True when this call created the key (a first key, or one replacing an expired key). */
   isNew: boolean;
   account: Account;
+  /** When the key expires; null = never. */
+  expiresAt: Date | null;
 }
 
 export interface ProvisioningOptions {
@@ -43,15 +47,19 @@ export interface ProvisioningOptions {
   locks: LockService;
   /** Create a developer account on the first `init` of a user who has none. */
   autoCreateAccounts: boolean;
+  /** Days a new key lives unless its service says otherwise; 0 = never expires. */
+  keyTtlDays?: number;
+  /** Where key events are recorded; none when absent. */
+  audit?: AuditTrail;
   now?: () => Date;
 }
 
 export interface Provisioning {
   listServices(identity: Identity): Promise<ServiceListing>;
-  initServiceKey(identity: Identity, selector: ServiceSelector): Promise<KeyGrant>;
+  initServiceKey(identity: Identity, selector: ServiceSelector, origin?: RequestOrigin): Promise<KeyGrant>;
 }
 
-const FRESH = { fresh: true } as const;
+export const FRESH = { fresh: true } as const;
 
 /** Order in which an existing application is preferred for reuse. */
 const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1, suspended: 2 };
@@ -64,6 +72,21 @@ const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1,
 export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const { apiManager, locks } = options;
   const now = options.now ?? (() => new Date());
+  const ttlDays = options.keyTtlDays ?? 0;
+
+  async function recordIssued(identity: Identity, grant: KeyGrant, application: Application, origin: RequestOrigin) {
+    await options.audit?.record({
+      event: 'issued',
+      outcome: 'success',
+      userId: identity.userId,
+      subject: identity.subject,
+      serviceId: grant.service.id,
+      keyPreview: application.keyPreview,
+      origin,
+      detail: grant.expiresAt === null ? null : `expires ${grant.expiresAt.toISOString()}`,
+      at: now(),
+    });
+  }
 
   /** The user's account, read fresh (keys are decided on it), created on first use when allowed. */
   async function ensureAccount(identity: Identity): Promise<Account> {
@@ -81,9 +104,33 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     });
   }
 
-  async function provision(identity: Identity, account: Account, service: ApiService): Promise<KeyGrant> {
+  async function provision(
+    identity: Identity,
+    account: Account,
+    service: ApiService,
+    origin: RequestOrigin,
+  ): Promise<KeyGrant> {
     // Under the lock, read past any cache: another replica may have created the key a moment ago.
     const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    if (current !== null && current.state !== 'suspended' && isExpired(current, now())) {
+      // An expired key is replaced at once (no grace: it is already refused), and the caller gets the new one.
+      const at = now();
+      const { application } = await apiManager.rotateKey({
+        application: current,
+        graceUntil: at,
+        expiresAt: expiryFor(service, ttlDays, at),
+        now: at,
+      });
+      const renewed = grant(
+        application,
+        service,
+        { id: application.planId, name: application.planName },
+        account,
+        true,
+      );
+      await recordIssued(identity, renewed, application, origin);
+      return renewed;
+    }
     if (current !== null) return reuse(current, service, account);
 
     const plans = await apiManager.listPlans(service.id);
@@ -100,8 +147,11 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       plan,
       name: `mlaas-${identity.userId}-${service.systemName}`,
       description: `Created by MLaaS for ${identity.userId} on ${now().toISOString().slice(0, 10)}.`,
+      expiresAt: expiryFor(service, ttlDays, now()),
     });
-    return grant(application, service, plan, account, true);
+    const created = grant(application, service, plan, account, true);
+    await recordIssued(identity, created, application, origin);
+    return created;
   }
 
   return {
@@ -121,7 +171,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       };
     },
 
-    async initServiceKey(identity, selector) {
+    async initServiceKey(identity, selector, origin = NO_ORIGIN) {
       const service = findService(await apiManager.listServices(), selector);
       const account = await ensureAccount(identity);
       if (account.state !== 'approved') {
@@ -133,9 +183,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
       // made on fresh reads only; cached ones serve the list.
       const existing = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-      if (existing !== null) return reuse(existing, service, account);
-      return locks.withLock(`application:${account.id}:${service.id}`, LOCK_TTL_MS, () =>
-        provision(identity, account, service),
+      if (existing !== null && !isExpired(existing, now())) return reuse(existing, service, account);
+      return locks.withLock(applicationLock(account.id, service.id), LOCK_TTL_MS, () =>
+        provision(identity, account, service, origin),
       );
     },
   };
@@ -145,11 +195,16 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
  * The identity accounts are looked up by: the email may find an account only when the issuer verified it —
  * otherwise anyone who can set their own email at the issuer could reach another person's keys.
  */
-function lookupIdentity(identity: Identity): Identity {
+export function lookupIdentity(identity: Identity): Identity {
   return identity.emailVerified ? identity : { ...identity, email: null };
 }
 
-function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {
+/** The lock every change of one account's key on one service takes, on every replica. */
+export function applicationLock(accountId: string, serviceId: string): string {
+  return `application:${accountId}:${serviceId}`;
+}
+
+export function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {
   if ('id' in selector) {
     const found = services.find((s) => s.id === selector.id) ?? services.find((s) => s.systemName === selector.id);
     if (found !== undefined) return found;
@@ -169,7 +224,7 @@ function findService(services: readonly ApiService[], selector: ServiceSelector)
 }
 
 /** The user's application on a service: live before pending before suspended, then the oldest. */
-function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
+export function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
   let best: Application | null = null;
   for (const app of applications) {
     if (app.serviceId !== serviceId) continue;
@@ -202,5 +257,6 @@ function grant(
     plan: { id: plan.id, name: plan.name },
     isNew,
     account,
+    expiresAt: application.expiresAt ?? null,
   };
 }

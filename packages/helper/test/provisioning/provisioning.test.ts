@@ -57,6 +57,14 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
       apps.push(app);
       return app;
     },
+    listKeys: async () => [],
+    rotateKey: async () => {
+      throw new Error('not used here');
+    },
+    revokeKeys: async () => [],
+    maxGraceSeconds: () => 0,
+    listDueDeadlines: async () => [],
+    completeDeadline: async () => false,
     checkReady: async () => {},
     close: async () => {},
   };

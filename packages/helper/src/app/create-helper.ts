@@ -24,11 +24,17 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
 import { createKeyLifecycle } from '../provisioning/key-lifecycle.js';
+import { reconcileOnce, type ReconcileReport } from '../provisioning/reconcile.js';
+import { isMlaasError } from '../errors/mlaas-error.js';
 import { createAuditTrail } from '../audit/audit-log.js';
 import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store.js';
 import { join } from 'node:path';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
+
+/** The lock that keeps the reconcile loop on one replica at a time. */
+const RECONCILE_LOCK = 'reconcile';
+const RECONCILE_LOCK_TTL_MS = 60_000;
 
 export interface HelperOptions {
   logger?: Logger;
@@ -47,6 +53,11 @@ export interface Helper {
   apiManager: ApiManager;
   /** The embedded OpenID Connect issuer, when this process serves one. */
   embeddedIdp: EmbeddedIdp | null;
+  /**
+   * Enforces every key deadline due now (expiry, end of grace), one replica at a time; with `dryRun`, only
+   * says what it would do.
+   */
+  reconcile(run?: { dryRun?: boolean }): Promise<ReconcileReport>;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes stores. Safe to call twice. */
@@ -153,6 +164,40 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     registerMetricsRoute(metricsApp, metrics.registry);
   }
 
+  const reconcile = (run: { dryRun?: boolean } = {}) =>
+    locks.withLock(RECONCILE_LOCK, RECONCILE_LOCK_TTL_MS, () =>
+      reconcileOnce(
+        {
+          apiManager,
+          audit,
+          callsPerMinute: config.keys.reconcileCallsPerMinute,
+          concurrency: config.keys.reconcileConcurrency,
+          now,
+          onDeadline: (outcome) => metrics.reconcileDeadlines.inc({ outcome }),
+          log: logger,
+        },
+        run,
+      ),
+    );
+  let loop: NodeJS.Timeout | null = null;
+  const scheduleReconcile = () => {
+    loop = setTimeout(() => {
+      reconcile()
+        .then((report) => {
+          if (report.due > 0) logger.info({ ...report, planned: undefined }, 'reconcile run finished');
+        })
+        .catch((error: unknown) => {
+          // Another replica holding the lock for long is normal; anything else is worth a warning.
+          const code = isMlaasError(error) ? error.code : 'INTERNAL_ERROR';
+          logger.warn({ code }, 'reconcile run did not complete; the next run resumes it');
+        })
+        .finally(() => {
+          if (loop !== null) scheduleReconcile();
+        });
+    }, config.keys.reconcileIntervalSeconds * 1000);
+    loop.unref();
+  };
+
   let closing: Promise<void> | null = null;
   return {
     app,
@@ -160,6 +205,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     metrics,
     apiManager,
     embeddedIdp,
+    reconcile,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
       // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
@@ -167,10 +213,13 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       keys.checkReady().catch(() => {});
       if (threescale !== null && config.apim.threescale?.catalogPreload === true) threescale.keepCatalogLoaded();
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
+      if (config.keys.reconcileIntervalSeconds > 0 && loop === null) scheduleReconcile();
       return url;
     },
     close() {
       closing ??= (async () => {
+        if (loop !== null) clearTimeout(loop);
+        loop = null;
         await Promise.all([app.close(), metricsApp?.close()]);
         await locks.close();
         await apiManager.close();

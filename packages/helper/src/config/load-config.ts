@@ -18,7 +18,7 @@ import { printable } from '../lib/printable.js';
 /** Longest piece of outside text echoed in a message. */
 const MAX_ECHOED = 60;
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Where the helper keeps its data and the embedded issuer's users file; a data directory given on the command

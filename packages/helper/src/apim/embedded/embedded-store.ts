@@ -230,13 +230,13 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
          SELECT 'app' AS source, a.id || '@' || a.expires_at AS ref, 'expired' AS reason, a.account_id,
                 acc.username, a.service_id, a.id AS application_id, a.key_preview, a.expires_at AS due_at
          FROM applications a JOIN accounts acc ON acc.id = a.account_id
-         WHERE a.expires_at IS NOT NULL AND a.expiry_recorded_at IS NULL AND a.expires_at <= ?1
+         WHERE a.expires_at IS NOT NULL AND a.expiry_recorded_at IS NULL AND a.expires_at <= ?
          UNION ALL
          SELECT 'key', r.key_hash, r.reason, r.account_id, acc.username, r.service_id, r.application_id,
                 r.key_preview, r.valid_until
          FROM retired_keys r JOIN accounts acc ON acc.id = r.account_id
-         WHERE r.ended_recorded_at IS NULL AND r.valid_until <= ?2
-       ) ORDER BY due_at LIMIT ?3`,
+         WHERE r.ended_recorded_at IS NULL AND r.valid_until <= ?
+       ) ORDER BY due_at LIMIT ?`,
     ),
     recordExpiry: db.prepare<[string, string, string]>(
       `UPDATE applications SET expiry_recorded_at = ?

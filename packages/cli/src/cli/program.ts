@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { commander } from './_commander.js';
 import { CLI_VERSION } from '../version.js';
 import { CommandContext, type GlobalOptions } from './context.js';
+import { registerKeysCommands } from './keys-commands.js';
 import type { Io } from './io.js';
 
 const EXAMPLES = `
@@ -135,5 +136,6 @@ export function buildProgram(io: Io): Command {
       await runCompletion(context(command), shell);
     });
 
+  registerKeysCommands(program, context);
   return program;
 }

@@ -168,8 +168,7 @@ export const SERVICES_RESPONSE: JsonSchema = {
               "api_key_expires_at": {
                 "anyOf": [
                   {
-                    "type": "string",
-                    "format": "date-time"
+                    "type": "string"
                   },
                   {
                     "type": "null"
@@ -369,8 +368,7 @@ export const INIT_RESPONSE: JsonSchema = {
         "expires_at": {
           "anyOf": [
             {
-              "type": "string",
-              "format": "date-time"
+              "type": "string"
             },
             {
               "type": "null"
@@ -454,8 +452,7 @@ export const KEYS_RESPONSE: JsonSchema = {
               "created_at": {
                 "anyOf": [
                   {
-                    "type": "string",
-                    "format": "date-time"
+                    "type": "string"
                   },
                   {
                     "type": "null"
@@ -465,8 +462,7 @@ export const KEYS_RESPONSE: JsonSchema = {
               "expires_at": {
                 "anyOf": [
                   {
-                    "type": "string",
-                    "format": "date-time"
+                    "type": "string"
                   },
                   {
                     "type": "null"
@@ -476,8 +472,7 @@ export const KEYS_RESPONSE: JsonSchema = {
               "valid_until": {
                 "anyOf": [
                   {
-                    "type": "string",
-                    "format": "date-time"
+                    "type": "string"
                   },
                   {
                     "type": "null"
@@ -540,8 +535,7 @@ export const ROTATE_RESPONSE: JsonSchema = {
         "expires_at": {
           "anyOf": [
             {
-              "type": "string",
-              "format": "date-time"
+              "type": "string"
             },
             {
               "type": "null"
@@ -559,8 +553,7 @@ export const ROTATE_RESPONSE: JsonSchema = {
               "type": "string"
             },
             "valid_until": {
-              "type": "string",
-              "format": "date-time"
+              "type": "string"
             }
           },
           "additionalProperties": false
@@ -659,8 +652,7 @@ export const AUDIT_RESPONSE: JsonSchema = {
                 "type": "integer"
               },
               "at": {
-                "type": "string",
-                "format": "date-time"
+                "type": "string"
               },
               "event": {
                 "anyOf": [

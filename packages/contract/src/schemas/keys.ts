@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox';
 import { successEnvelope } from './envelope.js';
 import { SERVICE_ID_PATTERN } from './services.js';
 
-const Timestamp = Type.String({ format: 'date-time' });
+const Timestamp = Type.String({ description: 'An ISO 8601 UTC time.' });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
 /** Where a key stands. */

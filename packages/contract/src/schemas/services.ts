@@ -52,7 +52,7 @@ export const Service = Type.Object(
     }),
     api_key: Type.Optional(Type.String({ description: 'The full key; only when EXPOSE_KEYS_IN_LIST=true.' })),
     api_key_expires_at: Type.Optional(
-      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      Type.Union([Type.String({ description: 'An ISO 8601 UTC time.' }), Type.Null()], {
         description: 'When the key expires; null = never; absent without a key.',
       }),
     ),
@@ -120,7 +120,7 @@ export const InitData = Type.Object(
     plan: Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false }),
     is_new: Type.Boolean({ description: 'True when this call created the key.' }),
     expires_at: Type.Optional(
-      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      Type.Union([Type.String({ description: 'An ISO 8601 UTC time.' }), Type.Null()], {
         description: 'When the key expires; null = never. Absent from helpers without key expiry.',
       }),
     ),

@@ -76,7 +76,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     if (application === null) {
       throw new MlaasError(
         'KEY_NOT_FOUND',
-        `You have no key for "${service.name}"; get one with init (mlaas get ${service.id}).`,
+        `You have no key for "${service.name}"; get one with: mlaas services init ${service.id}.`,
       );
     }
     return application;

@@ -3,6 +3,10 @@ const SCHEMAS = {
   HEALTH_RESPONSE: 'HealthResponse',
   SERVICES_RESPONSE: 'ServicesResponse',
   INIT_RESPONSE: 'InitResponse',
+  KEYS_RESPONSE: 'KeysResponse',
+  ROTATE_RESPONSE: 'RotateResponse',
+  REVOKE_RESPONSE: 'RevokeResponse',
+  AUDIT_RESPONSE: 'AuditResponse',
   ERROR_ENVELOPE: 'ErrorEnvelope',
 };
 

@@ -22,3 +22,20 @@ export {
   InitResponse,
 } from './schemas/services.js';
 export type { ServiceSelector } from './schemas/services.js';
+export {
+  KeyState,
+  KeyInfo,
+  KeysData,
+  KeysResponse,
+  ServiceKeyParams,
+  RotateRequest,
+  RotateData,
+  RotateResponse,
+  RevokeData,
+  RevokeResponse,
+  AuditEventType,
+  AuditEvent,
+  AuditQuery,
+  AuditData,
+  AuditResponse,
+} from './schemas/keys.js';

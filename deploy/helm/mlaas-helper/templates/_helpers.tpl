@@ -146,6 +146,12 @@ settings come first; extraConfig adds others (validation refuses to let it overr
   "TRUST_PROXY" (toString $v.trustProxy)
   "SHUTDOWN_TIMEOUT_MS" (toString (int $v.shutdownTimeoutMs))
   "METRICS_ENABLED" (toString $v.metrics.enabled)
+  "KEY_TTL_DAYS" (toString (int $v.keys.ttlDays))
+  "KEY_ROTATION_GRACE_SECONDS" (toString (int $v.keys.rotationGraceSeconds))
+  "KEY_ROTATION_MAX_GRACE_SECONDS" (toString (int $v.keys.rotationMaxGraceSeconds))
+  "RECONCILE_INTERVAL_SECONDS" (ternary "0" (toString (int $v.reconcile.intervalSeconds)) $v.reconcile.cronJob.enabled)
+  "RECONCILE_CALLS_PER_MINUTE" (toString (int $v.reconcile.callsPerMinute))
+  "RECONCILE_CONCURRENCY" (toString (int $v.reconcile.concurrency))
 }}
 {{- with $v.keycloak.url }}{{ $_ := set $data "KEYCLOAK_URL" (toString .) }}{{ end }}
 {{- with $v.keycloak.realm }}{{ $_ := set $data "KEYCLOAK_REALM" (toString .) }}{{ end }}

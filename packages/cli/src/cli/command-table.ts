@@ -15,6 +15,8 @@ import type { RunOptions } from '../commands/run.js';
 import type { EnvOptions } from '../commands/env.js';
 import type { SecretOptions } from '../commands/secret-kubernetes.js';
 import type { SnippetOptions } from '../commands/snippet.js';
+import type { RotateOptions } from '../commands/keys-rotate.js';
+import type { RevokeOptions } from '../commands/keys-revoke.js';
 import { longName, takesValue, type CommandSpec, type OptionSpec } from './command-spec.js';
 
 /** Options every command accepts, defined once on the root command. */
@@ -169,6 +171,67 @@ export const COMMANDS: readonly CommandSpec[] = [
             ({ runConfigShow }) =>
               (ctx) =>
                 runConfigShow(ctx),
+          ),
+      },
+    ],
+  },
+  {
+    name: 'keys',
+    description: 'your keys: list, rotate, revoke, history',
+    summary: 'list, rotate and revoke your keys',
+    subcommands: [
+      {
+        name: 'list',
+        description: 'your keys on every service: state, created, expires, valid until',
+        summary: 'list your keys',
+        load: () =>
+          import('../commands/keys-list.js').then(
+            ({ runKeysList }) =>
+              (ctx) =>
+                runKeysList(ctx),
+          ),
+      },
+      {
+        name: 'rotate',
+        description: 'replace a key; the old key keeps working for the grace period',
+        summary: 'replace a key',
+        argument: { name: 'service', description: 'service id', required: true, serviceIds: true },
+        options: [
+          {
+            flags: '--grace <duration>',
+            description: "how long the old key keeps working: 0, 90s, 30m, 24h, 7d (the helper's default)",
+          },
+        ],
+        load: () =>
+          import('../commands/keys-rotate.js').then(
+            ({ runKeysRotate }) =>
+              (ctx, { argument, options }) =>
+                runKeysRotate(ctx, argument ?? '', options as RotateOptions),
+          ),
+      },
+      {
+        name: 'revoke',
+        description: 'stop every key you hold on a service at once',
+        summary: 'stop your keys on a service',
+        argument: { name: 'service', description: 'service id', required: true, serviceIds: true },
+        options: [{ flags: '-y, --yes', description: 'do not ask for confirmation' }],
+        load: () =>
+          import('../commands/keys-revoke.js').then(
+            ({ runKeysRevoke }) =>
+              (ctx, { argument, options }) =>
+                runKeysRevoke(ctx, argument ?? '', options as RevokeOptions),
+          ),
+      },
+      {
+        name: 'history',
+        description: 'your key events, newest first',
+        summary: 'your key events',
+        options: [{ flags: '--limit <n>', description: 'how many events (1-500; default 50)' }],
+        load: () =>
+          import('../commands/keys-history.js').then(
+            ({ runKeysHistory }) =>
+              (ctx, { options }) =>
+                runKeysHistory(ctx, options as { limit?: string }),
           ),
       },
     ],

@@ -4,6 +4,7 @@
  * API key for a service, creating it on first use, and prints it with a ready-to-run curl command.
  */
 import type { InitData } from '@mlaas/contract';
+import { warnExpiringKeys } from './keys-expiry-warning.js';
 import { MlaasError } from '../lib/errors.js';
 import type { CommandContext } from '../cli/context.js';
 import { credentialNames, curlExample } from '../output/curl-example.js';
@@ -51,6 +52,7 @@ export async function runServicesInit(
       error.hint = await suggestServices(ctx, id ?? options.name ?? '');
     throw error;
   }
+  warnExpiringKeys(ctx, [{ service: data.service.id, expiresAt: data.expires_at }]);
   if (ctx.json) {
     ctx.printJson(data);
     return;
@@ -65,6 +67,7 @@ export async function runServicesInit(
     `service:   ${service.name} (${service.id})`,
     ...(data.app_id !== null ? [`app id:    ${data.app_id}`] : []),
     `api key:   ${data.api_key}`,
+    ...(data.expires_at ? [`expires:   ${data.expires_at}`] : []),
     `endpoint:  ${service.proxy_endpoint ?? '(none published)'}`,
     `auth:      ${describeCredentials(data)}`,
   ];

@@ -7,6 +7,7 @@ import type { Service } from '@mlaas/contract';
 import type { CommandContext } from '../cli/context.js';
 import { withSpinner } from '../output/spinner.js';
 import { renderTable, renderTsv } from '../output/table.js';
+import { warnExpiringKeys } from './keys-expiry-warning.js';
 
 /** Column headers of the table; the TSV rows have the same columns, without the header. */
 export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as const;
@@ -22,6 +23,10 @@ export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as cons
 export async function runServicesList(ctx: CommandContext): Promise<void> {
   const client = await ctx.client();
   const data = await withSpinner(ctx.io.stderr, 'Loading services…', client.listServices());
+  warnExpiringKeys(
+    ctx,
+    data.services.map((service) => ({ service: service.id, expiresAt: service.api_key_expires_at })),
+  );
   if (ctx.json) {
     ctx.printJson(data);
     return;

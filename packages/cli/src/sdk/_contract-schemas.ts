@@ -164,6 +164,16 @@ export const SERVICES_RESPONSE: JsonSchema = {
               },
               "api_key": {
                 "type": "string"
+              },
+              "api_key_expires_at": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
               }
             },
             "additionalProperties": false
@@ -355,8 +365,418 @@ export const INIT_RESPONSE: JsonSchema = {
         "is_new": {
           "type": "boolean"
         },
+        "expires_at": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
         "account_id": {
           "type": "string"
+        }
+      },
+      "additionalProperties": false
+    }
+  },
+  "additionalProperties": false
+};
+
+export const KEYS_RESPONSE: JsonSchema = {
+  "type": "object",
+  "required": [
+    "status",
+    "data"
+  ],
+  "properties": {
+    "status": {
+      "type": "string",
+      "const": "success"
+    },
+    "data": {
+      "type": "object",
+      "required": [
+        "keys"
+      ],
+      "properties": {
+        "keys": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "service_id",
+              "key_preview",
+              "state",
+              "created_at",
+              "expires_at",
+              "valid_until"
+            ],
+            "properties": {
+              "service_id": {
+                "type": "string"
+              },
+              "key_preview": {
+                "type": "string"
+              },
+              "state": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "const": "active"
+                  },
+                  {
+                    "type": "string",
+                    "const": "grace"
+                  },
+                  {
+                    "type": "string",
+                    "const": "expired"
+                  },
+                  {
+                    "type": "string",
+                    "const": "pending"
+                  },
+                  {
+                    "type": "string",
+                    "const": "suspended"
+                  },
+                  {
+                    "type": "string",
+                    "const": "revoked"
+                  }
+                ]
+              },
+              "created_at": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "expires_at": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "valid_until": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              }
+            },
+            "additionalProperties": false
+          }
+        }
+      },
+      "additionalProperties": false
+    }
+  },
+  "additionalProperties": false
+};
+
+export const ROTATE_RESPONSE: JsonSchema = {
+  "type": "object",
+  "required": [
+    "status",
+    "data"
+  ],
+  "properties": {
+    "status": {
+      "type": "string",
+      "const": "success"
+    },
+    "data": {
+      "type": "object",
+      "required": [
+        "service_id",
+        "api_key",
+        "app_id",
+        "key_preview",
+        "expires_at",
+        "previous",
+        "rotated"
+      ],
+      "properties": {
+        "service_id": {
+          "type": "string"
+        },
+        "api_key": {
+          "type": "string"
+        },
+        "app_id": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "key_preview": {
+          "type": "string"
+        },
+        "expires_at": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "previous": {
+          "type": "object",
+          "required": [
+            "key_preview",
+            "valid_until"
+          ],
+          "properties": {
+            "key_preview": {
+              "type": "string"
+            },
+            "valid_until": {
+              "type": "string"
+            }
+          },
+          "additionalProperties": false
+        },
+        "rotated": {
+          "type": "boolean"
+        }
+      },
+      "additionalProperties": false
+    }
+  },
+  "additionalProperties": false
+};
+
+export const REVOKE_RESPONSE: JsonSchema = {
+  "type": "object",
+  "required": [
+    "status",
+    "data"
+  ],
+  "properties": {
+    "status": {
+      "type": "string",
+      "const": "success"
+    },
+    "data": {
+      "type": "object",
+      "required": [
+        "service_id",
+        "revoked"
+      ],
+      "properties": {
+        "service_id": {
+          "type": "string"
+        },
+        "revoked": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "key_preview"
+            ],
+            "properties": {
+              "key_preview": {
+                "type": "string"
+              }
+            },
+            "additionalProperties": false
+          }
+        }
+      },
+      "additionalProperties": false
+    }
+  },
+  "additionalProperties": false
+};
+
+export const AUDIT_RESPONSE: JsonSchema = {
+  "type": "object",
+  "required": [
+    "status",
+    "data"
+  ],
+  "properties": {
+    "status": {
+      "type": "string",
+      "const": "success"
+    },
+    "data": {
+      "type": "object",
+      "required": [
+        "events",
+        "next_before"
+      ],
+      "properties": {
+        "events": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "id",
+              "at",
+              "event",
+              "outcome",
+              "user_id",
+              "subject",
+              "service_id",
+              "key_preview",
+              "client_address",
+              "client",
+              "request_id",
+              "detail"
+            ],
+            "properties": {
+              "id": {
+                "type": "integer"
+              },
+              "at": {
+                "type": "string"
+              },
+              "event": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "const": "issued"
+                  },
+                  {
+                    "type": "string",
+                    "const": "rotated"
+                  },
+                  {
+                    "type": "string",
+                    "const": "revoked"
+                  },
+                  {
+                    "type": "string",
+                    "const": "expired"
+                  },
+                  {
+                    "type": "string",
+                    "const": "grace_ended"
+                  },
+                  {
+                    "type": "string",
+                    "const": "suspended"
+                  },
+                  {
+                    "type": "string",
+                    "const": "resumed"
+                  }
+                ]
+              },
+              "outcome": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "const": "success"
+                  },
+                  {
+                    "type": "string",
+                    "const": "failure"
+                  }
+                ]
+              },
+              "user_id": {
+                "type": "string"
+              },
+              "subject": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "service_id": {
+                "type": "string"
+              },
+              "key_preview": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "client_address": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "client": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "request_id": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "detail": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "next_before": {
+          "anyOf": [
+            {
+              "type": "integer"
+            },
+            {
+              "type": "null"
+            }
+          ]
         }
       },
       "additionalProperties": false
@@ -390,11 +810,14 @@ export const ERROR_ENVELOPE: JsonSchema = {
             "MISSING_AUTH",
             "INVALID_TOKEN",
             "FORBIDDEN",
+            "NOT_ENTITLED",
             "ACCOUNT_NOT_FOUND",
             "SERVICE_NOT_FOUND",
             "NOT_FOUND",
+            "KEY_NOT_FOUND",
             "METHOD_NOT_ALLOWED",
             "NO_PLANS_FOUND",
+            "NOT_ROTATABLE",
             "PAYLOAD_TOO_LARGE",
             "UNSUPPORTED_MEDIA_TYPE",
             "REQUEST_TIMEOUT",

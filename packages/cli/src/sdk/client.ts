@@ -5,7 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HealthData, InitData, ServicesData, ServiceSelector } from '@mlaas/contract';
+import type {
+  AuditData,
+  HealthData,
+  InitData,
+  KeysData,
+  RevokeData,
+  RotateData,
+  ServicesData,
+  ServiceSelector,
+} from '@mlaas/contract';
 import { Session, type SignInReason } from '../auth/session.js';
 import type { Env } from '../config/paths.js';
 import { assertSecureUrl } from '../config/secure-url.js';
@@ -13,7 +22,16 @@ import { resolveSettings, type Settings } from '../config/settings.js';
 import type { StoredTokens } from '../store/token-set.js';
 import type { TokenStore } from '../store/token-store.js';
 import { CLI_VERSION } from '../version.js';
-import { ERROR_ENVELOPE, HEALTH_RESPONSE, INIT_RESPONSE, SERVICES_RESPONSE } from './_contract-schemas.js';
+import {
+  AUDIT_RESPONSE,
+  ERROR_ENVELOPE,
+  HEALTH_RESPONSE,
+  INIT_RESPONSE,
+  KEYS_RESPONSE,
+  REVOKE_RESPONSE,
+  ROTATE_RESPONSE,
+  SERVICES_RESPONSE,
+} from './_contract-schemas.js';
 import { MlaasError } from '../lib/errors.js';
 import { retryDelayMs } from './retry-policy.js';
 import { findSchemaProblem, type JsonSchema } from './schema-check.js';
@@ -185,6 +203,67 @@ export class MlaasClient {
           : undefined;
     if (body === undefined) throw new TypeError('initService needs { id } or { name } with a non-empty string');
     return this.request<InitData>('POST', '/api/services/init', body, { schema: INIT_RESPONSE });
+  }
+
+  /**
+   * `GET /api/keys`: your keys on every service, with their state (`active`, `grace`, `expired`, …) and deadlines.
+   *
+   * @example
+   * ```ts
+   * for (const key of (await client.listKeys()).keys) console.log(key.service_id, key.state, key.expires_at);
+   * ```
+   */
+  listKeys(): Promise<KeysData> {
+    return this.request<KeysData>('GET', '/api/keys', undefined, { schema: KEYS_RESPONSE });
+  }
+
+  /**
+   * `POST /api/services/{id}/key/rotate`: a new key at once; the old key keeps working for `graceSeconds`
+   * (the helper's default when absent; 0 stops it now).
+   * @throws MlaasError KEY_NOT_FOUND without a key on the service, NOT_ROTATABLE for OIDC services,
+   *   VALIDATION_ERROR for a grace outside the allowed range.
+   *
+   * @example
+   * ```ts
+   * const { api_key, previous } = await client.rotateKey('sentiment-analysis', { graceSeconds: 3600 });
+   * ```
+   */
+  rotateKey(serviceId: string, options: { graceSeconds?: number } = {}): Promise<RotateData> {
+    const body = options.graceSeconds === undefined ? {} : { grace_seconds: options.graceSeconds };
+    return this.request<RotateData>('POST', `/api/services/${encodeURIComponent(serviceId)}/key/rotate`, body, {
+      schema: ROTATE_RESPONSE,
+    });
+  }
+
+  /**
+   * `DELETE /api/services/{id}/key`: stops every key you hold on the service at once.
+   * @throws MlaasError KEY_NOT_FOUND without a key on the service.
+   *
+   * @example
+   * ```ts
+   * const { revoked } = await client.revokeKey('sentiment-analysis');
+   * ```
+   */
+  revokeKey(serviceId: string): Promise<RevokeData> {
+    return this.request<RevokeData>('DELETE', `/api/services/${encodeURIComponent(serviceId)}/key`, undefined, {
+      schema: REVOKE_RESPONSE,
+    });
+  }
+
+  /**
+   * `GET /api/audit`: your key events, newest first; pass `next_before` as `before` for older ones.
+   *
+   * @example
+   * ```ts
+   * const { events, next_before } = await client.keyHistory({ limit: 20 });
+   * ```
+   */
+  keyHistory(page: { limit?: number; before?: number } = {}): Promise<AuditData> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.before !== undefined) query.set('before', String(page.before));
+    const suffix = query.size > 0 ? `?${query.toString()}` : '';
+    return this.request<AuditData>('GET', `/api/audit${suffix}`, undefined, { schema: AUDIT_RESPONSE });
   }
 
   /**

@@ -51,6 +51,11 @@ export const Service = Type.Object(
       description: 'A masked form of the key, enough to recognise it; null without a key.',
     }),
     api_key: Type.Optional(Type.String({ description: 'The full key; only when EXPOSE_KEYS_IN_LIST=true.' })),
+    api_key_expires_at: Type.Optional(
+      Type.Union([Type.String({ description: 'An ISO 8601 UTC time.' }), Type.Null()], {
+        description: 'When the key expires; null = never; absent without a key.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -117,6 +122,11 @@ export const InitData = Type.Object(
     ),
     plan: Type.Object({ id: Type.String(), name: Type.String() }, { additionalProperties: false }),
     is_new: Type.Boolean({ description: 'True when this call created the key.' }),
+    expires_at: Type.Optional(
+      Type.Union([Type.String({ description: 'An ISO 8601 UTC time.' }), Type.Null()], {
+        description: 'When the key expires; null = never. Absent from helpers without key expiry.',
+      }),
+    ),
     account_id: Type.String(),
   },
   { additionalProperties: false },

@@ -54,6 +54,8 @@ export interface ApiService {
   readonly endpoint: string | null;
   readonly authenticationMethod: AuthenticationMethod;
   readonly credentials: CredentialLocation;
+  /** Days a key of this service lives, overriding the helper's default; 0 = never expires. */
+  readonly keyTtlDays?: number;
 }
 
 /** A service as back ends hand it out: frozen, its credentials too. */
@@ -92,6 +94,56 @@ export interface Application {
   keyPreview: string;
   /** The application id (or OIDC client id) presented with the key; null for plain API-key services. */
   appId: string | null;
+  /** When the current key stops being accepted; null = never; absent when the backend keeps no expiry. */
+  expiresAt?: Date | null;
+  /** When the current key was issued, when the backend knows it. */
+  keyCreatedAt?: Date;
+}
+
+/** Where a key of a person stands, as the key list shows it. */
+export type KeyState = 'active' | 'grace' | 'expired' | 'pending' | 'suspended' | 'revoked';
+
+/** One key of an account: the current key of an application, or a replaced or revoked one. */
+export interface KeyRecord {
+  serviceId: string;
+  applicationId: string;
+  keyPreview: string;
+  state: KeyState;
+  createdAt: Date | null;
+  expiresAt: Date | null;
+  /** Until when the gateway accepts the key; null = no end. */
+  validUntil: Date | null;
+}
+
+export interface RotateKeyInput {
+  /** The application as read just before: the rotation happens only if its key is still this one. */
+  application: Application;
+  /** Until when the replaced key keeps working; `now` (or earlier) stops it at once. */
+  graceUntil: Date;
+  /** Expiry of the new key; null = never. */
+  expiresAt: Date | null;
+  now: Date;
+}
+
+export interface RotatedKey {
+  /** The application with its new key (or, when not rotated, with the key another rotation put there). */
+  application: Application;
+  /** False when the key had already been replaced by someone else: nothing was changed. */
+  rotated: boolean;
+}
+
+/** A deadline the backend holds that has passed and not yet been enforced or recorded. */
+export interface DueDeadline {
+  kind: 'expired' | 'grace_ended';
+  accountId: string;
+  /** The account's user id (the username of the account), for the audit trail. */
+  userId: string;
+  serviceId: string;
+  applicationId: string;
+  keyPreview: string;
+  at: Date;
+  /** Opaque to the core: what the backend needs to find the deadline again. */
+  ref: string;
 }
 
 export interface CreateApplicationInput {
@@ -101,6 +153,8 @@ export interface CreateApplicationInput {
   /** Names and descriptions mark applications as made by MLaaS. */
   name: string;
   description: string;
+  /** When the key expires; null or absent = never. */
+  expiresAt?: Date | null;
 }
 
 /** How a read may be answered. */
@@ -131,6 +185,24 @@ export interface ApiManager {
    * already gone, so several callers may remove the same application.
    */
   deleteApplication(accountId: string, applicationId: string): Promise<void>;
+  /** Every key of an account: current keys, keys in a grace period, and the last revoked key per service. */
+  listKeys(accountId: string, now: Date): Promise<KeyRecord[]>;
+  /**
+   * Replaces an application's key. Any key already in a grace period is ended at once; the replaced key is
+   * accepted until `graceUntil`. Throws NOT_ROTATABLE when the backend cannot rotate keys of this service.
+   */
+  rotateKey(input: RotateKeyInput): Promise<RotatedKey>;
+  /**
+   * Stops every key of the account on a service at once (current and in grace); a later createApplication
+   * issues a fresh key. Returns the previews of the keys stopped (empty when there were none).
+   */
+  revokeKeys(accountId: string, serviceId: string, now: Date): Promise<string[]>;
+  /** The longest grace period this backend can honour durably (seconds). */
+  maxGraceSeconds(): number;
+  /** Passed deadlines not yet recorded, oldest first, at most `limit`. */
+  listDueDeadlines(now: Date, limit: number): Promise<DueDeadline[]>;
+  /** Enforces one passed deadline and marks it done; idempotent (false when it was already done). */
+  completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

@@ -64,6 +64,20 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
         applications.delete(accountId);
       }
     },
+    async rotateKey(input) {
+      try {
+        return await inner.rotateKey(input);
+      } finally {
+        applications.delete(input.application.accountId);
+      }
+    },
+    async revokeKeys(accountId, serviceId, now) {
+      try {
+        return await inner.revokeKeys(accountId, serviceId, now);
+      } finally {
+        applications.delete(accountId);
+      }
+    },
     close: () => inner.close(),
   };
 }

@@ -24,8 +24,18 @@ import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
+import { createKeyLifecycle } from '../provisioning/key-lifecycle.js';
+import { reconcileOnce, type ReconcileReport } from '../provisioning/reconcile.js';
+import { isHelperError } from '../errors/helper-error.js';
+import { createAuditTrail } from '../audit/audit-log.js';
+import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store.js';
+import { join } from 'node:path';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
+
+/** The lock that keeps the reconcile loop on one replica at a time. */
+const RECONCILE_LOCK = 'reconcile';
+const RECONCILE_LOCK_TTL_MS = 60_000;
 
 export interface HelperOptions {
   logger?: Logger;
@@ -33,6 +43,8 @@ export interface HelperOptions {
   fetch?: typeof globalThis.fetch;
   /** Extra default process metrics (CPU, memory, event loop); off in tests that build many helpers. */
   defaultMetrics?: boolean;
+  /** The clock of key deadlines (expiry, grace periods); injected by tests. */
+  now?: () => Date;
 }
 
 export interface Helper {
@@ -42,6 +54,11 @@ export interface Helper {
   apiManager: ApiManager;
   /** The embedded OpenID Connect issuer, when this process serves one. */
   embeddedIdp: EmbeddedIdp | null;
+  /**
+   * Enforces every key deadline due now (expiry, end of grace), one replica at a time; with `dryRun`, only
+   * says what it would do.
+   */
+  reconcile(run?: { dryRun?: boolean }): Promise<ReconcileReport>;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes stores. Safe to call twice. */
@@ -57,7 +74,8 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const baseUrl = config.publicUrl ?? baseUrlOf(config.host, config.port);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
-  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl) : null;
+  const now = options.now ?? (() => new Date());
+  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl, now) : null;
   const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
   const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
   const countAccountCache = {
@@ -110,6 +128,8 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           ? embeddedIdp.checkSession(token)
           : userinfoCheck(token)
     : null;
+  const history = openAuditStore(join(config.apim.embedded.dataDir, AUDIT_DATABASE_FILE));
+  const audit = createAuditTrail(history, logger);
   const provisioning = createProvisioning({
     apiManager,
     locks,
@@ -127,6 +147,18 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           ? 'removed a duplicate application; its pair keeps the oldest one'
           : 'could not remove a duplicate application yet; its pair keeps answering with the oldest one',
       ),
+    keyTtlDays: config.keys.ttlDays,
+    audit,
+    now,
+  });
+  const lifecycle = createKeyLifecycle({
+    apiManager,
+    locks,
+    audit,
+    history,
+    keyTtlDays: config.keys.ttlDays,
+    grace: { defaultSeconds: config.keys.graceDefaultSeconds, maxSeconds: config.keys.graceMaxSeconds },
+    now,
   });
 
   const separateMetrics = config.metrics.enabled && config.metrics.port !== null;
@@ -135,6 +167,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     logger,
     metrics,
     provisioning,
+    lifecycle,
     verifier,
     sessionCheck,
     version: HELPER_VERSION,
@@ -160,6 +193,40 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     registerMetricsRoute(metricsApp, metrics.registry);
   }
 
+  const reconcile = (run: { dryRun?: boolean } = {}) =>
+    locks.withLock(RECONCILE_LOCK, RECONCILE_LOCK_TTL_MS, () =>
+      reconcileOnce(
+        {
+          apiManager,
+          audit,
+          callsPerMinute: config.keys.reconcileCallsPerMinute,
+          concurrency: config.keys.reconcileConcurrency,
+          now,
+          onDeadline: (outcome) => metrics.reconcileDeadlines.inc({ outcome }),
+          log: logger,
+        },
+        run,
+      ),
+    );
+  let loop: NodeJS.Timeout | null = null;
+  const scheduleReconcile = () => {
+    loop = setTimeout(() => {
+      reconcile()
+        .then((report) => {
+          if (report.due > 0) logger.info({ ...report, planned: undefined }, 'reconcile run finished');
+        })
+        .catch((error: unknown) => {
+          // Another replica holding the lock for long is normal; anything else is worth a warning.
+          const code = isHelperError(error) ? error.code : 'INTERNAL_ERROR';
+          logger.warn({ code }, 'reconcile run did not complete; the next run resumes it');
+        })
+        .finally(() => {
+          if (loop !== null) scheduleReconcile();
+        });
+    }, config.keys.reconcileIntervalSeconds * 1000);
+    loop.unref();
+  };
+
   let closing: Promise<void> | null = null;
   return {
     app,
@@ -167,6 +234,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     metrics,
     apiManager,
     embeddedIdp,
+    reconcile,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
       // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
@@ -174,13 +242,17 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       keys.checkReady().catch(() => {});
       if (threescale !== null && config.apim.threescale?.catalogPreload === true) threescale.keepCatalogLoaded();
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
+      if (config.keys.reconcileIntervalSeconds > 0 && loop === null) scheduleReconcile();
       return url;
     },
     close() {
       closing ??= (async () => {
+        if (loop !== null) clearTimeout(loop);
+        loop = null;
         await Promise.all([app.close(), metricsApp?.close()]);
         await locks.close();
         await apiManager.close();
+        await history.close();
         await redis?.quit().catch(() => redis.disconnect());
         embeddedIdp?.close();
       })();
@@ -216,11 +288,12 @@ function baseUrlOf(host: string, port: number): string {
   return new URL(issuerForListenAddress(isWildcardHost(host) ? '127.0.0.1' : host, port)).origin;
 }
 
-function openEmbeddedStore(config: HelperConfig, baseUrl: string): EmbeddedStore {
+function openEmbeddedStore(config: HelperConfig, baseUrl: string, now: () => Date): EmbeddedStore {
   const { dataDir, catalogPath, encryptionKey } = config.apim.embedded;
   return createEmbeddedStore({
     dataDir,
     baseUrl,
+    now,
     ...(catalogPath !== null ? { catalogPath } : {}),
     ...(encryptionKey !== null ? { encryptionKey: parseEncryptionKey(encryptionKey) } : {}),
   });

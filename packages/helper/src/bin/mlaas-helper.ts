@@ -11,6 +11,8 @@ import { isHelperError } from '../errors/helper-error.js';
 const USAGE = `Usage: mlaas-helper [--embedded] [--help] [--version]
        mlaas-helper users add NAME --email EMAIL [--soeid ID] [--password-stdin]
        mlaas-helper keys rotate
+       mlaas-helper reconcile [--dry-run] [--json]
+       mlaas-helper audit [--user ID] [--limit N] [--before ID] [--json]
 
 Starts the MLaaS helper API. Configuration comes from environment variables
 (KEYCLOAK_URL, KEYCLOAK_REALM, KEYCLOAK_CLIENT_ID, APIM_BACKEND, ...);
@@ -19,7 +21,11 @@ see the README's configuration reference.
   --embedded   run the whole stack in this process: embedded OpenID Connect issuer
                (demo users alice/alice and bob/bob, password grant on), embedded
                API-management store, on http://127.0.0.1:5000 unless HOST/PORT say
-               otherwise. Also: EMBEDDED_IDP=true for the issuer alone.`;
+               otherwise. Also: EMBEDDED_IDP=true for the issuer alone.
+
+  reconcile    enforce key deadlines due now (expiry, end of a grace period) once
+               and exit; --dry-run lists them without changing anything
+  audit        print key events of every user (--user: one), newest first`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -39,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
     });
+  }
+  if (argv[0] === 'reconcile' || argv[0] === 'audit') {
+    const { runOperatorCommand } = await import('../app/operator-commands.js');
+    return runOperatorCommand(argv, { env: process.env, stdout: process.stdout, stderr: process.stderr });
   }
   const embedded = argv.includes('--embedded');
   const unknown = argv.find((arg) => arg !== '--embedded');

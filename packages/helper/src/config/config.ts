@@ -56,10 +56,25 @@ export interface HelperConfig {
     trustProxy: TrustProxy;
   };
   metrics: { enabled: boolean; port: number | null };
+  keys: KeyLifecycleConfig;
   /** Shared state for several replicas (rate limits, init locks); null keeps it in this process. */
   redis: { url: string; keyPrefix: string } | null;
   /** The embedded OpenID Connect issuer served by this process; absent when off (`EMBEDDED_IDP`). */
   embeddedIdp?: EmbeddedIdpConfig;
+}
+
+/** Key expiry, rotation grace periods, and the loop that enforces their deadlines. */
+export interface KeyLifecycleConfig {
+  /** Days a new key lives (0 = never); a service's catalog entry may override it. */
+  ttlDays: number;
+  graceDefaultSeconds: number;
+  graceMaxSeconds: number;
+  /** Seconds between runs of the in-process reconcile loop; 0 = not in this process (a CronJob runs it). */
+  reconcileIntervalSeconds: number;
+  /** Upstream calls the reconcile loop may make per minute. */
+  reconcileCallsPerMinute: number;
+  /** Upstream calls of the reconcile loop in flight at once. */
+  reconcileConcurrency: number;
 }
 
 /**
@@ -157,6 +172,12 @@ export const DEFAULTS = {
   THREESCALE_CACHE_TTL_SECONDS: 300,
   THREESCALE_CACHE_STALE_SECONDS: 3_600,
   ACCOUNT_CACHE_TTL_SECONDS: 30,
+  KEY_TTL_DAYS: 0,
+  KEY_ROTATION_GRACE_SECONDS: 86_400,
+  KEY_ROTATION_MAX_GRACE_SECONDS: 604_800,
+  RECONCILE_INTERVAL_SECONDS: 60,
+  RECONCILE_CALLS_PER_MINUTE: 600,
+  RECONCILE_CONCURRENCY: 8,
   REDIS_KEY_PREFIX: 'mlaas:',
   EMBEDDED_IDP_REALM: 'mlaas',
   EMBEDDED_IDP_CLIENT_ID: 'mlaas-cli',

@@ -20,7 +20,7 @@ import { printable } from '../lib/printable.js';
 /** Longest piece of outside text echoed in a message. */
 const MAX_ECHOED = 60;
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Where the helper keeps its data and the embedded issuer's users file; a data directory given on the command
@@ -220,6 +220,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       trustProxy,
     },
     redis: null,
+    keys: readKeyLifecycle(reader, problems),
     metrics: {
       enabled: reader.boolean('METRICS_ENABLED', true),
       port:
@@ -267,6 +268,42 @@ export function embeddedStackEnv(env: Env): Record<string, string | undefined> {
 }
 
 type Reader = ReturnType<typeof createReader>;
+
+function readKeyLifecycle(reader: Reader, problems: string[]): HelperConfig['keys'] {
+  const graceMaxSeconds = reader.integer(
+    'KEY_ROTATION_MAX_GRACE_SECONDS',
+    DEFAULTS.KEY_ROTATION_MAX_GRACE_SECONDS,
+    0,
+    31_536_000,
+  );
+  const graceDefaultSeconds = reader.integer(
+    'KEY_ROTATION_GRACE_SECONDS',
+    Math.min(DEFAULTS.KEY_ROTATION_GRACE_SECONDS, graceMaxSeconds),
+    0,
+    31_536_000,
+  );
+  if (graceDefaultSeconds > graceMaxSeconds) {
+    problems.push('KEY_ROTATION_GRACE_SECONDS must not be more than KEY_ROTATION_MAX_GRACE_SECONDS');
+  }
+  return {
+    ttlDays: reader.integer('KEY_TTL_DAYS', DEFAULTS.KEY_TTL_DAYS, 0, 36_500),
+    graceDefaultSeconds,
+    graceMaxSeconds,
+    reconcileIntervalSeconds: reader.integer(
+      'RECONCILE_INTERVAL_SECONDS',
+      DEFAULTS.RECONCILE_INTERVAL_SECONDS,
+      0,
+      86_400,
+    ),
+    reconcileCallsPerMinute: reader.integer(
+      'RECONCILE_CALLS_PER_MINUTE',
+      DEFAULTS.RECONCILE_CALLS_PER_MINUTE,
+      1,
+      1_000_000,
+    ),
+    reconcileConcurrency: reader.integer('RECONCILE_CONCURRENCY', DEFAULTS.RECONCILE_CONCURRENCY, 1, 64),
+  };
+}
 
 function embeddedIssuerUrl(
   reader: Reader,

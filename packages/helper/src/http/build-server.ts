@@ -20,12 +20,14 @@ import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { lazyChildLogger } from '../log/lazy-child-logger.js';
 import type { Logger } from '../log/logger.js';
 import type { HelperMetrics } from '../metrics/metrics.js';
+import type { KeyLifecycle } from '../provisioning/key-lifecycle.js';
 import type { Provisioning } from '../provisioning/provisioning.js';
 import { toErrorResponse } from './error-response.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id.js';
 import { registerHealthRoutes, type ReadinessCheck } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenApi } from './routes/openapi.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerServiceRoutes } from './routes/services.js';
 
 declare module 'fastify' {
@@ -40,6 +42,8 @@ export interface ServerDependencies {
   logger: Logger;
   metrics: HelperMetrics;
   provisioning: Provisioning;
+  /** The key lifecycle routes are served only with one. */
+  lifecycle?: KeyLifecycle;
   verifier: TokenVerifier;
   /** Asked before a key is created or revealed; null when the check is off. */
   sessionCheck?: SessionCheck | null;
@@ -171,6 +175,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     limits: config.limits,
     sessionCheck: deps.sessionCheck ?? null,
   });
+  if (deps.lifecycle !== undefined) {
+    registerKeyRoutes(app, { lifecycle: deps.lifecycle, verifier: deps.verifier, metrics, limits: config.limits });
+  }
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
 }

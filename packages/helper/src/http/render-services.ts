@@ -45,8 +45,14 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
         parts.push(WITHOUT_KEY);
       } else {
         const key = exposeKeys ? `,"api_key":${JSON.stringify(application.apiKey)}` : '';
+        const expiry =
+          application.expiresAt === undefined
+            ? ''
+            : `,"api_key_expires_at":${JSON.stringify(application.expiresAt?.toISOString() ?? null)}`;
         parts.push(
-          Buffer.from(`,"has_api_key":true,"api_key_preview":${JSON.stringify(application.keyPreview)}${key}}`),
+          Buffer.from(
+            `,"has_api_key":true,"api_key_preview":${JSON.stringify(application.keyPreview)}${key}${expiry}}`,
+          ),
         );
       }
     }

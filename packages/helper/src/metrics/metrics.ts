@@ -9,6 +9,8 @@ export interface HelperMetrics {
   registry: Registry;
   requestDuration: Histogram<'method' | 'route' | 'status'>;
   keysIssued: Counter<never>;
+  /** Key deadlines seen by the reconcile loop, by outcome (due, done, failed). */
+  reconcileDeadlines: Counter<'outcome'>;
   rateLimited: Counter<'scope'>;
   tokenFailures: Counter<'reason'>;
   upstreamCalls: Counter<'operation' | 'outcome'>;
@@ -51,6 +53,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
     keysIssued: new Counter({
       name: 'mlaas_keys_issued_total',
       help: 'API keys created (new applications).',
+      registers,
+    }),
+    reconcileDeadlines: new Counter({
+      name: 'mlaas_reconcile_deadlines_total',
+      help: 'Key deadlines (expiry, end of a grace period) seen by the reconcile loop: due, done, failed.',
+      labelNames: ['outcome'],
       registers,
     }),
     rateLimited: new Counter({

@@ -12,14 +12,16 @@ import { HelperError } from '../errors/helper-error.js';
 import type { ServiceSelector } from '@mlaas/contract';
 import type { LockService } from '../state/shared-state.js';
 import { createSingleFlight } from '../state/single-flight.js';
+import { NO_ORIGIN, type AuditTrail, type RequestOrigin } from '../audit/audit-log.js';
 import { choosePlan } from './choose-plan.js';
 import { compareApplicationIds, convergeApplications, type DuplicateEvent } from './converge.js';
+import { expiryFor, isExpired } from './key-expiry.js';
 
 /**
  * The lease of a provisioning lock: its holder renews it while it works, and a holder that died loses it
  * this long after its last renewal, so its waiters take over within a few seconds.
  */
-const LOCK_LEASE_MS = 3_000;
+export const LOCK_LEASE_MS = 3_000;
 
 /** A service and the user's application on it, if any. */
 export interface ServiceView {
@@ -38,9 +40,11 @@ export interface KeyGrant {
   appId: string | null;
   service: ApiService;
   plan: { id: string; name: string };
-  /** True when this call created the application. */
+  /** True when the key is new to the person (a first key, one replacing an expired key, or one made with a new account). */
   isNew: boolean;
   account: Account;
+  /** When the key expires; null = never. */
+  expiresAt: Date | null;
 }
 
 export interface ProvisioningOptions {
@@ -48,6 +52,10 @@ export interface ProvisioningOptions {
   locks: LockService;
   /** Create a developer account on the first `init` of a user who has none. */
   autoCreateAccounts: boolean;
+  /** Days a new key lives unless its service says otherwise; 0 = never expires. */
+  keyTtlDays?: number;
+  /** Where key events are recorded; none when absent. */
+  audit?: AuditTrail;
   now?: () => Date;
   /** Told of every duplicate application found after a create, and whether it was removed. */
   onDuplicate?: (event: DuplicateEvent) => void;
@@ -55,10 +63,10 @@ export interface ProvisioningOptions {
 
 export interface Provisioning {
   listServices(identity: Identity): Promise<ServiceListing>;
-  initServiceKey(identity: Identity, selector: ServiceSelector): Promise<KeyGrant>;
+  initServiceKey(identity: Identity, selector: ServiceSelector, origin?: RequestOrigin): Promise<KeyGrant>;
 }
 
-const FRESH = { fresh: true } as const;
+export const FRESH = { fresh: true } as const;
 
 /** Order in which an existing application is preferred for reuse. */
 const REUSE_ORDER: Record<Application['state'], number> = { live: 0, pending: 1, suspended: 2 };
@@ -74,6 +82,21 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   // Concurrent requests of one user (or one pair) in this process share one lookup and one lock wait.
   const accountFlights = createSingleFlight<{ account: Account; created: boolean }>();
   const keyFlights = createSingleFlight<KeyGrant>();
+  const ttlDays = options.keyTtlDays ?? 0;
+
+  async function recordIssued(identity: Identity, grant: KeyGrant, application: Application, origin: RequestOrigin) {
+    await options.audit?.record({
+      event: 'issued',
+      outcome: 'success',
+      userId: identity.userId,
+      subject: identity.subject,
+      serviceId: grant.service.id,
+      keyPreview: application.keyPreview,
+      origin,
+      detail: grant.expiresAt === null ? null : `expires ${grant.expiresAt.toISOString()}`,
+      at: now(),
+    });
+  }
 
   /**
    * The user's account, read fresh (keys are decided on it), created on first use when allowed. `created` says
@@ -115,7 +138,8 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     accountCreated = false,
   ): Promise<KeyGrant | null> {
     const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-    return current === null ? null : reuse(current, service, account, accountCreated);
+    if (current === null || (current.state !== 'suspended' && isExpired(current, now()))) return null;
+    return reuse(current, service, account, accountCreated);
   }
 
   async function provision(
@@ -123,10 +147,30 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     account: Account,
     service: ApiService,
     accountCreated: boolean,
+    origin: RequestOrigin,
   ): Promise<KeyGrant> {
     // Under the lock, read past any cache: another replica may have created the key a moment ago.
-    const current = await existingGrant(account, service, accountCreated);
-    if (current !== null) return current;
+    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    if (current !== null && current.state !== 'suspended' && isExpired(current, now())) {
+      // An expired key is replaced at once (no grace: it is already refused), and the caller gets the new one.
+      const at = now();
+      const { application } = await apiManager.rotateKey({
+        application: current,
+        graceUntil: at,
+        expiresAt: expiryFor(service, ttlDays, at),
+        now: at,
+      });
+      const renewed = grant(
+        application,
+        service,
+        { id: application.planId, name: application.planName },
+        account,
+        true,
+      );
+      await recordIssued(identity, renewed, application, origin);
+      return renewed;
+    }
+    if (current !== null) return reuse(current, service, account, accountCreated);
 
     const plans = await apiManager.listPlans(service.id);
     const plan = choosePlan(plans);
@@ -142,6 +186,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       plan,
       name: `mlaas-${identity.userId}-${service.systemName}`,
       description: `Created by MLaaS for ${identity.userId} on ${now().toISOString().slice(0, 10)}.`,
+      expiresAt: expiryFor(service, ttlDays, now()),
     });
     // The lock may have been lost while the create ran (Redis restarted empty, failed over, or the lease ran
     // out), letting another create in. Before answering, look again: the oldest application of the pair
@@ -162,7 +207,11 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         { retryAfterSeconds: 2 },
       );
     }
-    if (survivor.id === application.id) return grant(application, service, plan, account, true);
+    if (survivor.id === application.id) {
+      const created = grant(application, service, plan, account, true);
+      await recordIssued(identity, created, application, origin);
+      return created;
+    }
     return reuse(survivor, service, account, false);
   }
 
@@ -183,7 +232,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       };
     },
 
-    async initServiceKey(identity, selector) {
+    async initServiceKey(identity, selector, origin = NO_ORIGIN) {
       const service = findService(await apiManager.listServices(), selector);
       const { account, created } = await ensureAccount(identity);
       if (account.state !== 'approved') {
@@ -198,9 +247,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         if (existing !== null) return existing;
         // Waiters look at the store again whenever the lock frees or its holder's lease runs out.
         return locks.withLock(
-          `application:${account.id}:${service.id}`,
+          applicationLock(account.id, service.id),
           LOCK_LEASE_MS,
-          () => provision(identity, account, service, created),
+          () => provision(identity, account, service, created, origin),
           { recheck: () => existingGrant(account, service, created) },
         );
       });
@@ -214,11 +263,16 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
  * The identity accounts are looked up by: the email may find an account only when the issuer verified it —
  * otherwise anyone who can set their own email at the issuer could reach another person's keys.
  */
-function lookupIdentity(identity: Identity): Identity {
+export function lookupIdentity(identity: Identity): Identity {
   return identity.emailVerified ? identity : { ...identity, email: null };
 }
 
-function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {
+/** The lock every change of one account's key on one service takes, on every replica. */
+export function applicationLock(accountId: string, serviceId: string): string {
+  return `application:${accountId}:${serviceId}`;
+}
+
+export function findService(services: readonly ApiService[], selector: ServiceSelector): ApiService {
   if ('id' in selector) {
     const found = services.find((s) => s.id === selector.id) ?? services.find((s) => s.systemName === selector.id);
     if (found !== undefined) return found;
@@ -241,7 +295,7 @@ function findService(services: readonly ApiService[], selector: ServiceSelector)
  * The user's application on a service: live before pending before suspended, then the oldest (lowest id) —
  * the one convergence keeps.
  */
-function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
+export function pickApplication(applications: readonly Application[], serviceId: string): Application | null {
   let best: Application | null = null;
   for (const app of applications) {
     if (app.serviceId !== serviceId) continue;
@@ -279,5 +333,6 @@ function grant(
     plan: { id: plan.id, name: plan.name },
     isNew,
     account,
+    expiresAt: application.expiresAt ?? null,
   };
 }

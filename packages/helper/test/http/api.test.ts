@@ -151,11 +151,15 @@ describe('helper API', () => {
     assert.equal(response.status, 200);
     assert.equal(response.json.openapi, '3.1.0');
     assert.deepEqual(Object.keys(response.json.paths).sort(), [
+      '/api/audit',
       '/api/health',
+      '/api/keys',
       '/api/openapi.json',
       '/api/ready',
       '/api/services',
       '/api/services/init',
+      '/api/services/{id}/key',
+      '/api/services/{id}/key/rotate',
       '/metrics',
     ]);
     assert.deepEqual(response.json.paths['/api/services'].get.security, [{ bearerAuth: [] }]);

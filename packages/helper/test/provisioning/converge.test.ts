@@ -73,6 +73,14 @@ function store(apps: Application[] = []) {
       const index = apps.findIndex((a) => a.id === id);
       if (index >= 0) apps.splice(index, 1);
     },
+    listKeys: async () => [],
+    rotateKey: async () => {
+      throw new Error('not used here');
+    },
+    revokeKeys: async () => [],
+    maxGraceSeconds: () => 0,
+    listDueDeadlines: async () => [],
+    completeDeadline: async () => false,
     checkReady: async () => {},
     close: async () => {},
   };

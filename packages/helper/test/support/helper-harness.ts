@@ -24,7 +24,7 @@ export interface Harness {
 /** Starts a test issuer (unless given) and builds a helper on the embedded store against it. */
 export async function startHarness(
   env: Record<string, string> = {},
-  given?: { issuer?: TestIssuer; dataDir?: string },
+  given?: { issuer?: TestIssuer; dataDir?: string; now?: () => Date },
 ): Promise<Harness> {
   const issuer = given?.issuer ?? (await startTestIssuer());
   const dataDir = given?.dataDir ?? mkdtempSync(join(tmpdir(), 'mlaas-test-'));
@@ -41,6 +41,7 @@ export async function startHarness(
   const helper = await createHelper(config, {
     logger: createLogger({ level: 'info', destination: sink }),
     defaultMetrics: false,
+    ...(given?.now ? { now: given.now } : {}),
   });
   await helper.app.ready();
   return {

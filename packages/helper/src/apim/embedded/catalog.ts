@@ -66,6 +66,8 @@ const ServiceEntry = Type.Object(
     authentication: Type.Enum(['api_key', 'app_id_app_key', 'oidc']),
     credentials: CredentialsEntry,
     plans: Type.Array(PlanEntry),
+    /** Days a key of this service lives; overrides KEY_TTL_DAYS; 0 = never expires. */
+    key_ttl_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 36_500 })),
   },
   { additionalProperties: false },
 );
@@ -306,6 +308,7 @@ function toCatalog(source: string, file: CatalogFile): Catalog {
           keyParameter: entry.credentials.key_parameter ?? null,
           appIdParameter: entry.credentials.app_id_parameter ?? null,
         }),
+        ...(entry.key_ttl_days === undefined ? {} : { keyTtlDays: entry.key_ttl_days }),
       }),
     );
     plans.set(

@@ -18,7 +18,12 @@ import {
   type Application,
   type ApplicationState,
   type CreateApplicationInput,
+  type DueDeadline,
   type Identity,
+  type KeyRecord,
+  type KeyState,
+  type RotateKeyInput,
+  type RotatedKey,
   type ServicePlan,
 } from '../api-manager.js';
 import { loadCatalog } from './catalog.js';
@@ -52,7 +57,10 @@ export interface EmbeddedStoreOptions {
 
 /** The embedded store: the `ApiManager` port plus a key lookup for a gateway. */
 export interface EmbeddedStore extends ApiManager {
-  /** The application holding a key, or null when no application does (or the key is malformed). */
+  /**
+   * The application a key is accepted for right now, or null: the application's current key unless expired,
+   * or a replaced key still in its grace period. Null for a malformed, revoked, expired or grace-ended key.
+   */
   findApplicationByKey(key: string): Application | null;
 }
 
@@ -72,9 +80,43 @@ interface ApplicationRow {
   state: string;
   key_ciphertext: Buffer;
   key_preview: string;
+  key_hash: string;
+  created_at: string;
+  key_created_at: string | null;
+  expires_at: string | null;
+  expiry_recorded_at: string | null;
 }
 
-const APPLICATION_COLUMNS = 'id, account_id, service_id, plan_id, plan_name, state, key_ciphertext, key_preview';
+interface RetiredKeyRow {
+  key_hash: string;
+  application_id: string;
+  account_id: string;
+  service_id: string;
+  key_preview: string;
+  issued_at: string | null;
+  expires_at: string | null;
+  reason: 'rotated' | 'revoked' | 'expired';
+  retired_at: string;
+  valid_until: string;
+}
+
+interface DueRow {
+  source: 'app' | 'key';
+  ref: string;
+  reason: string;
+  account_id: string;
+  username: string;
+  service_id: string;
+  application_id: string;
+  key_preview: string;
+  due_at: string;
+}
+
+const APPLICATION_COLUMNS =
+  'id, account_id, service_id, plan_id, plan_name, state, key_ciphertext, key_preview, key_hash, created_at, ' +
+  'key_created_at, expires_at, expiry_recorded_at';
+const RETIRED_COLUMNS =
+  'key_hash, application_id, account_id, service_id, key_preview, issued_at, expires_at, reason, retired_at, valid_until';
 
 /**
  * Opens (creating when needed) the embedded store in a data directory. Throws CONFIG_ERROR for a bad
@@ -129,15 +171,82 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     applicationByKeyHash: db.prepare<[string], ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM applications WHERE key_hash = ?`,
     ),
+    applicationById: db.prepare<[string], ApplicationRow>(
+      `SELECT ${APPLICATION_COLUMNS} FROM applications WHERE id = ?`,
+    ),
     insertApplication: db.prepare<
-      [string, string, string, string, string, string, string, string, Buffer, string, string, string]
+      [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        Buffer,
+        string,
+        string,
+        string,
+        string,
+        string | null,
+      ]
     >(
       `INSERT INTO applications (id, account_id, service_id, plan_id, plan_name, state, name, description,
-                                 key_ciphertext, key_preview, key_hash, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 key_ciphertext, key_preview, key_hash, created_at, key_created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, service_id) DO NOTHING`,
     ),
-    deleteApplication: db.prepare<[string, string]>('DELETE FROM applications WHERE account_id = ? AND id = ?'),
+    deleteAccountApplication: db.prepare<[string, string]>('DELETE FROM applications WHERE account_id = ? AND id = ?'),
+    replaceKey: db.prepare<[Buffer, string, string, string, string | null, string]>(
+      `UPDATE applications SET key_ciphertext = ?, key_preview = ?, key_hash = ?, key_created_at = ?,
+                               expires_at = ?, expiry_recorded_at = NULL
+       WHERE id = ?`,
+    ),
+    deleteApplication: db.prepare<[string]>('DELETE FROM applications WHERE id = ?'),
+    graceKeyByHash: db.prepare<[string, string], RetiredKeyRow>(
+      `SELECT ${RETIRED_COLUMNS} FROM retired_keys WHERE key_hash = ? AND reason = 'rotated' AND valid_until > ?`,
+    ),
+    retiredKeysOfAccount: db.prepare<[string], RetiredKeyRow>(
+      `SELECT ${RETIRED_COLUMNS} FROM retired_keys WHERE account_id = ? ORDER BY retired_at DESC, rowid DESC`,
+    ),
+    liveRetiredKeysOfService: db.prepare<[string, string, string], RetiredKeyRow>(
+      `SELECT ${RETIRED_COLUMNS} FROM retired_keys WHERE account_id = ? AND service_id = ? AND valid_until > ?`,
+    ),
+    endGraceOfApplication: db.prepare<[string, string, string]>(
+      'UPDATE retired_keys SET valid_until = ? WHERE application_id = ? AND valid_until > ?',
+    ),
+    endRetiredKeysOfService: db.prepare<[string, string, string, string, string]>(
+      `UPDATE retired_keys SET valid_until = ?, ended_recorded_at = COALESCE(ended_recorded_at, ?)
+       WHERE account_id = ? AND service_id = ? AND valid_until > ?`,
+    ),
+    insertRetiredKey: db.prepare<
+      [string, string, string, string, string, string | null, string | null, string, string, string, string | null]
+    >(
+      `INSERT INTO retired_keys (key_hash, application_id, account_id, service_id, key_preview, issued_at,
+                                 expires_at, reason, retired_at, valid_until, ended_recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    dueDeadlines: db.prepare<[string, string, number], DueRow>(
+      `SELECT * FROM (
+         SELECT 'app' AS source, a.id || '@' || a.expires_at AS ref, 'expired' AS reason, a.account_id,
+                acc.username, a.service_id, a.id AS application_id, a.key_preview, a.expires_at AS due_at
+         FROM applications a JOIN accounts acc ON acc.id = a.account_id
+         WHERE a.expires_at IS NOT NULL AND a.expiry_recorded_at IS NULL AND a.expires_at <= ?
+         UNION ALL
+         SELECT 'key', r.key_hash, r.reason, r.account_id, acc.username, r.service_id, r.application_id,
+                r.key_preview, r.valid_until
+         FROM retired_keys r JOIN accounts acc ON acc.id = r.account_id
+         WHERE r.ended_recorded_at IS NULL AND r.valid_until <= ?
+       ) ORDER BY due_at LIMIT ?`,
+    ),
+    recordExpiry: db.prepare<[string, string, string]>(
+      `UPDATE applications SET expiry_recorded_at = ?
+       WHERE id = ? AND expires_at = ? AND expiry_recorded_at IS NULL`,
+    ),
+    recordKeyEnd: db.prepare<[string, string]>(
+      'UPDATE retired_keys SET ended_recorded_at = ? WHERE key_hash = ? AND ended_recorded_at IS NULL',
+    ),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -158,6 +267,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       keyPreview: row.key_preview,
       // Services keyed by application id and key (or OIDC client id and secret) use the application's id.
       appId: authenticationOf.get(row.service_id) === 'api_key' ? null : row.id,
+      expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+      keyCreatedAt: new Date(row.key_created_at ?? row.created_at),
     };
   };
 
@@ -168,6 +279,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     const existing = statements.applicationOfService.get(account.id, service.id);
     if (existing !== undefined) return existing;
     const apiKey = generateApiKey(randomBytes);
+    const createdAt = now().toISOString();
     const state: ApplicationState = plan.approvalRequired ? 'pending' : 'live';
     statements.insertApplication.run(
       newId('app', randomBytes),
@@ -181,12 +293,132 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       cipher.encrypt(apiKey),
       previewKey(apiKey),
       hashKey(apiKey),
-      now().toISOString(),
+      createdAt,
+      createdAt,
+      input.expiresAt?.toISOString() ?? null,
     );
     const row = statements.applicationOfService.get(account.id, service.id);
     if (row === undefined) throw new Error('the application just inserted is missing');
     return row;
   });
+
+  // One write transaction: the replaced key, the ended grace keys and the new key change together, and a
+  // second rotation that read the same key finds it already replaced (compare-and-swap on the key hash).
+  const rotate = db.transaction((input: RotateKeyInput): { row: ApplicationRow; rotated: boolean } => {
+    const row = statements.applicationById.get(input.application.id);
+    if (row === undefined) {
+      throw new HelperError('KEY_NOT_FOUND', 'The key was revoked while it was being rotated; get a new one.');
+    }
+    if (row.key_hash !== hashKey(input.application.apiKey)) return { row, rotated: false };
+    const nowIso = input.now.toISOString();
+    // A key still in its grace period from an earlier rotation stops now: only one old key is ever accepted.
+    statements.endGraceOfApplication.run(nowIso, row.id, nowIso);
+    const expired = row.expires_at !== null && row.expires_at <= nowIso;
+    const graceEnd = input.graceUntil.getTime() > input.now.getTime() ? input.graceUntil.toISOString() : nowIso;
+    const validUntil = row.expires_at !== null && row.expires_at < graceEnd ? row.expires_at : graceEnd;
+    // An old key stopped at once needs no later record; one in grace (or expired unrecorded) is left for the
+    // reconcile loop to record when its time comes.
+    const endRecorded = expired ? row.expiry_recorded_at : validUntil <= nowIso ? nowIso : null;
+    statements.insertRetiredKey.run(
+      row.key_hash,
+      row.id,
+      row.account_id,
+      row.service_id,
+      row.key_preview,
+      row.key_created_at ?? row.created_at,
+      row.expires_at,
+      expired ? 'expired' : 'rotated',
+      nowIso,
+      validUntil,
+      endRecorded,
+    );
+    const apiKey = generateApiKey(randomBytes);
+    statements.replaceKey.run(
+      cipher.encrypt(apiKey),
+      previewKey(apiKey),
+      hashKey(apiKey),
+      nowIso,
+      input.expiresAt?.toISOString() ?? null,
+      row.id,
+    );
+    const updated = statements.applicationById.get(row.id);
+    if (updated === undefined) throw new Error('the application just updated is missing');
+    return { row: updated, rotated: true };
+  });
+
+  const revoke = db.transaction((accountId: string, serviceId: string, now: Date): string[] => {
+    const nowIso = now.toISOString();
+    const previews = statements.liveRetiredKeysOfService
+      .all(accountId, serviceId, nowIso)
+      .map((key) => key.key_preview);
+    statements.endRetiredKeysOfService.run(nowIso, nowIso, accountId, serviceId, nowIso);
+    const row = statements.applicationOfService.get(accountId, serviceId);
+    if (row !== undefined) {
+      statements.insertRetiredKey.run(
+        row.key_hash,
+        row.id,
+        row.account_id,
+        row.service_id,
+        row.key_preview,
+        row.key_created_at ?? row.created_at,
+        row.expires_at,
+        'revoked',
+        nowIso,
+        nowIso,
+        nowIso,
+      );
+      statements.deleteApplication.run(row.id);
+      previews.unshift(row.key_preview);
+    }
+    return previews;
+  });
+
+  const completeDue = db.transaction((deadline: DueDeadline, nowIso: string): boolean => {
+    if (deadline.ref.startsWith('app:')) {
+      const [id, expiresAt] = splitOnce(deadline.ref.slice(4), '@');
+      return statements.recordExpiry.run(nowIso, id, expiresAt).changes > 0;
+    }
+    return statements.recordKeyEnd.run(nowIso, deadline.ref.slice(4)).changes > 0;
+  });
+
+  function keyRecords(accountId: string, at: Date): KeyRecord[] {
+    const nowIso = at.toISOString();
+    const current = statements.applicationsOfAccount.all(accountId);
+    const records: KeyRecord[] = current.map((row) => {
+      const expired = row.expires_at !== null && row.expires_at <= nowIso;
+      const state: KeyState =
+        row.state === 'suspended' ? 'suspended' : row.state === 'pending' ? 'pending' : expired ? 'expired' : 'active';
+      return {
+        serviceId: row.service_id,
+        applicationId: row.id,
+        keyPreview: row.key_preview,
+        state,
+        createdAt: new Date(row.key_created_at ?? row.created_at),
+        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+        validUntil: row.expires_at === null ? null : new Date(row.expires_at),
+      };
+    });
+    const servicesWithKey = new Set(current.map((row) => row.service_id));
+    const revokedShown = new Set<string>();
+    for (const key of statements.retiredKeysOfAccount.all(accountId)) {
+      const inGrace = key.reason === 'rotated' && key.valid_until > nowIso;
+      // The last revocation of a service is shown until a new key is issued there, so its owner sees it.
+      const lastRevoked =
+        key.reason === 'revoked' && !servicesWithKey.has(key.service_id) && !revokedShown.has(key.service_id);
+      if (!inGrace && !lastRevoked) continue;
+      if (lastRevoked) revokedShown.add(key.service_id);
+      records.push({
+        serviceId: key.service_id,
+        applicationId: key.application_id,
+        keyPreview: key.key_preview,
+        state: inGrace ? 'grace' : 'revoked',
+        createdAt: key.issued_at === null ? null : new Date(key.issued_at),
+        expiresAt: key.expires_at === null ? null : new Date(key.expires_at),
+        validUntil: new Date(key.valid_until),
+      });
+    }
+    return records;
+  }
 
   let closed = false;
   /** Runs a database operation, translating its failures into the port's errors. */
@@ -248,15 +480,63 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     },
 
     async deleteApplication(accountId: string, applicationId: string): Promise<void> {
-      run(() => statements.deleteApplication.run(accountId, applicationId));
+      run(() => statements.deleteAccountApplication.run(accountId, applicationId));
     },
 
     findApplicationByKey(key: string): Application | null {
       if (!isWellFormedApiKey(key)) return null;
       return run(() => {
-        const row = statements.applicationByKeyHash.get(hashKey(key));
-        return row === undefined ? null : toApplication(row);
+        const hash = hashKey(key);
+        const nowIso = now().toISOString();
+        const row = statements.applicationByKeyHash.get(hash);
+        if (row !== undefined) {
+          return row.expires_at !== null && row.expires_at <= nowIso ? null : toApplication(row);
+        }
+        const inGrace = statements.graceKeyByHash.get(hash, nowIso);
+        if (inGrace === undefined) return null;
+        const owner = statements.applicationById.get(inGrace.application_id);
+        return owner === undefined ? null : toApplication(owner);
       });
+    },
+
+    async listKeys(accountId: string, at: Date): Promise<KeyRecord[]> {
+      return run(() => keyRecords(accountId, at));
+    },
+
+    async rotateKey(input: RotateKeyInput): Promise<RotatedKey> {
+      return run(() => {
+        const { row, rotated } = rotate.immediate(input);
+        return { application: toApplication(row), rotated };
+      });
+    },
+
+    async revokeKeys(accountId: string, serviceId: string, at: Date): Promise<string[]> {
+      return run(() => revoke.immediate(accountId, serviceId, at));
+    },
+
+    maxGraceSeconds(): number {
+      return Number.POSITIVE_INFINITY;
+    },
+
+    async listDueDeadlines(at: Date, limit: number): Promise<DueDeadline[]> {
+      const nowIso = at.toISOString();
+      return run(() =>
+        statements.dueDeadlines.all(nowIso, nowIso, limit).map((row) => ({
+          kind: row.source === 'app' || row.reason === 'expired' ? 'expired' : 'grace_ended',
+          accountId: row.account_id,
+          userId: row.username,
+          serviceId: row.service_id,
+          applicationId: row.application_id,
+          keyPreview: row.key_preview,
+          at: new Date(row.due_at),
+          ref: `${row.source}:${row.ref}`,
+        })),
+      );
+    },
+
+    async completeDeadline(deadline: DueDeadline, at: Date): Promise<boolean> {
+      // The gateway already refuses a key past its deadline (it compares times); what is left is the record.
+      return run(() => completeDue.immediate(deadline, at.toISOString()));
     },
 
     async checkReady(): Promise<void> {
@@ -269,6 +549,11 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       db.close();
     },
   };
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 /** A catalog endpoint as clients must call it: paths are on the helper itself. */

@@ -46,6 +46,35 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'key lifecycle: expiry, replaced and revoked keys',
+    // Times are ISO-8601 UTC strings (Date#toISOString), which sort as text in time order.
+    sql: `
+      ALTER TABLE applications ADD COLUMN expires_at TEXT;
+      ALTER TABLE applications ADD COLUMN key_created_at TEXT;
+      ALTER TABLE applications ADD COLUMN expiry_recorded_at TEXT;
+      CREATE INDEX applications_expiry_due ON applications (expires_at)
+        WHERE expires_at IS NOT NULL AND expiry_recorded_at IS NULL;
+
+      CREATE TABLE retired_keys (
+        key_hash          TEXT PRIMARY KEY,
+        application_id    TEXT NOT NULL,
+        account_id        TEXT NOT NULL REFERENCES accounts (id),
+        service_id        TEXT NOT NULL,
+        key_preview       TEXT NOT NULL,
+        issued_at         TEXT,
+        expires_at        TEXT,
+        reason            TEXT NOT NULL CHECK (reason IN ('rotated', 'revoked', 'expired')),
+        retired_at        TEXT NOT NULL,
+        valid_until       TEXT NOT NULL,
+        ended_recorded_at TEXT
+      ) STRICT;
+      CREATE INDEX retired_keys_account ON retired_keys (account_id, service_id);
+      CREATE INDEX retired_keys_application ON retired_keys (application_id);
+      CREATE INDEX retired_keys_due ON retired_keys (valid_until) WHERE ended_recorded_at IS NULL;
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

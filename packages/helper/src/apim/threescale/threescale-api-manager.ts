@@ -239,6 +239,46 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       );
     },
 
+    async listKeys(accountId) {
+      const applications = await listApplications(accountId);
+      return applications.map((app) => ({
+        serviceId: app.serviceId,
+        applicationId: app.id,
+        keyPreview: app.keyPreview,
+        state: app.state === 'live' ? 'active' : app.state,
+        createdAt: null,
+        expiresAt: null,
+        validUntil: null,
+      }));
+    },
+
+    async rotateKey() {
+      throw new HelperError(
+        'NOT_ROTATABLE',
+        'Keys cannot be rotated with the 3scale backend of this helper yet; ask an administrator to replace the key.',
+      );
+    },
+
+    async revokeKeys() {
+      throw new HelperError(
+        'NOT_ROTATABLE',
+        'Keys cannot be revoked with the 3scale backend of this helper yet; ask an administrator to suspend the key.',
+      );
+    },
+
+    maxGraceSeconds() {
+      return 0;
+    },
+
+    async listDueDeadlines() {
+      // Nothing is scheduled on this backend yet: keys neither expire nor keep a grace period here.
+      return [];
+    },
+
+    async completeDeadline() {
+      return false;
+    },
+
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
     },

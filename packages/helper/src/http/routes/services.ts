@@ -12,6 +12,7 @@ import type { ServiceSelector } from '@mlaas/contract';
 import type { KeyGrant, Provisioning } from '../../provisioning/provisioning.js';
 import { authenticate, requireActiveSession } from '../authenticate.js';
 import { createLimit, type Check } from '../rate-limits.js';
+import { requestOrigin } from '../request-origin.js';
 import { createServicesRenderer, serviceSummary } from '../render-services.js';
 
 export interface ServiceRoutesOptions {
@@ -71,7 +72,11 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
     },
     async (request, reply) => {
       const identity = requireIdentity(request);
-      const grant = await provisioning.initServiceKey(identity, toSelector(request.body as InitRequestBody));
+      const grant = await provisioning.initServiceKey(
+        identity,
+        toSelector(request.body as InitRequestBody),
+        requestOrigin(request),
+      );
       if (grant.isNew) metrics.keysIssued.inc();
       reply.header('cache-control', 'no-store');
       return { status: 'success' as const, data: toInitDto(grant) };
@@ -105,5 +110,6 @@ function toInitDto(grant: KeyGrant): InitData {
     plan: grant.plan,
     is_new: grant.isNew,
     account_id: grant.account.id,
+    expires_at: grant.expiresAt === null ? null : grant.expiresAt.toISOString(),
   };
 }

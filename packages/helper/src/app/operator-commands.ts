@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store.js';
-import type { KeyEvent } from '../audit/audit-log.js';
+import { eventFields, type KeyEvent } from '../audit/audit-log.js';
 import { ConfigError, dataLocations, loadConfig, type Env } from '../config/load-config.js';
 import { isHelperError } from '../errors/helper-error.js';
 import { createLogger } from '../log/logger.js';
@@ -119,20 +119,7 @@ async function audit(argv: string[], io: OperatorIo): Promise<number> {
 }
 
 function toJson(event: KeyEvent) {
-  return {
-    id: event.id,
-    at: event.at.toISOString(),
-    event: event.event,
-    outcome: event.outcome,
-    user_id: event.userId,
-    subject: event.subject,
-    service_id: event.serviceId,
-    key_preview: event.keyPreview,
-    client_address: event.origin.clientAddress,
-    client: event.origin.client,
-    request_id: event.origin.requestId,
-    detail: event.detail,
-  };
+  return { id: event.id, ...eventFields(event) };
 }
 
 function line(event: KeyEvent): string {

@@ -56,6 +56,26 @@ export interface AuditTrail {
 }
 
 /**
+ * An event as one flat record with snake_case names: the log line a SIEM reads, and the body of the
+ * API's and the operators' history (which add the event's `id`).
+ */
+export function eventFields(event: KeyEventInput) {
+  return {
+    at: event.at.toISOString(),
+    event: event.event,
+    outcome: event.outcome,
+    user_id: event.userId,
+    subject: event.subject,
+    service_id: event.serviceId,
+    key_preview: event.keyPreview,
+    client_address: event.origin.clientAddress,
+    client: event.origin.client,
+    request_id: event.origin.requestId,
+    detail: event.detail,
+  };
+}
+
+/**
  * Writes every event to the log at once and to the store. A failure to store is logged, never thrown: the
  * key operation it describes has already happened, and its log line is written either way.
  * @example const audit = createAuditTrail(store, logger); await audit.record(event);
@@ -63,24 +83,7 @@ export interface AuditTrail {
 export function createAuditTrail(store: AuditStore, logger: Logger): AuditTrail {
   return {
     async record(event) {
-      logger.info(
-        {
-          audit: {
-            event: event.event,
-            outcome: event.outcome,
-            user_id: event.userId,
-            subject: event.subject,
-            service_id: event.serviceId,
-            key_preview: event.keyPreview,
-            client_address: event.origin.clientAddress,
-            client: event.origin.client,
-            request_id: event.origin.requestId,
-            detail: event.detail,
-            at: event.at.toISOString(),
-          },
-        },
-        `key ${event.event}`,
-      );
+      logger.info({ audit: eventFields(event) }, `key ${event.event}`);
       try {
         await store.append(event);
       } catch (error) {

@@ -53,7 +53,7 @@ describe('helper API', () => {
     const response = await api.call('GET', '/api/services', { token });
     assert.equal(response.status, 200);
     assert.equal(response.json.data.account_id, null);
-    assert.deepEqual(response.json.data.user, { soeid: 'newcomer', email: 'new@example.org' });
+    assert.deepEqual(response.json.data.user, { soeid: 'preferred_username.newcomer', email: 'new@example.org' });
     assert.ok(response.json.data.services.length >= 3);
     for (const service of response.json.data.services) {
       assert.equal(service.has_api_key, false);

@@ -21,7 +21,9 @@ describe('key lifecycle (embedded)', () => {
   beforeEach(async () => {
     user += 1;
     const name = `lifecycle-${user}`;
-    token = await h.issuer.token({ claims: { preferred_username: name, sub: name, email: `${name}@example.org` } });
+    token = await h.issuer.token({
+      claims: { soeid: name, preferred_username: name, sub: name, email: `${name}@example.org` },
+    });
   });
 
   const api = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>

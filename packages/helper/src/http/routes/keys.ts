@@ -19,7 +19,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity, KeyRecord } from '../../apim/api-manager.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
-import type { KeyEvent } from '../../audit/audit-log.js';
+import { eventFields, type KeyEvent } from '../../audit/audit-log.js';
 import type { HelperMetrics } from '../../metrics/metrics.js';
 import type { KeyLifecycle, Rotation } from '../../provisioning/key-lifecycle.js';
 import { authenticate } from '../authenticate.js';
@@ -188,18 +188,5 @@ function toRotateDto(rotation: Rotation): RotateData {
 }
 
 export function toAuditDto(event: KeyEvent): AuditData['events'][number] {
-  return {
-    id: event.id,
-    at: event.at.toISOString(),
-    event: event.event,
-    outcome: event.outcome,
-    user_id: event.userId,
-    subject: event.subject,
-    service_id: event.serviceId,
-    key_preview: event.keyPreview,
-    client_address: event.origin.clientAddress,
-    client: event.origin.client,
-    request_id: event.origin.requestId,
-    detail: event.detail,
-  };
+  return { id: event.id, ...eventFields(event) };
 }

@@ -31,7 +31,7 @@ async function pairsFor(issuer: TestIssuer, users: string[], services: string[])
   for (const user of users) {
     const token = await issuer.token({
       expiresIn: 600,
-      claims: { sub: `sub-${user}`, preferred_username: user, email: `${user}@example.test` },
+      claims: { sub: `sub-${user}`, soeid: user, preferred_username: user, email: `${user}@example.test` },
     });
     for (const service of services) pairs.push({ user, service, token });
   }

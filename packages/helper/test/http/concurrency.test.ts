@@ -19,7 +19,7 @@ describe('concurrent inits', () => {
 
   it('50 concurrent inits for a new user and one service make one application and return one key', async () => {
     const token = await h.issuer.token({
-      claims: { sub: 'sub-rush', preferred_username: 'rush', email: 'rush@example.org' },
+      claims: { sub: 'sub-rush', soeid: 'rush', preferred_username: 'rush', email: 'rush@example.org' },
     });
     const responses = await Promise.all(
       Array.from({ length: 50 }, () =>

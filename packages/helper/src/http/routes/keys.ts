@@ -37,6 +37,16 @@ const BEARER = [{ bearerAuth: [] }];
 const ERRORS = { '4xx': ErrorEnvelope, '5xx': ErrorEnvelope } as const;
 const DEFAULT_AUDIT_LIMIT = 50;
 
+/**
+ * The rotate body with this helper's longest grace as the schema's maximum, so the API document states the
+ * range a request must keep to (the maximum comes from configuration).
+ */
+function rotateBody(maxGraceSeconds: number) {
+  const { $id: _id, ...schema } = RotateRequest as typeof RotateRequest & { $id?: string };
+  const grace = RotateRequest.properties.grace_seconds;
+  return { ...schema, properties: { grace_seconds: { ...grace, maximum: maxGraceSeconds } } };
+}
+
 export function registerKeyRoutes(app: FastifyInstance, options: KeyRoutesOptions): void {
   const { lifecycle, metrics } = options;
   const limitIp = createLimit(app, 'ip', options.limits.ipPerMinute, metrics);
@@ -69,14 +79,14 @@ export function registerKeyRoutes(app: FastifyInstance, options: KeyRoutesOption
     {
       onRequest: change,
       config: {
-        validationHint: `Send a JSON object, optionally with "grace_seconds" (0 to ${lifecycle.maxGraceSeconds()}).`,
+        validationHint: `Send a JSON object, optionally with "grace_seconds" between 0 and ${lifecycle.maxGraceSeconds()}.`,
       },
       schema: {
         summary: 'Replace the key with a new one; the old key keeps working for the grace period',
         tags: ['keys'],
         security: BEARER,
         params: ServiceKeyParams,
-        body: RotateRequest,
+        body: rotateBody(lifecycle.maxGraceSeconds()),
         response: { 200: RotateResponse, ...ERRORS },
       },
     },

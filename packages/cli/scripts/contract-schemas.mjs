@@ -7,6 +7,7 @@ const SCHEMAS = {
   ROTATE_RESPONSE: 'RotateResponse',
   REVOKE_RESPONSE: 'RevokeResponse',
   AUDIT_RESPONSE: 'AuditResponse',
+  USAGE_RESPONSE: 'UsageResponse',
   ERROR_ENVELOPE: 'ErrorEnvelope',
 };
 

@@ -39,3 +39,12 @@ export {
   AuditData,
   AuditResponse,
 } from './schemas/keys.js';
+export {
+  UsagePeriod,
+  UsageQuery,
+  LimitPeriod,
+  UsageLimit,
+  UsageInterval,
+  UsageData,
+  UsageResponse,
+} from './schemas/usage.js';

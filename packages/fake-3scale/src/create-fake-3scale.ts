@@ -21,7 +21,8 @@ import { dropConnection, sendErrorStatus, sendMalformed, sendThenReset, sendWire
 import { primaryToken, seededToken } from './http/access-tokens.js';
 import { executeAdminRequest, prepareAdminRequest } from './http/admin-api.js';
 import { toWire } from './http/reply.js';
-import { ADMIN_API_PREFIX } from './http/routes.js';
+import { ADMIN_API_PREFIX, STATS_API_PREFIX } from './http/routes.js';
+import { type AuthrepInput, type AuthrepResult, authrep } from './usage/authrep.js';
 import { CallStats } from './record/call-stats.js';
 import { type RecordedRequest, RequestLog } from './record/request-log.js';
 import type { RenderContext } from './represent/representation.js';
@@ -74,6 +75,11 @@ export interface Fake3scale {
   reset(options?: { keepState?: boolean }): void;
   /** The request log, oldest first (parameter names only, never the token). */
   requests(): RecordedRequest[];
+  /**
+   * Authorises and reports usage of an application (`{ application_id, usage: { hits: 5 } }`), as the
+   * gateway would: recorded for the Analytics API unless a limit of its plan would be passed.
+   */
+  authrep(input: AuthrepInput): AuthrepResult;
 }
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
@@ -197,6 +203,7 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
       if (!resetOptions.keepState) tenant = buildTenant(seed, { now });
     },
     requests: () => log.list(),
+    authrep: (input) => authrep(tenant, input, now()),
   };
 
   /** Links are absolute URLs on the host the client used, as 3scale's are; the tenant is the one current now. */
@@ -220,10 +227,11 @@ export function createFake3scale(options: Fake3scaleOptions = {}): Fake3scale {
         reset: (o) => fake.reset(o),
         snapshot: () => tenant.snapshot(),
         requests: fake.requests,
+        authrep: fake.authrep,
       });
       return;
     }
-    if (!url.pathname.startsWith(ADMIN_API_PREFIX)) {
+    if (!url.pathname.startsWith(ADMIN_API_PREFIX) && !url.pathname.startsWith(STATS_API_PREFIX)) {
       sendErrorStatus(res, 404);
       return;
     }

@@ -25,6 +25,9 @@ export const ENDPOINT_KEYS = [
   'keys.list',
   'keys.create',
   'keys.delete',
+  'metrics.list',
+  'limits.list',
+  'stats.application_usage',
 ] as const;
 
 /** One Admin API operation served by the fake. */

@@ -785,6 +785,206 @@ export const AUDIT_RESPONSE: JsonSchema = {
   "additionalProperties": false
 };
 
+export const USAGE_RESPONSE: JsonSchema = {
+  "type": "object",
+  "required": [
+    "status",
+    "data"
+  ],
+  "properties": {
+    "status": {
+      "type": "string",
+      "const": "success"
+    },
+    "data": {
+      "type": "object",
+      "required": [
+        "service_id",
+        "application_id",
+        "plan",
+        "period",
+        "granularity",
+        "since",
+        "until",
+        "usage_available",
+        "total",
+        "intervals",
+        "limits"
+      ],
+      "properties": {
+        "service_id": {
+          "type": "string"
+        },
+        "application_id": {
+          "type": "string"
+        },
+        "plan": {
+          "type": "object",
+          "required": [
+            "id",
+            "name"
+          ],
+          "properties": {
+            "id": {
+              "type": "string"
+            },
+            "name": {
+              "type": "string"
+            }
+          },
+          "additionalProperties": false
+        },
+        "period": {
+          "anyOf": [
+            {
+              "type": "string",
+              "const": "day"
+            },
+            {
+              "type": "string",
+              "const": "week"
+            },
+            {
+              "type": "string",
+              "const": "month"
+            }
+          ]
+        },
+        "granularity": {
+          "anyOf": [
+            {
+              "type": "string",
+              "const": "hour"
+            },
+            {
+              "type": "string",
+              "const": "day"
+            }
+          ]
+        },
+        "since": {
+          "type": "string"
+        },
+        "until": {
+          "type": "string"
+        },
+        "usage_available": {
+          "type": "boolean"
+        },
+        "total": {
+          "anyOf": [
+            {
+              "type": "integer",
+              "minimum": 0
+            },
+            {
+              "type": "null"
+            }
+          ]
+        },
+        "intervals": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "start",
+              "hits"
+            ],
+            "properties": {
+              "start": {
+                "type": "string"
+              },
+              "hits": {
+                "type": "integer",
+                "minimum": 0
+              }
+            },
+            "additionalProperties": false
+          }
+        },
+        "limits": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "required": [
+              "metric",
+              "period",
+              "max",
+              "used",
+              "resets_at"
+            ],
+            "properties": {
+              "metric": {
+                "type": "string"
+              },
+              "period": {
+                "anyOf": [
+                  {
+                    "type": "string",
+                    "const": "minute"
+                  },
+                  {
+                    "type": "string",
+                    "const": "hour"
+                  },
+                  {
+                    "type": "string",
+                    "const": "day"
+                  },
+                  {
+                    "type": "string",
+                    "const": "week"
+                  },
+                  {
+                    "type": "string",
+                    "const": "month"
+                  },
+                  {
+                    "type": "string",
+                    "const": "year"
+                  },
+                  {
+                    "type": "string",
+                    "const": "eternity"
+                  }
+                ]
+              },
+              "max": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "used": {
+                "anyOf": [
+                  {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              },
+              "resets_at": {
+                "anyOf": [
+                  {
+                    "type": "string"
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              }
+            },
+            "additionalProperties": false
+          }
+        }
+      },
+      "additionalProperties": false
+    }
+  },
+  "additionalProperties": false
+};
+
 export const ERROR_ENVELOPE: JsonSchema = {
   "type": "object",
   "required": [

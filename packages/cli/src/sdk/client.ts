@@ -14,6 +14,8 @@ import type {
   RotateData,
   ServicesData,
   ServiceSelector,
+  UsageData,
+  UsagePeriod,
 } from '@mlaas/contract';
 import { Session, type SignInReason } from '../auth/session.js';
 import type { Env } from '../config/paths.js';
@@ -31,6 +33,7 @@ import {
   REVOKE_RESPONSE,
   ROTATE_RESPONSE,
   SERVICES_RESPONSE,
+  USAGE_RESPONSE,
 } from './_contract-schemas.js';
 import { MlaasError } from '../lib/errors.js';
 import { retryDelayMs } from './retry-policy.js';
@@ -215,6 +218,25 @@ export class MlaasClient {
    */
   listKeys(): Promise<KeysData> {
     return this.request<KeysData>('GET', '/api/keys', undefined, { schema: KEYS_RESPONSE });
+  }
+
+  /**
+   * `GET /api/services/{id}/usage`: your hits on a service per hour (`day`) or per day (`week`, the default,
+   * and `month`), and every limit of your plan with what it has used and when it resets. With
+   * `usage_available: false` the API manager could not count usage just now; the limits are still listed.
+   * @throws MlaasError KEY_NOT_FOUND without a key on the service, SERVICE_NOT_FOUND for an unknown service.
+   *
+   * @example
+   * ```ts
+   * const usage = await client.getUsage('sentiment-analysis', { period: 'week' });
+   * for (const limit of usage.limits) console.log(limit.metric, limit.period, limit.used, '/', limit.max);
+   * ```
+   */
+  getUsage(serviceId: string, options: { period?: UsagePeriod } = {}): Promise<UsageData> {
+    const query = options.period === undefined ? '' : `?period=${encodeURIComponent(options.period)}`;
+    return this.request<UsageData>('GET', `/api/services/${encodeURIComponent(serviceId)}/usage${query}`, undefined, {
+      schema: USAGE_RESPONSE,
+    });
   }
 
   /**

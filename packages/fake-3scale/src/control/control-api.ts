@@ -9,6 +9,7 @@ import type { EndpointTarget } from '../endpoints.js';
 import { isFake3scaleError } from '../errors.js';
 import { checkTarget, type FaultSpec, type LatencyRange, type LatencySpec } from '../faults/fault-spec.js';
 import type { RecordedRequest } from '../record/request-log.js';
+import type { AuthrepInput, AuthrepResult } from '../usage/authrep.js';
 
 /** The path prefix of the control API. */
 export const CONTROL_PREFIX = '/__fake/';
@@ -22,6 +23,7 @@ export interface ControlTarget {
   reset(options?: { keepState?: boolean }): void;
   snapshot(): Record<string, unknown>;
   requests(): RecordedRequest[];
+  authrep(input: AuthrepInput): AuthrepResult;
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -49,7 +51,9 @@ function readJsonObject(body: Buffer): Record<string, unknown> {
  * - `POST latency` `{"endpoint":"*","latency":30}` (or `{"ms":30}`, `{"min":10,"max":50}`, `null`);
  * - `POST reset` (optional `{"keep_state":true}`) → faults, latency, counts and log cleared, tenant re-seeded;
  * - `GET state` → the tenant's accounts, products, plans and applications;
- * - `GET requests` → the request log.
+ * - `GET requests` → the request log;
+ * - `POST authrep` `{"application_id":1409620000001,"usage":{"hits":3}}` (or `user_key`, `app_id`; optional
+ *   `timestamp`) → records usage unless a plan limit would be passed (409).
  */
 export function handleControl(
   req: IncomingMessage,
@@ -90,6 +94,15 @@ export function handleControl(
       },
     },
   };
+  if (action === 'authrep' && method === 'POST') {
+    try {
+      const result = target.authrep(readJsonObject(body) as AuthrepInput);
+      sendJson(res, result.status, result.body);
+    } catch (error) {
+      sendJson(res, 400, { error: 'bad control request', problems: [(error as Error).message] });
+    }
+    return;
+  }
   const route = Object.hasOwn(routes, action) ? routes[action] : undefined;
   if (!route) {
     sendJson(res, 404, { error: `unknown control endpoint ${pathname}` });

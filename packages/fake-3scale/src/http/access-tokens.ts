@@ -35,11 +35,11 @@ const SECTION_OF_SCOPE: Record<TokenScope, MemberSection> = {
 /** Sections that give a member access to products at all (porta `AdminSection::SERVICE_PERMISSIONS`). */
 const SERVICE_SECTIONS: readonly MemberSection[] = ['partners', 'plans', 'monitoring', 'policy_registry'];
 
-/** The token the fake is created with: an admin's read-write Account Management token. */
+/** The token the fake is created with: an admin's read-write Account Management and Analytics token. */
 export function primaryToken(value: string): AccessTokenRecord {
   return {
     value,
-    scopes: ['account_management'],
+    scopes: ['account_management', 'stats'],
     permission: 'rw',
     ownerRole: 'admin',
     memberPermissions: [],
@@ -74,9 +74,12 @@ export function findToken(
   return found;
 }
 
-/** Whether the token may call the Admin API at all: one of its scopes is accepted and its owner may use it. */
-export function mayUseAdminApi(token: AccessTokenRecord): boolean {
-  const ownerScopes = ADMIN_API_SCOPES.filter(
+/**
+ * Whether the token may call an endpoint at all: it has the scope the endpoint needs (`account_management`
+ * unless said otherwise; `stats` for the Analytics API) and its owner may use that scope.
+ */
+export function mayUseAdminApi(token: AccessTokenRecord, scope?: TokenScope): boolean {
+  const ownerScopes = (scope === undefined ? ADMIN_API_SCOPES : [scope]).filter(
     (scope) => token.ownerRole === 'admin' || token.memberPermissions.includes(SECTION_OF_SCOPE[scope]),
   );
   return ownerScopes.some((scope) => token.scopes.includes(scope));

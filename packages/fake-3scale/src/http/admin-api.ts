@@ -12,7 +12,7 @@ import { type Credential, extractCredential } from './auth.js';
 import { type Format, splitFormat } from './format.js';
 import { BadBodyError, type ParsedParams, parseParams } from './params.js';
 import { ACCESS_DENIED, NOT_ACCEPTABLE, NOT_FOUND, PERMISSION_DENIED, type Reply, errorReply } from './reply.js';
-import { ADMIN_API_PREFIX, type RouteMatch, matchRoute } from './routes.js';
+import { type RouteMatch, matchAnyRoute } from './routes.js';
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
@@ -32,7 +32,7 @@ export interface PreparedRequest {
 
 export interface RawRequest {
   method: string;
-  /** Path under `/admin/api/`, as sent. */
+  /** Path under `/admin/api/` or `/stats/`, as sent. */
   pathname: string;
   search: URLSearchParams;
   contentType: string | undefined;
@@ -43,7 +43,7 @@ export interface RawRequest {
 /** Parses and authenticates; never throws. */
 export function prepareAdminRequest(raw: RawRequest, tokens: readonly AccessTokenRecord[]): PreparedRequest {
   const { path, format } = splitFormat(raw.pathname);
-  const match = matchRoute(raw.method, path.slice(ADMIN_API_PREFIX.length));
+  const match = matchAnyRoute(raw.method, path);
   let parsed: ParsedParams | undefined;
   try {
     parsed = parseParams(raw.search, raw.contentType, raw.body);
@@ -79,7 +79,7 @@ export function executeAdminRequest(
   if (!prepared.parsed) return { reply: { status: 400, body: { json: () => '', xml: () => '' } }, format };
   const { token } = prepared;
   if (token === undefined) return { reply: ACCESS_DENIED, format };
-  if (!mayUseAdminApi(token)) return { reply: PERMISSION_DENIED, format };
+  if (!mayUseAdminApi(token, prepared.match.scope)) return { reply: PERMISSION_DENIED, format };
   // porta runs a read-only token's request in a read-only transaction, so its first write fails; the fake
   // refuses every write of such a token before it changes anything.
   if (!READ_METHODS.has(prepared.method) && !mayWrite(token)) return { reply: PERMISSION_DENIED, format };

@@ -18,15 +18,20 @@ import {
   updateApplication,
 } from '../handlers/applications.js';
 import { listPlans, listServices, readProxy, readService } from '../handlers/services.js';
+import type { TokenScope } from '../seed/seed-types.js';
+import { applicationUsage, listMetrics, listPlanLimits } from '../usage/usage-handlers.js';
 
 /** The path prefix of every Admin API route. */
 export const ADMIN_API_PREFIX = '/admin/api/';
+/** The path prefix of the Analytics API routes (a token needs the `stats` scope). */
+export const STATS_API_PREFIX = '/stats/';
 
 interface Route {
   methods: readonly string[];
   segments: readonly string[];
   key: EndpointKey;
   handler: Handler;
+  scope?: TokenScope;
 }
 
 const route = (methods: string | readonly string[], pattern: string, key: EndpointKey, handler: Handler): Route => ({
@@ -63,18 +68,34 @@ const ROUTES: readonly Route[] = [
   route('GET', 'accounts/:account_id/applications/:application_id/keys', 'keys.list', listKeys),
   route('POST', 'accounts/:account_id/applications/:application_id/keys', 'keys.create', createKey),
   route('DELETE', 'accounts/:account_id/applications/:application_id/keys/:key', 'keys.delete', deleteKey),
+  route('GET', 'services/:service_id/metrics', 'metrics.list', listMetrics),
+  route('GET', 'application_plans/:application_plan_id/limits', 'limits.list', listPlanLimits),
+];
+
+/** Analytics API routes, relative to {@link STATS_API_PREFIX}. */
+const STATS_ROUTES: readonly Route[] = [
+  {
+    ...route('GET', 'applications/:application_id/usage', 'stats.application_usage', applicationUsage),
+    scope: 'stats',
+  },
 ];
 
 export interface RouteMatch {
   key: EndpointKey;
   handler: Handler;
   pathParams: Record<string, string>;
+  /** The token scope the route needs; `account_management` when absent. */
+  scope?: TokenScope;
 }
 
 /** The route for a method and a path relative to {@link ADMIN_API_PREFIX} (no format suffix), if any. */
-export function matchRoute(method: string, relativePath: string): RouteMatch | undefined {
+export function matchRoute(
+  method: string,
+  relativePath: string,
+  routes: readonly Route[] = ROUTES,
+): RouteMatch | undefined {
   const parts = relativePath.split('/');
-  for (const candidate of ROUTES) {
+  for (const candidate of routes) {
     if (!candidate.methods.includes(method) || candidate.segments.length !== parts.length) continue;
     const pathParams: Record<string, string> = {};
     let matched = true;
@@ -94,7 +115,20 @@ export function matchRoute(method: string, relativePath: string): RouteMatch | u
         matched = false;
       }
     }
-    if (matched) return { key: candidate.key, handler: candidate.handler, pathParams };
+    if (matched)
+      return {
+        key: candidate.key,
+        handler: candidate.handler,
+        pathParams,
+        ...(candidate.scope ? { scope: candidate.scope } : {}),
+      };
   }
+  return undefined;
+}
+
+/** The route for a full path (no format suffix) under either prefix, if any. */
+export function matchAnyRoute(method: string, path: string): RouteMatch | undefined {
+  if (path.startsWith(STATS_API_PREFIX)) return matchRoute(method, path.slice(STATS_API_PREFIX.length), STATS_ROUTES);
+  if (path.startsWith(ADMIN_API_PREFIX)) return matchRoute(method, path.slice(ADMIN_API_PREFIX.length));
   return undefined;
 }

@@ -5,6 +5,7 @@
  * 3scale field name or an SQL table.
  */
 import type { AuthenticationMethod } from '@mlaas/contract';
+import type { LimitPeriod, UsageWindow } from '../usage/periods.js';
 
 /** Who is asking, as established from a verified access token. */
 export interface Identity {
@@ -163,6 +164,23 @@ export interface ReadOptions {
   fresh?: boolean;
 }
 
+/** One limit of an application's plan, and how much of it the current period has used. */
+export interface LimitUsage {
+  /** The metric's system name (`hits` for calls). */
+  metric: string;
+  period: LimitPeriod;
+  max: number;
+  /** Counted in the current calendar period; null when the backend could not say. */
+  used: number | null;
+}
+
+/** An application's usage over a window and its plan's limits. */
+export interface ApplicationUsage {
+  /** Hits per interval of the window, oldest first (`window.intervals` numbers); null when unavailable. */
+  hits: number[] | null;
+  limits: LimitUsage[];
+}
+
 /**
  * What provisioning asks of an API-management backend. Implementations throw `HelperError` with an
  * UPSTREAM_* or CONFIG_ERROR code when the backend fails; they hold no business rules.
@@ -203,6 +221,12 @@ export interface ApiManager {
   listDueDeadlines(now: Date, limit: number): Promise<DueDeadline[]>;
   /** Enforces one passed deadline and marks it done; idempotent (false when it was already done). */
   completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean>;
+  /**
+   * Hits of an application per interval of `window`, and every limit of its plan with what the current
+   * period (as of `now`) has used. A backend whose usage counts cannot be read answers `hits: null` and
+   * `used: null` rather than failing, as long as it can still list the limits.
+   */
+  getUsage(application: Application, window: UsageWindow, now: Date): Promise<ApplicationUsage>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

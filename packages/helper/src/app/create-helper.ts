@@ -25,6 +25,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
 import { createProvisioning } from '../provisioning/provisioning.js';
 import { createKeyLifecycle } from '../provisioning/key-lifecycle.js';
+import { createUsageReader } from '../usage/usage-report.js';
 import { reconcileOnce, type ReconcileReport } from '../provisioning/reconcile.js';
 import { isHelperError } from '../errors/helper-error.js';
 import { createAuditTrail } from '../audit/audit-log.js';
@@ -168,6 +169,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     metrics,
     provisioning,
     lifecycle,
+    usage: createUsageReader({ apiManager, now }),
     verifier,
     sessionCheck,
     version: HELPER_VERSION,
@@ -182,7 +184,12 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   embeddedIdp = config.embeddedIdp ? await createEmbeddedIdp(config.embeddedIdp, { log: logger }) : null;
   if (embeddedIdp !== null) await embeddedIdp.register(app);
   if (embeddedStore !== null) {
-    registerDemoGateway(app, embeddedStore);
+    registerDemoGateway(app, {
+      listServices: () => embeddedStore.listServices(),
+      findApplicationByKey: (key) => embeddedStore.findApplicationByKey(key),
+      admitCall: (application) => embeddedStore.admitCall(application),
+      now,
+    });
   }
   let metricsApp: FastifyInstance | null = null;
   if (separateMetrics) {

@@ -29,6 +29,8 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenApi } from './routes/openapi.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerUsageRoutes } from './routes/usage.js';
+import type { UsageReader } from '../usage/usage-report.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,6 +46,8 @@ export interface ServerDependencies {
   provisioning: Provisioning;
   /** The key lifecycle routes are served only with one. */
   lifecycle?: KeyLifecycle;
+  /** The usage route is served only with one. */
+  usage?: UsageReader;
   verifier: TokenVerifier;
   /** Asked before a key is created or revealed; null when the check is off. */
   sessionCheck?: SessionCheck | null;
@@ -177,6 +181,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   if (deps.lifecycle !== undefined) {
     registerKeyRoutes(app, { lifecycle: deps.lifecycle, verifier: deps.verifier, metrics, limits: config.limits });
+  }
+  if (deps.usage !== undefined) {
+    registerUsageRoutes(app, { reader: deps.usage, verifier: deps.verifier, metrics, limits: config.limits });
   }
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;

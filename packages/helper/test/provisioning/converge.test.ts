@@ -79,6 +79,7 @@ function store(apps: Application[] = []) {
     },
     revokeKeys: async () => [],
     maxGraceSeconds: () => 0,
+    getUsage: async () => ({ hits: null, limits: [] }),
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
     checkReady: async () => {},

@@ -68,6 +68,7 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     },
     revokeKeys: async () => [],
     maxGraceSeconds: () => 0,
+    getUsage: async () => ({ hits: null, limits: [] }),
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
     checkReady: async () => {},

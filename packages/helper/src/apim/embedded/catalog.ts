@@ -14,6 +14,7 @@ import { Value } from 'typebox/value';
 import { parseDocument } from 'yaml';
 import { HelperError } from '../../errors/helper-error.js';
 import type { ApiService, ServicePlan } from '../api-manager.js';
+import type { LimitPeriod } from '../../usage/periods.js';
 
 /**
  * The demo catalog shipped with the package. Three directories up from this module is the package root, from
@@ -35,6 +36,15 @@ const PATTERN_MEANING: Record<string, string> = {
   [SERVICE_NAME_PATTERN]: 'printable text of 1 to 200 characters',
 };
 
+/** A usage limit of a plan: at most `max` calls per calendar `period` (UTC). */
+const LimitEntry = Type.Object(
+  {
+    period: Type.Enum(['minute', 'hour', 'day', 'week', 'month']),
+    max: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
+  },
+  { additionalProperties: false },
+);
+
 const PlanEntry = Type.Object(
   {
     id: Type.String({ pattern: CATALOG_SLUG_PATTERN }),
@@ -43,6 +53,7 @@ const PlanEntry = Type.Object(
     state: Type.Optional(Type.Enum(['published', 'hidden'])),
     custom: Type.Optional(Type.Boolean()),
     approval_required: Type.Optional(Type.Boolean()),
+    limits: Type.Optional(Type.Array(LimitEntry, { maxItems: 5 })),
   },
   { additionalProperties: false },
 );
@@ -84,6 +95,15 @@ export interface Catalog {
   readonly services: readonly ApiService[];
   /** Plans of each service, by service id, in file order. */
   readonly plans: ReadonlyMap<string, readonly ServicePlan[]>;
+  /** Usage limits of each plan, by plan id (plan ids are unique in a catalog); none when absent. */
+  readonly limits: ReadonlyMap<string, readonly CatalogLimit[]>;
+}
+
+/** A limit on calls (the `hits` metric) per calendar period. */
+export interface CatalogLimit {
+  readonly metric: 'hits';
+  readonly period: LimitPeriod;
+  readonly max: number;
 }
 
 /**
@@ -242,6 +262,11 @@ function consistencyProblems(data: unknown): string[] {
       if (!isRecord(plan)) return;
       const planAt = `${at}.plans[${p}]`;
       noteDuplicate(planIds, plan['id'], `${planAt}.id`, 'plan id', problems);
+      const periods = new Map<string, string>();
+      (Array.isArray(plan['limits']) ? (plan['limits'] as unknown[]) : []).forEach((limit, l) => {
+        if (isRecord(limit))
+          noteDuplicate(periods, limit['period'], `${planAt}.limits[${l}].period`, 'limit period', problems);
+      });
       if (plan['default'] === true) {
         if (defaultAt === null) defaultAt = planAt;
         else problems.push(`${planAt}.default: a service has at most one default plan (${defaultAt} is one)`);
@@ -294,7 +319,18 @@ function noteDuplicate(seen: Map<string, string>, id: unknown, at: string, what:
 function toCatalog(source: string, file: CatalogFile): Catalog {
   const services: ApiService[] = [];
   const plans = new Map<string, readonly ServicePlan[]>();
+  const limits = new Map<string, readonly CatalogLimit[]>();
   for (const entry of file.services) {
+    for (const plan of entry.plans) {
+      limits.set(
+        plan.id,
+        Object.freeze(
+          (plan.limits ?? []).map((limit) =>
+            Object.freeze({ metric: 'hits' as const, period: limit.period as LimitPeriod, max: limit.max }),
+          ),
+        ),
+      );
+    }
     services.push(
       Object.freeze({
         id: entry.id,
@@ -328,7 +364,7 @@ function toCatalog(source: string, file: CatalogFile): Catalog {
       ),
     );
   }
-  return Object.freeze({ source, services: Object.freeze(services), plans });
+  return Object.freeze({ source, services: Object.freeze(services), plans, limits });
 }
 
 /** `/services/0/plans/1/id` → `services[0].plans[1].id`. */

@@ -16,6 +16,7 @@ import {
   type ApiManager,
   type ApiService,
   type Application,
+  type ApplicationUsage,
   type ApplicationState,
   type CreateApplicationInput,
   type DueDeadline,
@@ -27,6 +28,8 @@ import {
   type ServicePlan,
 } from '../api-manager.js';
 import { loadCatalog } from './catalog.js';
+import { createHitCounter, type Admission } from './hit-counter.js';
+import type { UsageWindow } from '../../usage/periods.js';
 import { createKeyCipher, loadOrCreateKeyFile, type KeyCipher } from './key-cipher.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
 import { previewKey } from '../../lib/key-preview.js';
@@ -62,6 +65,11 @@ export interface EmbeddedStore extends ApiManager {
    * or a replaced key still in its grace period. Null for a malformed, revoked, expired or grace-ended key.
    */
   findApplicationByKey(key: string): Application | null;
+  /**
+   * Counts one call of an application against its plan's limits (the catalog's), unless one is reached:
+   * then the call is refused, not counted, and the answer names the limit and when it resets.
+   */
+  admitCall(application: Application): Admission;
 }
 
 interface AccountRow {
@@ -149,6 +157,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     options.encryptionKey ?? loadOrCreateKeyFile(join(options.dataDir, KEY_FILE)),
   );
   const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const counter = createHitCounter(db);
+  const limitsOf = (planId: string) => catalog.limits.get(planId) ?? [];
 
   const statements = {
     accountByUsername: db.prepare<[string], AccountRow>(
@@ -539,14 +549,34 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       return run(() => completeDue.immediate(deadline, at.toISOString()));
     },
 
+    admitCall(application: Application): Admission {
+      return run(() => counter.admit(application.id, limitsOf(application.planId), now()));
+    },
+
+    async getUsage(application: Application, window: UsageWindow, at: Date): Promise<ApplicationUsage> {
+      return run(() => ({
+        hits: counter.hits(application.id, window),
+        limits: limitsOf(application.planId).map((limit) => ({
+          metric: limit.metric,
+          period: limit.period,
+          max: limit.max,
+          used: counter.used(application.id, limit.period, at),
+        })),
+      }));
+    },
+
     async checkReady(): Promise<void> {
       run(() => statements.ping.get());
     },
 
     async close(): Promise<void> {
       if (closed) return;
-      closed = true;
-      db.close();
+      try {
+        counter.close();
+      } finally {
+        closed = true;
+        db.close();
+      }
     },
   };
 }

@@ -75,6 +75,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX retired_keys_due ON retired_keys (valid_until) WHERE ended_recorded_at IS NULL;
     `,
   },
+  {
+    version: 3,
+    description: 'usage: hits per application and minute',
+    // One row per application and minute with traffic (minutes since the epoch): small, and cheap to sum over
+    // any calendar period; written in batches by the demo gateway, not once per call.
+    sql: `
+      CREATE TABLE usage_minutes (
+        application_id TEXT NOT NULL,
+        minute         INTEGER NOT NULL,
+        hits           INTEGER NOT NULL CHECK (hits >= 0),
+        PRIMARY KEY (application_id, minute)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -30,12 +30,15 @@ import {
   unwrapEntity,
 } from './mappers.js';
 import type { ThreescaleHttp } from './threescale-http.js';
+import { createThreescaleUsage } from './threescale-usage.js';
 
 /** 3scale's largest page; a larger `per_page` is silently lowered to it. */
 const PAGE_SIZE = 500;
 /** A guard against a server that keeps sending new pages: 100 pages are 50,000 services. */
 const MAX_PAGES = 100;
 const CATALOG_KEY = 'services';
+/** How long an application's counts are reused: a person checking again within it costs 3scale nothing. */
+export const DEFAULT_USAGE_CACHE_TTL_MS = 30_000;
 
 /**
  * 3scale's username rule: 3 to 40 ASCII letters, digits and `_ . - @ +`, the first a letter, digit or `_`.
@@ -50,6 +53,8 @@ const PROXY_CONCURRENCY = 32;
 export interface ThreescaleCacheSettings {
   catalogTtlMs: number;
   catalogStaleMs: number;
+  /** How long usage counts of one application are reused; default {@link DEFAULT_USAGE_CACHE_TTL_MS}. */
+  usageTtlMs?: number;
 }
 
 /** The 3scale adapter, with the upkeep only it needs. */
@@ -83,6 +88,15 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     onEvent: (event) => options.onCache?.('services', event),
   });
   let upkeep: NodeJS.Timeout | null = null;
+  const usage = createThreescaleUsage(
+    http,
+    {
+      limitsTtlMs: options.cache.catalogTtlMs,
+      limitsStaleMs: options.cache.catalogStaleMs,
+      usageTtlMs: options.cache.usageTtlMs ?? DEFAULT_USAGE_CACHE_TTL_MS,
+    },
+    options.log,
+  );
   const plans = createSwrCache<ServicePlan[]>({
     ttlMs: options.cache.catalogTtlMs,
     staleMs: options.cache.catalogStaleMs,
@@ -279,6 +293,8 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       return false;
     },
 
+    getUsage: (application, window, now) => usage.getUsage(application, window, now),
+
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
     },
@@ -304,6 +320,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       upkeep = null;
       catalog.clear();
       plans.clear();
+      usage.clear();
     },
   };
 }

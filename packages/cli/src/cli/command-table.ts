@@ -17,6 +17,7 @@ import type { SecretOptions } from '../commands/secret-kubernetes.js';
 import type { SnippetOptions } from '../commands/snippet.js';
 import type { RotateOptions } from '../commands/keys-rotate.js';
 import type { RevokeOptions } from '../commands/keys-revoke.js';
+import type { UsageOptions } from '../commands/usage.js';
 import { longName, takesValue, type CommandSpec, type OptionSpec } from './command-spec.js';
 
 /** Options every command accepts, defined once on the root command. */
@@ -290,6 +291,35 @@ export const COMMANDS: readonly CommandSpec[] = [
           ),
       },
     ],
+  },
+  {
+    name: 'usage',
+    description:
+      'your calls per day (per hour with --period day) and every limit of your plan: used / max and when it resets',
+    summary: 'show your usage and limits',
+    argument: {
+      name: 'service',
+      description: 'service id (default: every service you have a key for)',
+      required: false,
+      serviceIds: true,
+    },
+    options: [
+      {
+        flags: '--period <period>',
+        description: 'day (last 24 hours by hour), week (last 7 days) or month (last 30 days)',
+        defaultValue: 'week',
+      },
+    ],
+    helpAfter:
+      '\nExamples:\n  mlaas usage\n  mlaas usage sentiment-analysis --period month\n' +
+      '  mlaas usage sentiment-analysis --json | jq ".limits[] | select(.used >= .max)"\n' +
+      '\nDays and hours are UTC, as limits count them; reset times are shown in your time zone.',
+    load: () =>
+      import('../commands/usage.js').then(
+        ({ runUsage }) =>
+          (ctx, { argument, options }) =>
+            runUsage(ctx, argument, options as UsageOptions),
+      ),
   },
   {
     name: 'snippet',

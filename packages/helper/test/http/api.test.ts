@@ -160,6 +160,7 @@ describe('helper API', () => {
       '/api/services/init',
       '/api/services/{id}/key',
       '/api/services/{id}/key/rotate',
+      '/api/services/{id}/usage',
       '/metrics',
     ]);
     assert.deepEqual(response.json.paths['/api/services'].get.security, [{ bearerAuth: [] }]);

@@ -7,7 +7,9 @@
  *
  * Cold, a report takes two rounds of concurrent calls: metrics, limits and the chart's series together, then
  * one count per limit (which needs the metric names). A failed or slow Analytics call does not fail the
- * report: its counts are reported unknown (and not cached), the limits still listed.
+ * report: its counts are reported unknown (and not cached), the limits still listed; when the first round's
+ * series fails, the second round does not ask the Analytics API again, so the answer takes one timeout at most
+ * for it.
  */
 import { isHelperError } from '../../errors/helper-error.js';
 import type { LogSink } from '../../log/logger.js';
@@ -137,12 +139,10 @@ export function createThreescaleUsage(
       planLimitList.map(async (limit): Promise<LimitUsage | null> => {
         const metric = names.get(limit.metricId);
         if (metric === undefined) return null;
-        return {
-          metric,
-          period: limit.period,
-          max: limit.max,
-          used: await usedIn(application.id, metric, limit.period, now),
-        };
+        // When the series could not be read, the Analytics API is not asked again: the answer stays within
+        // one timeout.
+        const used = series === null ? null : await usedIn(application.id, metric, limit.period, now);
+        return { metric, period: limit.period, max: limit.max, used };
       }),
     );
     return {

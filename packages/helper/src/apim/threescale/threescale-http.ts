@@ -54,6 +54,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   const authorization = `Basic ${Buffer.from(`:${options.accessToken}`).toString('base64')}`;
   let deniedLogged = false;
   let writeDeniedLogged = false;
+  let statsDeniedLogged = false;
 
   function url(path: string, params: Params = {}): string {
     const query = new URLSearchParams();
@@ -171,6 +172,17 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
         }
         if (result !== null) {
           if (result.status === 404) return null;
+          if (result.status === 403 && path.startsWith('/stats/')) {
+            // The Analytics API has a scope of its own: a token that manages accounts may still not read it.
+            if (!statsDeniedLogged) {
+              statsDeniedLogged = true;
+              options.log?.error(
+                { status: 403, base, operation: operationOf('GET', path) },
+                '3scale refused an Analytics API read: give THREESCALE_ADMIN_API_KEY the Analytics (stats) scope as well as Account Management; usage is reported unavailable until then',
+              );
+            }
+            throw new HelperError('CONFIG_ERROR', 'The helper is not allowed to read usage from 3scale.');
+          }
           if (result.status >= 200 && result.status < 300) return result.body;
           if (!RETRY_STATUSES.has(result.status) || attempt >= policy.retries)
             fail(result.status, result.body, result.retryAfter);

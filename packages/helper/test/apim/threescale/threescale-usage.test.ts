@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createFake3scale, defaultSeed } from '@mlaas/fake-3scale';
 import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
 const USAGE_ENDPOINTS = ['metrics.list', 'limits.list', 'stats.application_usage'] as const;
@@ -127,6 +128,36 @@ describe('usage on 3scale', () => {
       assert.equal(response.json().error.code, 'VALIDATION_ERROR');
       assert.deepEqual(usageCalls(h), { 'metrics.list': 0, 'limits.list': 0, 'stats.application_usage': 0 });
     });
+  });
+
+  it('names the missing stats scope once in the log and still shows the limits', async () => {
+    const token = 'account-management-only-0123456789abcdef';
+    const fake = createFake3scale({
+      seed: { ...defaultSeed(), access_tokens: [{ value: token, scopes: ['account_management'] }] },
+    });
+    await fake.listen();
+    const h = await startThreescaleHarness({ fake, env: { THREESCALE_ADMIN_API_KEY: token } });
+    try {
+      const alice = await h.token('alice');
+      const serviceId = String(fake.state.listServices().find((s) => s.systemName === 'llm-chat')?.id);
+      const headers = { authorization: `Bearer ${alice}` };
+      await h.helper.app.inject({
+        method: 'POST',
+        url: '/api/services/init',
+        headers,
+        payload: { service_id: serviceId },
+      });
+      for (let i = 0; i < 2; i++) {
+        const response = await usage(h, alice, serviceId);
+        assert.equal(response.statusCode, 200);
+        assert.equal(response.json().data.usage_available, false);
+        assert.equal(response.json().data.limits.length, 2);
+      }
+      assert.equal(h.logs.filter((line) => line.includes('Analytics (stats) scope')).length, 1);
+    } finally {
+      await h.close();
+      await fake.close();
+    }
   });
 
   it('never reads usage for the services list', async () => {

@@ -20,3 +20,6 @@ export type * from './seed/seed-types.js';
 export type { Tenant } from './tenant/tenant.js';
 export type * from './tenant/records.js';
 export { checkAgainstSpec, SPEC_PATH } from './spec-check.js';
+export { SEEDED_LIMITS, UsageBook, usageBookOf } from './usage/usage-book.js';
+export type { LimitPeriod, LimitRecord, MetricRecord } from './usage/usage-book.js';
+export type { AuthrepInput, AuthrepResult } from './usage/authrep.js';

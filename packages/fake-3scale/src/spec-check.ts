@@ -100,6 +100,27 @@ function pathMatches(segments: string[], parts: string[]): boolean {
  * @example
  * for (const request of fake.requests()) assert.deepEqual(checkAgainstSpec(request), [], request.path);
  */
+/**
+ * The Analytics API is described apart from the Account Management API; its one operation the helper uses,
+ * Application Traffic by Metric, is checked against its documented parameters here.
+ */
+const ANALYTICS_USAGE = /^\/stats\/applications\/\d+\/usage$/;
+const ANALYTICS_PARAMS = new Set([
+  'access_token',
+  'metric_name',
+  'since',
+  'until',
+  'period',
+  'granularity',
+  'timezone',
+  'skip_change',
+]);
+
+function checkAnalytics(method: string, path: string, queryKeys: readonly string[], where: string): string[] {
+  if (!ANALYTICS_USAGE.test(path) || method !== 'GET') return [`${where}: no such path in the spec`];
+  return queryKeys.filter((key) => !ANALYTICS_PARAMS.has(key)).map((key) => `${where}: unknown parameter ${key}`);
+}
+
 export function checkAgainstSpec(
   request: Pick<RecordedRequest, 'method' | 'path' | 'queryKeys' | 'bodyKeys' | 'auth'>,
 ): string[] {
@@ -110,6 +131,7 @@ export function checkAgainstSpec(
   if (suffix !== undefined && suffix !== 'json' && suffix !== 'xml') {
     problems.push(`${where}: format suffix ".${suffix}" is not served (only .json and .xml)`);
   }
+  if (path.startsWith('/stats/')) return [...problems, ...checkAnalytics(method, path, request.queryKeys, where)];
   const parts = path.split('/');
   const candidates = loadOperations()
     .filter((op) => pathMatches(op.segments, parts))

@@ -72,6 +72,7 @@ describe('usage on 3scale', () => {
       const again = await usage(h, token, serviceId, '?period=week');
       assert.equal(again.json().data.total, 7);
       assert.deepEqual(usageCalls(h), { 'metrics.list': 1, 'limits.list': 1, 'stats.application_usage': 3 });
+      h.assertSpecConformance();
     });
   });
 

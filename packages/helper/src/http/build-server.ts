@@ -29,6 +29,7 @@ import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenApi } from './routes/openapi.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerServiceRoutes } from './routes/services.js';
+import { registerWebUi } from './routes/web-ui.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -178,6 +179,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   if (deps.lifecycle !== undefined) {
     registerKeyRoutes(app, { lifecycle: deps.lifecycle, verifier: deps.verifier, metrics, limits: config.limits });
   }
+  if (config.webUi.enabled) registerWebUi(app, { issuer: config.oidc.issuer, clientId: config.webUi.clientId });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
 }

@@ -551,6 +551,7 @@ async function fillHistory(body) {
 async function start() {
   try {
     await auth.completeSignIn();
+    performance.mark('mlaas:signed-in');
     if (auth.signedIn) {
       replace(view, h('p', { role: 'status' }, 'Loading your services…'));
       await load();

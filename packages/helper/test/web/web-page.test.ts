@@ -189,8 +189,8 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
     }
   });
 
-  it('search and filter narrow the list', async () => {
-    const context = await browser.newContext();
+  it('search and filter narrow the list; at phone width nothing overflows sideways', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     try {
       await signIn(page, stack.url, 'bob');
@@ -205,6 +205,10 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
       await page.getByLabel('Search services').fill('');
       await page.getByLabel('Show').selectOption('with');
       await page.getByText('No service matches.').waitFor();
+      await page.getByLabel('Show').selectOption('all');
+      for (const summary of await page.getByText('Call it: a runnable snippet').all()) await summary.click();
+      await page.getByText('Key history').click();
+      assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
     } finally {
       await context.close();
     }
@@ -286,3 +290,74 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
     }
   });
 });
+
+describe(
+  'the web page keeps its session and explains errors',
+  { skip: !available && !inCi ? 'no Chromium' : false },
+  () => {
+    let stack: Stack;
+    let browser: Browser;
+    before(async () => {
+      // Short access tokens (renewed 30 s before expiry, so at once) and two key changes a minute.
+      stack = await startStack({ EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30', RATE_LIMIT_INIT_PER_MINUTE: '2' });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    });
+    after(async () => {
+      await browser?.close();
+      await stack?.close();
+    });
+
+    it('renews the access token with the refresh token in memory, and the API takes the new one', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        const tokens: string[] = [];
+        page.on('request', (request) => {
+          const auth = request.headers().authorization;
+          if (request.url().startsWith(`${stack.url}/api/`) && auth !== undefined) tokens.push(auth);
+        });
+        await signIn(page, stack.url);
+        const renewal = await page.waitForRequest(
+          (request) =>
+            request.url() === stack.discovery.token_endpoint &&
+            new URLSearchParams(request.postData() ?? '').get('grant_type') === 'refresh_token',
+          { timeout: 30_000 },
+        );
+        assert.equal((await renewal.response())?.status(), 200);
+        await page
+          .getByRole('button', { name: /^Get key for / })
+          .first()
+          .click();
+        await page.locator('#full-key').waitFor();
+        assert.ok(tokens.length >= 3);
+        assert.notEqual(tokens.at(-1), tokens[0], 'the API call after the renewal carries the new token');
+        assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length]'), [0, 0]);
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('an API error is shown in words with what to do (rate limit)', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await signIn(page, stack.url, 'bob');
+        const getKey = page.getByRole('button', { name: /^Get key for / });
+        await getKey.first().click();
+        await page.locator('#full-key').waitFor();
+        await getKey.first().click();
+        await page.locator('#full-key').waitFor({ state: 'visible' });
+        // The third key change this minute is refused.
+        await page.getByRole('button', { name: /hide the key/ }).click();
+        await getKey.first().click();
+        const alert = page.locator('#alert');
+        await alert.waitFor({ state: 'visible' });
+        const text = (await alert.textContent()) ?? '';
+        assert.match(text, /Too many requests: wait a little and try again\. Try again in \d+ s\./);
+        assert.match(text, /Request id: /);
+      } finally {
+        await context.close();
+      }
+    });
+  },
+);

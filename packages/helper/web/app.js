@@ -549,6 +549,7 @@ async function fillHistory(body) {
 }
 
 async function start() {
+  auth.prepare();
   try {
     await auth.completeSignIn();
     performance.mark('mlaas:signed-in');

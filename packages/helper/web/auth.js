@@ -32,13 +32,21 @@ export class SignInError extends Error {}
  * @param {{ issuer: string, clientId: string, redirectUri: string, onChange: () => void }} options
  */
 export function createAuth({ issuer, clientId, redirectUri, onChange }) {
-  let discovery = null;
+  let discovery = null; // Promise of the discovery document
   let tokens = null; // { access, refresh, idToken, expiresAt, claims }
   let timer = null;
   let renewing = null;
 
-  async function discover() {
-    if (discovery !== null) return discovery;
+  /** The issuer's discovery document, fetched once (a failed fetch is tried again next time). */
+  function discover() {
+    discovery ??= fetchDiscovery().catch((error) => {
+      discovery = null;
+      throw error;
+    });
+    return discovery;
+  }
+
+  async function fetchDiscovery() {
     let response;
     try {
       response = await fetch(`${issuer}/.well-known/openid-configuration`);
@@ -48,8 +56,7 @@ export function createAuth({ issuer, clientId, redirectUri, onChange }) {
       );
     }
     if (!response.ok) throw new SignInError(`The sign-in service answered ${response.status}. Try again in a minute.`);
-    discovery = await response.json();
-    return discovery;
+    return response.json();
   }
 
   function decodeClaims(jwt) {
@@ -129,6 +136,11 @@ export function createAuth({ issuer, clientId, redirectUri, onChange }) {
     get userName() {
       const claims = tokens?.claims ?? {};
       return claims.name ?? claims.preferred_username ?? claims.email ?? 'signed in';
+    },
+
+    /** Reads the issuer's discovery document now (the page preloads it), so signing in waits for nothing. */
+    prepare() {
+      discover().catch(() => {});
     },
 
     /** Sends the browser to the issuer's sign-in page. */

@@ -6,7 +6,7 @@
  */
 import { ApiError, createApi } from './api.js';
 import { createAuth, SignInError } from './auth.js';
-import { duration, h, replace, timeElement, when } from './dom.js';
+import { duration, fromNow, h, replace, timeElement, when } from './dom.js';
 import { renderSnippet, SNIPPET_LANGS, variableNames } from './snippet.js';
 import { renderUsage } from './usage.js';
 
@@ -278,7 +278,13 @@ function keyRows(service) {
           ? h('span', {}, ' — accepted until ', timeElement(key.valid_until))
           : null,
         key.state !== 'grace' && key.expires_at !== null
-          ? h('span', {}, key.state === 'expired' ? ' — expired ' : ' — expires ', timeElement(key.expires_at))
+          ? h(
+              'span',
+              {},
+              key.state === 'expired' ? ' — expired ' : ' — expires ',
+              timeElement(key.expires_at),
+              key.state === 'expired' ? null : ` (${fromNow(key.expires_at)})`,
+            )
           : null,
         key.state === 'active' && key.expires_at === null ? h('span', {}, ' — never expires') : null,
       ),

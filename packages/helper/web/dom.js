@@ -58,3 +58,12 @@ export function duration(seconds) {
   }
   return `${seconds} seconds`;
 }
+
+/** How far ahead a time is, in words: "in 5 days", "in 3 hours", "in less than an hour". */
+export function fromNow(iso, now = Date.now()) {
+  const seconds = (new Date(iso).getTime() - now) / 1000;
+  if (seconds < 3_600) return 'in less than an hour';
+  const [size, unit] = seconds >= 86_400 * 2 ? [86_400, 'day'] : [3_600, 'hour'];
+  const n = Math.floor(seconds / size);
+  return `in ${n} ${unit}${n === 1 ? '' : 's'}`;
+}

@@ -146,6 +146,7 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
       const newKey = (await page.locator('#full-key').textContent()) ?? '';
       assert.ok(newKey !== '' && newKey !== key, 'a new key is shown');
       await service.getByText('Replaced, still accepted').waitFor();
+      assert.match((await service.locator('.state-grace').textContent()) ?? '', /accepted until \S/);
 
       await service.getByRole('button', { name: `Revoke key for ${name}` }).click();
       const revoke = page.getByRole('dialog', { name: `Revoke the key for ${name}?` });
@@ -298,8 +299,12 @@ describe(
     let stack: Stack;
     let browser: Browser;
     before(async () => {
-      // Short access tokens (renewed 30 s before expiry, so at once) and two key changes a minute.
-      stack = await startStack({ EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30', RATE_LIMIT_INIT_PER_MINUTE: '2' });
+      // Short access tokens (renewed 30 s before expiry, so at once), two key changes a minute, keys for 30 days.
+      stack = await startStack({
+        EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30',
+        RATE_LIMIT_INIT_PER_MINUTE: '2',
+        KEY_TTL_DAYS: '30',
+      });
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     });
     after(async () => {
@@ -330,6 +335,11 @@ describe(
           .click();
         await page.locator('#full-key').waitFor();
         assert.ok(tokens.length >= 3);
+        await page.getByRole('button', { name: /hide the key/ }).click();
+        assert.match(
+          (await page.locator('.state-active').first().textContent()) ?? '',
+          /expires .+\(in (29|30) days\)/,
+        );
         assert.notEqual(tokens.at(-1), tokens[0], 'the API call after the renewal carries the new token');
         assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length]'), [0, 0]);
       } finally {

@@ -16,6 +16,35 @@ export default tseslint.config(
     },
   },
   {
+    // The web page: plain ES modules run by the browser, as served (no build step).
+    files: ['packages/helper/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'navigator',
+          'performance',
+          'fetch',
+          'crypto',
+          'TextEncoder',
+          'TextDecoder',
+          'atob',
+          'btoa',
+          'URLSearchParams',
+          'FormData',
+          'Node',
+          'HTMLElement',
+          'setTimeout',
+          'clearTimeout',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', '**/test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -7,6 +7,7 @@ import { main as keyLifecycle } from './key-lifecycle.js';
 import { main as listServices } from './list-services.js';
 import { main as mixedLoad } from './mixed-load.js';
 import { main as threescaleList } from './threescale-list.js';
+import { main as webPage } from './web-page.js';
 
 /** The benchmarks, in the order they run. */
 const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<void> }> = [
@@ -14,6 +15,7 @@ const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<v
   { name: 'threescale-list', main: threescaleList },
   { name: 'mixed-load', main: mixedLoad },
   { name: 'key-lifecycle', main: keyLifecycle },
+  { name: 'web-page', main: webPage },
 ];
 
 for (const bench of BENCHES) {

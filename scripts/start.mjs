@@ -52,10 +52,11 @@ function banner({ base, issuer, dataDir, port }) {
     ? ''
     : `export MLAAS_KEYCLOAK_URL=${keycloakUrl} MLAAS_HELPER_URL=${base}   # this stack is not on the CLI's default port
   `;
+  const webLine = process.env.WEB_UI === 'false' ? '' : `  Web page        ${base}/   (sign in as a demo user below)\n`;
   return `
 MLaaS embedded stack is running.
 
-  Helper API      ${base}/api   (OpenAPI: ${base}/api/openapi.json)
+${webLine}  Helper API      ${base}/api   (OpenAPI: ${base}/api/openapi.json)
   OIDC issuer     ${issuer}
   Device sign-in  ${issuer}/device
   Data directory  ${dataDir}

@@ -138,6 +138,10 @@ describe('deploy/Containerfile', () => {
       instructions(finalStage, 'COPY').some((i) => /packages\/helper\/dist\s+\.\/packages\/helper\/dist/.test(i.args)),
       'the helper build is copied where CMD expects it',
     );
+    assert.ok(
+      instructions(finalStage, 'COPY').some((i) => /packages\/helper\/web\s+\.\/packages\/helper\/web/.test(i.args)),
+      'the web page is copied next to it (the helper reads it at start)',
+    );
   });
 
   it('listens on every interface on port 5000 in production mode, with its data on a volume', () => {
@@ -229,6 +233,7 @@ describe('.containerignore', () => {
       'tsconfig.base.json',
       'packages',
       'packages/helper/catalog',
+      'packages/helper/web',
     ]) {
       assert.ok(!patterns.has(needed), `${needed} is not ignored`);
     }

@@ -206,6 +206,18 @@ describe('helm chart: the pod', { skip }, () => {
     assert.equal(data.APIM_BACKEND, 'threescale');
   });
 
+  it('serves the web page with the client mlaas-web by default; webUi turns it off or names another client', () => {
+    const data = configData(render(helm, MINIMAL));
+    assert.equal(data.WEB_UI, 'true');
+    assert.equal(data.WEB_UI_CLIENT_ID, 'mlaas-web');
+    const off = configData(render(helm, { ...MINIMAL, set: { 'webUi.enabled': false } }));
+    assert.equal(off.WEB_UI, 'false');
+    assert.match(
+      renderFailure({ ...MINIMAL, setString: { 'webUi.clientId': 'no spaces allowed' } }),
+      /webUi\/clientId|webUi\.clientId/,
+    );
+  });
+
   it('stops gracefully: preStop sleep, then SIGTERM with time to finish in-flight requests', () => {
     const objects = render(helm, MINIMAL);
     const sleep = helperContainer(objects).lifecycle?.preStop?.exec?.command;

@@ -139,6 +139,8 @@ settings come first; extraConfig adds others (validation refuses to let it overr
   "APIM_BACKEND" (toString $v.apim.backend)
   "AUTO_CREATE_ACCOUNTS" (toString $v.apim.autoCreateAccounts)
   "EXPOSE_KEYS_IN_LIST" (toString $v.apim.exposeKeysInList)
+  "WEB_UI" (toString $v.webUi.enabled)
+  "WEB_UI_CLIENT_ID" (toString $v.webUi.clientId)
   "MLAAS_DATA_DIR" (include "mlaas-helper.dataDir" .)
   "RATE_LIMIT_USER_PER_MINUTE" (toString (int $v.rateLimits.userPerMinute))
   "RATE_LIMIT_IP_PER_MINUTE" (toString (int $v.rateLimits.ipPerMinute))

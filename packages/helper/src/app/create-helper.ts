@@ -181,7 +181,12 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       ...(redis === null ? [] : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
     ],
   });
-  embeddedIdp = config.embeddedIdp ? await createEmbeddedIdp(config.embeddedIdp, { log: logger }) : null;
+  embeddedIdp = config.embeddedIdp
+    ? await createEmbeddedIdp(config.embeddedIdp, {
+        log: logger,
+        webClientId: config.webUi.enabled ? config.webUi.clientId : null,
+      })
+    : null;
   if (embeddedIdp !== null) await embeddedIdp.register(app);
   if (embeddedStore !== null) {
     registerDemoGateway(app, {

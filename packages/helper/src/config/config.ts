@@ -59,6 +59,8 @@ export interface HelperConfig {
   keys: KeyLifecycleConfig;
   /** Shared state for several replicas (rate limits, init locks); null keeps it in this process. */
   redis: { url: string; keyPrefix: string } | null;
+  /** The self-service web page at `/` (`WEB_UI`); its sign-in uses a public client of the issuer. */
+  webUi: { enabled: boolean; clientId: string };
   /** The embedded OpenID Connect issuer served by this process; absent when off (`EMBEDDED_IDP`). */
   embeddedIdp?: EmbeddedIdpConfig;
 }
@@ -182,6 +184,8 @@ export const DEFAULTS = {
   EMBEDDED_IDP_REALM: 'mlaas',
   EMBEDDED_IDP_CLIENT_ID: 'mlaas-cli',
   EMBEDDED_IDP_PASSWORD_CLIENT_ID: 'mlaas-client',
+  /** Public client of the web page (authorization code + PKCE in the browser). */
+  WEB_UI_CLIENT_ID: 'mlaas-web',
   /** The password client's secret while the demo users are served (loopback only, like them). */
   EMBEDDED_IDP_DEMO_CLIENT_SECRET: 'mlaas-demo-secret',
   EMBEDDED_IDP_USERS_FILE: 'users.json',

@@ -220,6 +220,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       trustProxy,
     },
     redis: null,
+    webUi: {
+      enabled: reader.boolean('WEB_UI', true),
+      clientId: reader.text('WEB_UI_CLIENT_ID') ?? DEFAULTS.WEB_UI_CLIENT_ID,
+    },
     keys: readKeyLifecycle(reader, problems),
     metrics: {
       enabled: reader.boolean('METRICS_ENABLED', true),

@@ -31,6 +31,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerServiceRoutes } from './routes/services.js';
 import { registerUsageRoutes } from './routes/usage.js';
 import type { UsageReader } from '../usage/usage-report.js';
+import { registerWebUi } from './routes/web-ui.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -185,6 +186,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   if (deps.usage !== undefined) {
     registerUsageRoutes(app, { reader: deps.usage, verifier: deps.verifier, metrics, limits: config.limits });
   }
+  if (config.webUi.enabled) registerWebUi(app, { issuer: config.oidc.issuer, clientId: config.webUi.clientId });
   if (deps.serveMetrics) registerMetricsRoute(app, metrics.registry);
   return app;
 }

@@ -1,7 +1,8 @@
 /**
  * @module idp/create-provider
  * Configures oidc-provider as the embedded issuer: Keycloak's paths under `/realms/<realm>`, one public
- * client with PKCE (S256) and loopback redirects on any port, the device flow, rotating refresh tokens with
+ * client with PKCE (S256) and loopback redirects on any port, the web page's public client (redirected back
+ * to the helper's own origin), the device flow, rotating refresh tokens with
  * reuse detection, the optional password grant, and Keycloak-like RS256 JWT access tokens.
  */
 import type { JWK } from 'jose';
@@ -87,6 +88,8 @@ export interface EmbeddedProviderOptions {
   passwordGrant: boolean;
   /** A confidential client for the password grant (the original MLaaS tool's `mlaas-client`), or null. */
   passwordClient?: { clientId: string; secret: string } | null;
+  /** The web page's public client (served at the issuer's origin, `/`), or null when the page is off. */
+  webClient?: { clientId: string } | null;
   users: UserDirectory;
   signIn: SignIn;
   adapter: (model: string) => Adapter;
@@ -115,6 +118,9 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
     accessTokenTtlSeconds: ttl.accessToken,
   });
   const cookie = { httpOnly: true, sameSite: 'lax' as const, signed: true };
+  const webClient = options.webClient ?? null;
+  // The page is served by the same helper as the issuer, so its origin is the issuer's.
+  const webOrigin = new URL(options.issuer).origin;
 
   const configuration: Configuration = {
     adapter: options.adapter,
@@ -134,6 +140,20 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
         redirect_uris: [...CLI_REDIRECT_URIS],
         post_logout_redirect_uris: [],
       },
+      ...(webClient !== null
+        ? [
+            {
+              client_id: webClient.clientId,
+              client_name: 'MLaaS web page',
+              application_type: 'web' as const,
+              token_endpoint_auth_method: 'none' as const,
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code' as const],
+              redirect_uris: [`${webOrigin}/`],
+              post_logout_redirect_uris: [`${webOrigin}/`],
+            },
+          ]
+        : []),
       ...(passwordClient !== null
         ? [
             {
@@ -149,7 +169,9 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
           ]
         : []),
     ],
-    clientBasedCORS: () => false,
+    // Only the web page calls the issuer from a browser script, and only from its own origin.
+    clientBasedCORS: (_ctx, origin, client) =>
+      webClient !== null && client.clientId === webClient.clientId && origin === webOrigin,
     clientAuthMethods: passwordClient !== null ? ['none', 'client_secret_post'] : ['none'],
     claims: {
       openid: ['sub'],

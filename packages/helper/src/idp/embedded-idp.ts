@@ -47,7 +47,10 @@ export interface EmbeddedIdp {
  * @throws HelperError CONFIG_ERROR for unreadable keys, users or database.
  * @example const idp = await createEmbeddedIdp(config.embeddedIdp, { log }); await idp.register(app);
  */
-export async function createEmbeddedIdp(config: EmbeddedIdpConfig, options: { log: LogSink }): Promise<EmbeddedIdp> {
+export async function createEmbeddedIdp(
+  config: EmbeddedIdpConfig,
+  options: { log: LogSink; webClientId?: string | null },
+): Promise<EmbeddedIdp> {
   const signingKeys = await loadOrCreateSigningKeys(config.dataDir);
   const cookieKeys = loadOrCreateCookieKeys(config.dataDir);
   const users = await createUserDirectory({ usersFile: config.usersFile, demoUsers: config.demoUsers });
@@ -67,6 +70,7 @@ export async function createEmbeddedIdp(config: EmbeddedIdpConfig, options: { lo
     audience: config.audience,
     passwordGrant: config.passwordGrant,
     passwordClient: config.passwordClient,
+    webClient: options.webClientId ? { clientId: options.webClientId } : null,
     users,
     signIn,
     adapter: (model) => store.adapterFor(model),

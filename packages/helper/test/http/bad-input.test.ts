@@ -126,7 +126,7 @@ describe('bad input', () => {
 
   it('answers unknown routes and methods with 404/405 envelopes', async () => {
     for (const [method, url, status] of [
-      ['GET', '/', 404],
+      ['GET', '/no-such-page', 404],
       ['GET', '/api/services/init', 405],
       ['PATCH', '/api/services', 405],
       ['GET', `/api/${'x'.repeat(5000)}`, 404],

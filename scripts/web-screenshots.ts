@@ -1,0 +1,48 @@
+/**
+ * @module scripts/web-screenshots
+ * Takes the README's screenshots of the web page (light and dark, desktop and phone width) in headless
+ * Chromium against the embedded stack with the demo user alice, and writes them to docs/web/.
+ * Run: `node --import tsx scripts/web-screenshots.ts`.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startStack } from '../packages/helper/test/idp/support/embedded-stack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = join(import.meta.dirname, '..', 'docs', 'web');
+const SIZES = {
+  desktop: { width: 1280, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+mkdirSync(OUT, { recursive: true });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+try {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      // A fresh stack each time: the same first moment (alice has just got her first key).
+      const stack = await startStack();
+      const context = await browser.newContext({ colorScheme, viewport, deviceScaleFactor: 1 });
+      const page = await context.newPage();
+      await page.goto(`${stack.url}/`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Username').fill('alice');
+      await page.getByLabel('Password').fill('alice');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+      await page
+        .getByRole('button', { name: /^Get key for / })
+        .first()
+        .click();
+      await page.locator('#full-key').waitFor();
+      await page.getByText('Call it: a runnable snippet').first().click();
+      await page.evaluate('document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(OUT, `services-${colorScheme}-${size}.png`) });
+      await context.close();
+      await stack.close();
+    }
+  }
+} finally {
+  await browser.close();
+}

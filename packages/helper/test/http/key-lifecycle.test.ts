@@ -122,6 +122,17 @@ describe('key lifecycle (embedded)', () => {
     assert.equal(await gateway(fresh.api_key), 200);
   });
 
+  it('once a revocation has returned, none of 300 requests with the old keys passes the gateway', async () => {
+    const first = (await init()).data.api_key as string;
+    const second = (await api('POST', `/api/services/${SERVICE}/key/rotate`, { grace_seconds: 600 })).json().data;
+    assert.equal((await api('DELETE', `/api/services/${SERVICE}/key`)).statusCode, 200);
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => gateway(i % 2 === 0 ? second.api_key : first)),
+    );
+    assert.equal(statuses.filter((status) => status === 200).length, 0);
+    assert.deepEqual(new Set(statuses), new Set([403]));
+  });
+
   it('expires keys after KEY_TTL_DAYS; init then issues a new key with is_new true', async () => {
     const granted = (await init()).data;
     assert.equal(granted.expires_at, new Date(clock + 30 * DAY_MS).toISOString());

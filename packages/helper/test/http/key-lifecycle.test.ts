@@ -176,4 +176,18 @@ describe('key lifecycle (embedded)', () => {
     assert.equal(logged.length, 3);
     for (const line of logged) assert.doesNotMatch(line, /"api_key"/);
   });
+
+  it("the helper's reconcile run records a grace end once and counts it by outcome and kind", async () => {
+    await h.helper.reconcile(); // whatever earlier tests left due
+    await init();
+    await api('POST', `/api/services/${SERVICE}/key/rotate`, { grace_seconds: 60 });
+    clock += 61_000;
+    const report = await h.helper.reconcile();
+    assert.deepEqual([report.due, report.done, report.failed], [1, 1, 0]);
+    assert.equal((await h.helper.reconcile()).due, 0);
+    const metrics = (await h.helper.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /mlaas_reconcile_deadlines_total\{outcome="done",kind="grace_ended"\} [1-9]/);
+    const events = (await api('GET', '/api/audit?limit=1')).json().data.events;
+    assert.equal(events[0].event, 'grace_ended');
+  });
 });

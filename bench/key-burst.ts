@@ -298,8 +298,14 @@ async function main(argv: string[]): Promise<void> {
     progress(`burst: ${userCount} users × ${serviceCount} services × ${concurrency} over ${replicaCount} replicas`);
     const before = await Promise.all(replicas.map(scrape));
     const burstStarted = performance.now();
+    const ownCpu = process.cpuUsage();
     const plain = summarise(await burst(replicas, tokens, chosen, concurrency), fake, usernames, chosen);
-    const where = whereTimeWent(before, await Promise.all(replicas.map(scrape)), performance.now() - burstStarted);
+    const ownCpuSeconds = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(ownCpu));
+    const where = {
+      ...whereTimeWent(before, await Promise.all(replicas.map(scrape)), performance.now() - burstStarted),
+      /** This process: the fake 3scale and the 960 clients. */
+      benchCpuSeconds: ownCpuSeconds,
+    };
 
     // The same burst for new users; one replica is killed once creates are under way.
     const killedUsers = Array.from({ length: userCount }, (_, i) => `killed-user${i}`);
@@ -365,7 +371,9 @@ async function main(argv: string[]): Promise<void> {
         row('replica killed (surviving replicas)', killed) +
         failureLine('burst', plain) +
         `\nWhere the burst's time went (replicas' own metrics): ${fmt(where.wallMs, 0)} ms wall, ` +
-        `${where.replicaCpuSeconds.toFixed(1)} CPU s over ${replicaCount} replicas; 3scale calls as the helpers saw them: ` +
+        `${where.replicaCpuSeconds.toFixed(1)} CPU s over ${replicaCount} replicas, ` +
+        `${where.benchCpuSeconds.toFixed(1)} CPU s in this process (the fake 3scale and the clients); ` +
+        '3scale calls as the helpers saw them: ' +
         where.upstream.map((u) => `${u.operation} ${u.calls} × ${fmt(u.meanMs, 0)} ms`).join(', ') +
         '.\n' +
         failureLine('replica killed', killed) +

@@ -47,12 +47,15 @@ interface Answer {
   ms: number;
   status: number | 'error';
   apiKey: string | null;
+  /** The error code of a refused request (or the fetch failure). */
+  code: string | null;
 }
 
 interface BurstResult {
   requests: number;
   ok: number;
   failed: number;
+  failures: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -62,6 +65,64 @@ interface BurstResult {
   pairsWithOneKey: number;
   creates: number;
   deletes: number;
+  upstreamCalls: Record<string, number>;
+}
+
+/** The counters of a replica's /metrics this report reads: upstream calls by operation, CPU seconds. */
+async function scrape(replica: ChildServer): Promise<Map<string, number>> {
+  const text = await fetch(`${replica.baseUrl}/metrics`).then((r) => r.text());
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match =
+      /^(mlaas_upstream_call_duration_seconds_(?:sum|count)\{operation="[^"]*"\}|process_cpu_seconds_total|nodejs_eventloop_lag_p99_seconds) ([\d.e+-]+)$/.exec(
+        line,
+      );
+    if (match) values.set(match[1] as string, Number(match[2]));
+  }
+  return values;
+}
+
+/**
+ * Where the burst's time went, from the replicas' own metrics: each 3scale operation's calls and mean duration
+ * as the helpers saw them (the fake answers in 20–60 ms; anything above is time the call waited in the
+ * helper's event loop or the machine's run queue), and the replicas' CPU seconds against the wall time.
+ */
+function whereTimeWent(before: Map<string, number>[], after: Map<string, number>[], wallMs: number) {
+  const operations = new Map<string, { calls: number; seconds: number }>();
+  let cpuSeconds = 0;
+  after.forEach((values, i) => {
+    const earlier = before[i] ?? new Map<string, number>();
+    const delta = (name: string) => (values.get(name) ?? 0) - (earlier.get(name) ?? 0);
+    cpuSeconds += delta('process_cpu_seconds_total');
+    for (const name of values.keys()) {
+      const op = /_count\{operation="([^"]*)"\}/.exec(name)?.[1];
+      if (op === undefined) continue;
+      const entry = operations.get(op) ?? { calls: 0, seconds: 0 };
+      entry.calls += delta(name);
+      entry.seconds += delta(name.replace('_count{', '_sum{'));
+      operations.set(op, entry);
+    }
+  });
+  return {
+    wallMs,
+    replicaCpuSeconds: cpuSeconds,
+    upstream: [...operations]
+      .filter(([, v]) => v.calls > 0)
+      .map(([operation, v]) => ({ operation, calls: v.calls, meanMs: (v.seconds / v.calls) * 1000 })),
+  };
+}
+
+function failureLine(run: string, r: BurstResult): string {
+  const entries = Object.entries(r.failures);
+  return entries.length === 0
+    ? ''
+    : `\nNot 200 (${run}): ${entries.map(([what, n]) => `${what} × ${n}`).join(', ')}.\n`;
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -92,12 +153,12 @@ async function burst(
             body: JSON.stringify({ service_id: service }),
           })
             .then(async (r) => {
-              const body = (await r.json()) as { data?: { api_key?: string } };
-              return { status: r.status, apiKey: body.data?.api_key ?? null };
+              const body = (await r.json()) as { data?: { api_key?: string }; error?: { code?: string } };
+              return { status: r.status, apiKey: body.data?.api_key ?? null, code: body.error?.code ?? null };
             })
-            .catch(() => ({ status: 'error' as const, apiKey: null }))
-            .then(({ status, apiKey }) => {
-              answers.push({ user, service, replica, ms: performance.now() - started, status, apiKey });
+            .catch((error: unknown) => ({ status: 'error' as const, apiKey: null, code: String(error) }))
+            .then(({ status, apiKey, code }) => {
+              answers.push({ user, service, replica, ms: performance.now() - started, status, apiKey, code });
             }),
         );
       }
@@ -136,6 +197,8 @@ function summarise(answers: Answer[], fake: Fake3scale, usernames: readonly stri
     requests: answers.length,
     ok: answers.filter((a) => a.status === 200).length,
     failed: answers.filter((a) => a.status !== 200).length,
+    /** Refused or failed requests by status and error code, e.g. `503 UPSTREAM_TIMEOUT: 12`. */
+    failures: countBy(answers.filter((a) => a.status !== 200).map((a) => `${a.status} ${a.code ?? ''}`.trim())),
     p50Ms: percentile(times, 50),
     p99Ms: percentile(times, 99),
     maxMs: times[times.length - 1] ?? 0,
@@ -145,13 +208,16 @@ function summarise(answers: Answer[], fake: Fake3scale, usernames: readonly stri
     pairsWithOneKey: [...keys.values()].filter((set) => set.size === 1).length,
     creates: stats['applications.create'] ?? 0,
     deletes: stats['applications.delete'] ?? 0,
+    /** Every 3scale call of the burst, by endpoint. */
+    upstreamCalls: stats,
   } satisfies BurstResult;
 }
 
 /** The users have 3scale accounts and no application yet, as in the scenario measured. */
 function signUp(fake: Fake3scale, usernames: readonly string[]): void {
   for (const username of usernames) {
-    fake.state.signup({ orgName: username, username, email: `${username}@example.test` });
+    // With a password the signup is activated at once (approved), as an account made by an admin is.
+    fake.state.signup({ orgName: username, username, email: `${username}@example.test`, password: 'burst-Passw0rd!' });
   }
 }
 
@@ -188,6 +254,8 @@ async function main(argv: string[]): Promise<void> {
   const seed = defaultSeed();
   // Every first key request creates an application (no signup subscriptions), so the locks matter.
   for (const service of seed.services ?? []) service.service_plan = 'published';
+  // Signup subscribes merely published service plans too, unless the service plans screen is shown.
+  seed.settings = { ...seed.settings, service_plans_ui_visible: true };
   const fake = createFake3scale({ seed });
   await fake.listen(0, '127.0.0.1');
   const [issuer, redis] = await Promise.all([startTestIssuer(), startRedis()]);
@@ -228,7 +296,16 @@ async function main(argv: string[]): Promise<void> {
     fake.reset({ keepState: true });
     fake.setLatency('*', UPSTREAM_LATENCY);
     progress(`burst: ${userCount} users × ${serviceCount} services × ${concurrency} over ${replicaCount} replicas`);
+    const before = await Promise.all(replicas.map(scrape));
+    const burstStarted = performance.now();
+    const ownCpu = process.cpuUsage();
     const plain = summarise(await burst(replicas, tokens, chosen, concurrency), fake, usernames, chosen);
+    const ownCpuSeconds = ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(ownCpu));
+    const where = {
+      ...whereTimeWent(before, await Promise.all(replicas.map(scrape)), performance.now() - burstStarted),
+      /** This process: the fake 3scale and the 960 clients. */
+      benchCpuSeconds: ownCpuSeconds,
+    };
 
     // The same burst for new users; one replica is killed once creates are under way.
     const killedUsers = Array.from({ length: userCount }, (_, i) => `killed-user${i}`);
@@ -279,6 +356,7 @@ async function main(argv: string[]): Promise<void> {
         upstream: UPSTREAM_LATENCY,
       },
       plain,
+      whereTimeWent: where,
       killed: { ...killed, killedAfterCreates: CREATES_BEFORE_KILL, killedReplicaRequestsLost: lostOnVictim },
       met,
     };
@@ -291,6 +369,14 @@ async function main(argv: string[]): Promise<void> {
         '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
         row('burst', plain) +
         row('replica killed (surviving replicas)', killed) +
+        failureLine('burst', plain) +
+        `\nWhere the burst's time went (replicas' own metrics): ${fmt(where.wallMs, 0)} ms wall, ` +
+        `${where.replicaCpuSeconds.toFixed(1)} CPU s over ${replicaCount} replicas, ` +
+        `${where.benchCpuSeconds.toFixed(1)} CPU s in this process (the fake 3scale and the clients); ` +
+        '3scale calls as the helpers saw them: ' +
+        where.upstream.map((u) => `${u.operation} ${u.calls} × ${fmt(u.meanMs, 0)} ms`).join(', ') +
+        '.\n' +
+        failureLine('replica killed', killed) +
         `\nRequests lost with the killed replica: ${lostOnVictim}. Targets: p50 ≤ ${TARGET_P50_MS} ms ${met.p50 ? 'met' : 'MISSED'}, ` +
         `p99 ≤ ${TARGET_P99_MS} ms ${met.p99 ? 'met' : 'MISSED'}, one application and one key per pair ${met.exactlyOne ? 'met' : 'MISSED'}; ` +
         `killed replica: max wait ≤ ${TARGET_KILLED_MAX_MS} ms ${met.killedMax ? 'met' : 'MISSED'}, one application and key per pair ${met.killedExactlyOne ? 'met' : 'MISSED'}.\n`,

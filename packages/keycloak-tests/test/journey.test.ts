@@ -3,7 +3,7 @@
  * The whole journey with Keycloak as the identity server and the helper running as its own process,
  * configured as deployed (KEYCLOAK_URL, KEYCLOAK_REALM, KEYCLOAK_CLIENT_ID): sign in → list → get a key →
  * the same key on a second request; once on the embedded store and once on the 3scale adapter against the
- * fake 3scale.
+ * fake 3scale. On the embedded store also rotate and revoke through the CLI, checked at the demo gateway.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -104,6 +104,47 @@ describe('the whole journey with Keycloak', { skip: SKIP }, () => {
       assert.match(first.api_key, /^mlaas_/);
       // Nothing secret in the helper's log.
       assert.ok(!helper.output().includes(first.api_key));
+    });
+
+    it('rotate --grace 0 and revoke --yes with a Keycloak token: the old key is refused at the gateway at once', async () => {
+      const user = cliUser(keycloak, { helperUrl: helper.url });
+      users.push(user);
+      await user.login('alice');
+      const gateway = async (key: string) =>
+        (
+          await fetch(`${helper.url}/gateway/sentiment-analysis`, {
+            method: 'POST',
+            headers: { 'x-api-key': key, 'content-type': 'application/json' },
+            body: '{"text":"fine"}',
+          })
+        ).status;
+      const init = async () => {
+        const result = await user.run(['services', 'init', 'sentiment-analysis', '--json']);
+        assert.equal(result.code, 0, result.stderr);
+        return JSON.parse(result.stdout) as InitData;
+      };
+      const original = (await init()).api_key;
+      assert.equal(await gateway(original), 200);
+
+      const rotate = await user.run(['keys', 'rotate', 'sentiment-analysis', '--grace', '0', '--json']);
+      assert.equal(rotate.code, 0, rotate.stderr);
+      const rotated = JSON.parse(rotate.stdout) as { api_key: string; rotated: boolean };
+      assert.equal(rotated.rotated, true);
+      assert.notEqual(rotated.api_key, original);
+      assert.equal(await gateway(original), 403, 'the replaced key is refused at once');
+      assert.equal(await gateway(rotated.api_key), 200, 'the new key is accepted');
+      assert.equal((await init()).api_key, rotated.api_key, 'init answers the new key');
+
+      const revoke = await user.run(['keys', 'revoke', 'sentiment-analysis', '--yes', '--json']);
+      assert.equal(revoke.code, 0, revoke.stderr);
+      assert.equal(await gateway(rotated.api_key), 403, 'the revoked key is refused at once');
+      const fresh = await init();
+      assert.equal(fresh.is_new, true);
+      assert.notEqual(fresh.api_key, rotated.api_key);
+      assert.notEqual(fresh.api_key, original);
+      assert.equal(await gateway(fresh.api_key), 200, 'a later init gives a fresh, working key');
+      const output = helper.output();
+      for (const key of [original, rotated.api_key, fresh.api_key]) assert.ok(!output.includes(key));
     });
   });
 

@@ -683,6 +683,10 @@ export const AUDIT_RESPONSE: JsonSchema = {
                   {
                     "type": "string",
                     "const": "resumed"
+                  },
+                  {
+                    "type": "string",
+                    "const": "duplicate_removed"
                   }
                 ]
               },

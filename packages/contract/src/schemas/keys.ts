@@ -104,7 +104,10 @@ export const RevokeData = Type.Object(
 export type RevokeData = Static<typeof RevokeData>;
 export const RevokeResponse = successEnvelope(RevokeData, 'RevokeResponse');
 
-/** Kinds of key events. */
+/**
+ * Kinds of key events. `duplicate_removed`: the reconcile loop removed a second application (and its key) of
+ * one service that slipped past the checks at creation; the older application and its key are kept.
+ */
 export const AuditEventType = Type.Union([
   Type.Literal('issued'),
   Type.Literal('rotated'),
@@ -113,6 +116,7 @@ export const AuditEventType = Type.Union([
   Type.Literal('grace_ended'),
   Type.Literal('suspended'),
   Type.Literal('resumed'),
+  Type.Literal('duplicate_removed'),
 ]);
 export type AuditEventType = Static<typeof AuditEventType>;
 

@@ -133,9 +133,14 @@ export interface RotatedKey {
   rotated: boolean;
 }
 
-/** A deadline the backend holds that has passed and not yet been enforced or recorded. */
+/**
+ * Something the reconcile loop must do, as the backend reports it: a deadline that has passed and not yet been
+ * enforced or recorded (`expired`, `grace_ended`), or a second application of one (account, service) pair
+ * (`duplicate`: `applicationId` is the NEWER application, the one to remove; `keyPreview` its key's preview;
+ * `at` its creation time).
+ */
 export interface DueDeadline {
-  kind: 'expired' | 'grace_ended';
+  kind: 'expired' | 'grace_ended' | 'duplicate';
   accountId: string;
   /** The account's user id (the username of the account), for the audit trail. */
   userId: string;
@@ -219,7 +224,10 @@ export interface ApiManager {
   maxGraceSeconds(): number;
   /** Passed deadlines not yet recorded, oldest first, at most `limit`. */
   listDueDeadlines(now: Date, limit: number): Promise<DueDeadline[]>;
-  /** Enforces one passed deadline and marks it done; idempotent (false when it was already done). */
+  /**
+   * Enforces one passed deadline and marks it done; idempotent (false when it was already done). A `duplicate`
+   * is removed only if the pair's older application still exists; false when there is nothing to do.
+   */
   completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean>;
   /**
    * Hits of an application per interval of `window`, and every limit of its plan with what the current
@@ -227,6 +235,12 @@ export interface ApiManager {
    * `used: null` rather than failing, as long as it can still list the limits.
    */
   getUsage(application: Application, window: UsageWindow, now: Date): Promise<ApplicationUsage>;
+  /**
+   * Optional: `completeDeadline` for a whole page in one step (one backend call, one commit), for backends
+   * whose completion is local (the embedded store). Element i tells what `completeDeadline(deadlines[i])`
+   * would have returned; all or none are marked done. Absent: the loop calls `completeDeadline` per item.
+   */
+  completeDeadlines?(deadlines: readonly DueDeadline[], now: Date): Promise<boolean[]>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

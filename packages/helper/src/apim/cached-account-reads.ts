@@ -78,6 +78,24 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
         applications.delete(accountId);
       }
     },
+    // Enforcing a deadline may change an account's applications (a duplicate removed, a key stopped).
+    async completeDeadline(deadline, now) {
+      try {
+        return await inner.completeDeadline(deadline, now);
+      } finally {
+        applications.delete(deadline.accountId);
+      }
+    },
+    completeDeadlines:
+      inner.completeDeadlines === undefined
+        ? undefined
+        : async (deadlines, now) => {
+            try {
+              return await inner.completeDeadlines!(deadlines, now);
+            } finally {
+              for (const deadline of deadlines) applications.delete(deadline.accountId);
+            }
+          },
     close: () => inner.close(),
   };
 }

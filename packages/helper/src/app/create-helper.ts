@@ -214,7 +214,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           callsPerMinute: config.keys.reconcileCallsPerMinute,
           concurrency: config.keys.reconcileConcurrency,
           now,
-          onDeadline: (outcome) => metrics.reconcileDeadlines.inc({ outcome }),
+          onDeadline: (outcome, kind) => metrics.reconcileDeadlines.inc({ outcome, kind }),
           log: logger,
         },
         run,

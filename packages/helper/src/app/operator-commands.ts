@@ -61,10 +61,12 @@ async function reconcile(argv: string[], io: OperatorIo): Promise<number> {
     if (values.json === true) {
       io.stdout.write(`${JSON.stringify(report)}\n`);
     } else if (report.dryRun) {
-      io.stdout.write(`${report.due} key deadline(s) due; nothing changed (dry run).\n`);
+      io.stdout.write(`${report.due} item(s) due; nothing changed (dry run).\n`);
       for (const item of report.planned) {
+        // A duplicate names the application that would be removed (the pair's older one is kept).
+        const removes = item.kind === 'duplicate' ? `  remove application ${item.applicationId}` : '';
         io.stdout.write(
-          `  ${item.at}  ${item.kind.padEnd(11)}  ${item.serviceId}  ${item.userId}  ${item.keyPreview}\n`,
+          `  ${item.at}  ${item.kind.padEnd(11)}  ${item.serviceId}  ${item.userId}  ${item.keyPreview}${removes}\n`,
         );
       }
     } else {

@@ -5,7 +5,9 @@
  */
 import type { Logger } from '../log/logger.js';
 
-export type KeyEventType = 'issued' | 'rotated' | 'revoked' | 'expired' | 'grace_ended' | 'suspended' | 'resumed';
+/** `duplicate_removed`: the reconcile loop removed a second application of one (account, service) pair. */
+export type KeyEventType =
+  'issued' | 'rotated' | 'revoked' | 'expired' | 'grace_ended' | 'suspended' | 'resumed' | 'duplicate_removed';
 
 /** Where a request came from; all null for events of the reconcile loop. */
 export interface RequestOrigin {
@@ -45,6 +47,8 @@ export interface AuditPage {
 /** The durable history of key events. */
 export interface AuditStore {
   append(event: KeyEventInput): Promise<KeyEvent>;
+  /** Stores several events at once (one write for all, in order); all or none are stored. */
+  appendMany?(events: readonly KeyEventInput[]): Promise<KeyEvent[]>;
   /** Newest first. */
   list(page: AuditPage): Promise<KeyEvent[]>;
   close(): Promise<void>;
@@ -53,6 +57,8 @@ export interface AuditStore {
 /** Records key events: the log line and the history. */
 export interface AuditTrail {
   record(event: KeyEventInput): Promise<void>;
+  /** Records several events, storing them in one write when the store can (the reconcile loop's pages). */
+  recordMany?(events: readonly KeyEventInput[]): Promise<void>;
 }
 
 /**
@@ -91,6 +97,15 @@ export function createAuditTrail(store: AuditStore, logger: Logger): AuditTrail 
           { err: error, event: event.event, user_id: event.userId },
           'could not store a key event in the audit history',
         );
+      }
+    },
+    async recordMany(events) {
+      for (const event of events) logger.info({ audit: eventFields(event) }, `key ${event.event}`);
+      try {
+        if (store.appendMany !== undefined) await store.appendMany(events);
+        else for (const event of events) await store.append(event);
+      } catch (error) {
+        logger.error({ err: error, count: events.length }, 'could not store key events in the audit history');
       }
     },
   };

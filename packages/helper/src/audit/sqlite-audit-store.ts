@@ -88,23 +88,31 @@ export function openAuditStore(path: string): AuditStore {
   const ofAll = db.prepare<[number, number], EventRow>(
     'SELECT * FROM key_events WHERE id < ? ORDER BY id DESC LIMIT ?',
   );
+  const insertOne = (event: KeyEventInput): KeyEvent => {
+    const result = insert.run(
+      event.at.toISOString(),
+      event.event,
+      event.outcome,
+      event.userId,
+      event.subject,
+      event.serviceId,
+      event.keyPreview,
+      event.origin.clientAddress,
+      event.origin.client,
+      event.origin.requestId,
+      event.detail,
+    );
+    return { ...event, id: Number(result.lastInsertRowid) };
+  };
+  // One commit (one wait for the disk) for a page of the reconcile loop's events, instead of one each.
+  const insertAll = db.transaction((events: readonly KeyEventInput[]) => events.map(insertOne));
   let closed = false;
   return {
     async append(event: KeyEventInput): Promise<KeyEvent> {
-      const result = insert.run(
-        event.at.toISOString(),
-        event.event,
-        event.outcome,
-        event.userId,
-        event.subject,
-        event.serviceId,
-        event.keyPreview,
-        event.origin.clientAddress,
-        event.origin.client,
-        event.origin.requestId,
-        event.detail,
-      );
-      return { ...event, id: Number(result.lastInsertRowid) };
+      return insertOne(event);
+    },
+    async appendMany(events: readonly KeyEventInput[]): Promise<KeyEvent[]> {
+      return insertAll.immediate(events);
     },
     async list(page: AuditPage): Promise<KeyEvent[]> {
       const before = page.before ?? Number.MAX_SAFE_INTEGER;

@@ -9,8 +9,8 @@ export interface HelperMetrics {
   registry: Registry;
   requestDuration: Histogram<'method' | 'route' | 'status'>;
   keysIssued: Counter<never>;
-  /** Key deadlines seen by the reconcile loop, by outcome (due, done, failed). */
-  reconcileDeadlines: Counter<'outcome'>;
+  /** Items seen by the reconcile loop, by outcome (due, done, failed) and kind (expired, grace_ended, duplicate). */
+  reconcileDeadlines: Counter<'outcome' | 'kind'>;
   rateLimited: Counter<'scope'>;
   tokenFailures: Counter<'reason'>;
   upstreamCalls: Counter<'operation' | 'outcome'>;
@@ -57,8 +57,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
     }),
     reconcileDeadlines: new Counter({
       name: 'mlaas_reconcile_deadlines_total',
-      help: 'Key deadlines (expiry, end of a grace period) seen by the reconcile loop: due, done, failed.',
-      labelNames: ['outcome'],
+      help:
+        'Items seen by the reconcile loop (expired key, end of a grace period, duplicate application), ' +
+        'by outcome (due, done, failed) and kind (expired, grace_ended, duplicate).',
+      labelNames: ['outcome', 'kind'],
       registers,
     }),
     rateLimited: new Counter({

@@ -122,6 +122,17 @@ describe('key lifecycle (embedded)', () => {
     assert.equal(await gateway(fresh.api_key), 200);
   });
 
+  it('once a revocation has returned, none of 300 requests with the old keys passes the gateway', async () => {
+    const first = (await init()).data.api_key as string;
+    const second = (await api('POST', `/api/services/${SERVICE}/key/rotate`, { grace_seconds: 600 })).json().data;
+    assert.equal((await api('DELETE', `/api/services/${SERVICE}/key`)).statusCode, 200);
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => gateway(i % 2 === 0 ? second.api_key : first)),
+    );
+    assert.equal(statuses.filter((status) => status === 200).length, 0);
+    assert.deepEqual(new Set(statuses), new Set([403]));
+  });
+
   it('expires keys after KEY_TTL_DAYS; init then issues a new key with is_new true', async () => {
     const granted = (await init()).data;
     assert.equal(granted.expires_at, new Date(clock + 30 * DAY_MS).toISOString());
@@ -164,5 +175,19 @@ describe('key lifecycle (embedded)', () => {
     const logged = h.logs.filter((line) => line.includes('"audit"') && line.includes(`lifecycle-${user}`));
     assert.equal(logged.length, 3);
     for (const line of logged) assert.doesNotMatch(line, /"api_key"/);
+  });
+
+  it("the helper's reconcile run records a grace end once and counts it by outcome and kind", async () => {
+    await h.helper.reconcile(); // whatever earlier tests left due
+    await init();
+    await api('POST', `/api/services/${SERVICE}/key/rotate`, { grace_seconds: 60 });
+    clock += 61_000;
+    const report = await h.helper.reconcile();
+    assert.deepEqual([report.due, report.done, report.failed], [1, 1, 0]);
+    assert.equal((await h.helper.reconcile()).due, 0);
+    const metrics = (await h.helper.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /mlaas_reconcile_deadlines_total\{outcome="done",kind="grace_ended"\} [1-9]/);
+    const events = (await api('GET', '/api/audit?limit=1')).json().data.events;
+    assert.equal(events[0].event, 'grace_ended');
   });
 });

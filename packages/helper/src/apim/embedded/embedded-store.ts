@@ -257,6 +257,14 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     recordKeyEnd: db.prepare<[string, string]>(
       'UPDATE retired_keys SET ended_recorded_at = ? WHERE key_hash = ? AND ended_recorded_at IS NULL',
     ),
+    // The port's duplicate removal: only while an older application (lower id, as converge orders them) of the
+    // same pair exists, so a pair's last application is never removed.
+    deleteDuplicate: db.prepare<[string, string, string]>(
+      `DELETE FROM applications AS a
+       WHERE a.id = ? AND a.account_id = ? AND a.service_id = ? AND EXISTS (
+         SELECT 1 FROM applications o
+         WHERE o.account_id = a.account_id AND o.service_id = a.service_id AND o.id < a.id)`,
+    ),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -383,13 +391,22 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
     return previews;
   });
 
-  const completeDue = db.transaction((deadline: DueDeadline, nowIso: string): boolean => {
+  const completeOne = (deadline: DueDeadline, nowIso: string): boolean => {
+    if (deadline.kind === 'duplicate') {
+      return statements.deleteDuplicate.run(deadline.applicationId, deadline.accountId, deadline.serviceId).changes > 0;
+    }
     if (deadline.ref.startsWith('app:')) {
       const [id, expiresAt] = splitOnce(deadline.ref.slice(4), '@');
       return statements.recordExpiry.run(nowIso, id, expiresAt).changes > 0;
     }
     return statements.recordKeyEnd.run(nowIso, deadline.ref.slice(4)).changes > 0;
-  });
+  };
+  const completeDue = db.transaction(completeOne);
+  // A page of the reconcile loop in one transaction: one commit (one wait for the disk) instead of one per
+  // deadline. Each statement is guarded as for one deadline, so one done meanwhile is reported false.
+  const completePage = db.transaction((deadlines: readonly DueDeadline[], nowIso: string): boolean[] =>
+    deadlines.map((deadline) => completeOne(deadline, nowIso)),
+  );
 
   function keyRecords(accountId: string, at: Date): KeyRecord[] {
     const nowIso = at.toISOString();
@@ -528,6 +545,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       return Number.POSITIVE_INFINITY;
     },
 
+    // No duplicates are ever listed: the schema holds one application per (account, service)
+    // (UNIQUE (account_id, service_id)) and creates are insert-or-get in one write transaction.
     async listDueDeadlines(at: Date, limit: number): Promise<DueDeadline[]> {
       const nowIso = at.toISOString();
       return run(() =>
@@ -563,6 +582,10 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
           used: counter.used(application.id, limit.period, at),
         })),
       }));
+    },
+
+    async completeDeadlines(deadlines: readonly DueDeadline[], at: Date): Promise<boolean[]> {
+      return run(() => completePage.immediate(deadlines, at.toISOString()));
     },
 
     async checkReady(): Promise<void> {

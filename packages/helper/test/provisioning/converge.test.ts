@@ -81,6 +81,10 @@ function store(apps: Application[] = []) {
     maxGraceSeconds: () => 0,
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
+    listHolders: async () => ({ holders: [], next: null }),
+    suspendApplication: async () => {},
+    resumeApplication: async () => false,
+    changePlan: async () => {},
     checkReady: async () => {},
     close: async () => {},
   };

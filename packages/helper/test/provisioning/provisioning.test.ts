@@ -70,6 +70,10 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     maxGraceSeconds: () => 0,
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
+    listHolders: async () => ({ holders: [], next: null }),
+    suspendApplication: async () => {},
+    resumeApplication: async () => false,
+    changePlan: async () => {},
     checkReady: async () => {},
     close: async () => {},
   };

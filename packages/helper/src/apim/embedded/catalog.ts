@@ -14,6 +14,7 @@ import { Value } from 'typebox/value';
 import { parseDocument } from 'yaml';
 import { HelperError } from '../../errors/helper-error.js';
 import type { ApiService, ServicePlan } from '../api-manager.js';
+import { parseServiceRule, type ServiceRule } from '../../entitlements/policy.js';
 
 /**
  * The demo catalog shipped with the package. Three directories up from this module is the package root, from
@@ -68,6 +69,8 @@ const ServiceEntry = Type.Object(
     plans: Type.Array(PlanEntry),
     /** Days a key of this service lives; overrides KEY_TTL_DAYS; 0 = never expires. */
     key_ttl_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 36_500 })),
+    /** Who may hold keys and tiers, as in ENTITLEMENTS_FILE: `{ allow: [role:x, group:/y], plans: {...} }`. */
+    entitlements: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: false },
 );
@@ -84,6 +87,8 @@ export interface Catalog {
   readonly services: readonly ApiService[];
   /** Plans of each service, by service id, in file order. */
   readonly plans: ReadonlyMap<string, readonly ServicePlan[]>;
+  /** Entitlement rules written in the catalog, by service id. */
+  readonly entitlements: ReadonlyMap<string, ServiceRule>;
 }
 
 /**
@@ -236,6 +241,9 @@ function consistencyProblems(data: unknown): string[] {
       problems.push(...credentialProblems(`${at}.credentials`, authentication, credentials));
     }
 
+    if (service['entitlements'] !== undefined)
+      parseServiceRule(service['entitlements'], `${at}.entitlements`, problems);
+
     const plans = Array.isArray(service['plans']) ? (service['plans'] as unknown[]) : [];
     let defaultAt: string | null = null;
     plans.forEach((plan, p) => {
@@ -294,7 +302,10 @@ function noteDuplicate(seen: Map<string, string>, id: unknown, at: string, what:
 function toCatalog(source: string, file: CatalogFile): Catalog {
   const services: ApiService[] = [];
   const plans = new Map<string, readonly ServicePlan[]>();
+  const entitlements = new Map<string, ServiceRule>();
   for (const entry of file.services) {
+    const rule = entry.entitlements === undefined ? null : parseServiceRule(entry.entitlements, entry.id, []);
+    if (rule !== null) entitlements.set(entry.id, rule);
     services.push(
       Object.freeze({
         id: entry.id,
@@ -328,7 +339,7 @@ function toCatalog(source: string, file: CatalogFile): Catalog {
       ),
     );
   }
-  return Object.freeze({ source, services: Object.freeze(services), plans });
+  return Object.freeze({ source, services: Object.freeze(services), plans, entitlements });
 }
 
 /** `/services/0/plans/1/id` → `services[0].plans[1].id`. */

@@ -1,0 +1,205 @@
+/**
+ * Offboarding on the embedded stack (embedded issuer, embedded store, demo gateway): a disabled person's key
+ * stops at the gateway after a reconcile run and works again once they are enabled; a person deleted and
+ * recreated with the same name does not get the old key back; a person who loses the role loses the key; a
+ * directory that cannot answer suspends nothing; a dry run only plans.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { NO_ORIGIN, type AuditTrail, type KeyEventInput } from '../../src/audit/audit-log.js';
+import type { UserDirectory } from '../../src/directory/user-directory.js';
+import { HelperError } from '../../src/errors/helper-error.js';
+import { runAdminCommand } from '../../src/idp/admin-commands.js';
+import { addUser } from '../../src/idp/users.js';
+import { offboardOnce } from '../../src/provisioning/offboarding.js';
+import { startStack, type Stack } from '../idp/support/embedded-stack.js';
+
+const SERVICE = 'sentiment-analysis';
+/** The user id of a person without a soeid (USER_ID_CLAIMS: soeid, preferred_username, sub). */
+const idOf = (name: string) => `preferred_username.${name}`;
+const PASSWORD = 'a long password';
+const POLICY = `
+services:
+  ${SERVICE}:
+    allow: [role:ml-user]
+`;
+
+describe('offboarding (embedded stack)', () => {
+  let stack: Stack;
+  let usersFile: string;
+  before(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-offboard-'));
+    usersFile = join(dataDir, 'users.json');
+    writeFileSync(join(dataDir, 'entitlements.yaml'), POLICY);
+    for (const name of ['carol', 'dave', 'erin', 'frank', 'gina']) {
+      await addUser(usersFile, {
+        username: name,
+        email: `${name}@example.org`,
+        password: PASSWORD,
+        roles: ['ml-user'],
+      });
+    }
+    stack = await startStack(
+      { RECONCILE_INTERVAL_SECONDS: '0', ENTITLEMENTS_FILE: join(dataDir, 'entitlements.yaml') },
+      { dataDir },
+    );
+  });
+  after(() => stack.close());
+
+  const admin = (...argv: string[]) => {
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    return runAdminCommand(argv, {
+      env: { MLAAS_DATA_DIR: stack.dataDir },
+      stdin: process.stdin,
+      stdout: sink,
+      stderr: sink,
+    });
+  };
+  const login = (name: string) => stack.passwordLogin(name, PASSWORD);
+  const init = async (name: string) => {
+    const { access_token } = await login(name);
+    const response = await fetch(`${stack.url}/api/services/init`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service_id: SERVICE }),
+    });
+    return { status: response.status, body: (await response.json()) as { data: { api_key: string } } };
+  };
+  const gateway = async (key: string) =>
+    (await fetch(`${stack.url}/gateway/${SERVICE}`, { method: 'POST', headers: { 'x-api-key': key } })).status;
+  const reconcile = async (dryRun = false) => {
+    const report = await stack.helper.reconcile({ dryRun });
+    assert.ok(report.offboarding, 'the embedded issuer is the directory');
+    return report.offboarding;
+  };
+  const auditOf = async (name: string) => {
+    const response = await fetch(`${stack.url}/api/audit`, {
+      headers: { authorization: `Bearer ${(await login(name)).access_token}` },
+    });
+    return ((await response.json()) as { data: { events: { event: string; detail: string | null }[] } }).data.events;
+  };
+
+  it('a disabled person cannot sign in; reconcile suspends their key; enabling resumes it', async () => {
+    const key = (await init('carol')).body.data.api_key;
+    assert.equal(await gateway(key), 200);
+
+    assert.equal(await admin('users', 'disable', 'carol'), 0);
+    const refused = await stack.token({
+      grant_type: 'password',
+      client_id: 'mlaas-cli',
+      username: 'carol',
+      password: PASSWORD,
+    });
+    assert.notEqual(refused.status, 200, 'a disabled user cannot sign in');
+
+    const report = await reconcile();
+    assert.equal(report.suspended, 1);
+    assert.deepEqual(
+      report.planned.map((p) => [p.action, p.userId, p.reason]),
+      [['suspend', idOf('carol'), 'disabled']],
+    );
+    assert.equal(await gateway(key), 403);
+    assert.equal((await reconcile()).suspended, 0, 'idempotent: nothing more to do');
+
+    assert.equal(await admin('users', 'enable', 'carol'), 0);
+    const resumed = await reconcile();
+    assert.equal(resumed.resumed, 1);
+    assert.equal(await gateway(key), 200);
+    const events = (await auditOf('carol')).map((e) => e.event);
+    assert.deepEqual(events.slice(0, 3), ['resumed', 'suspended', 'issued']);
+  });
+
+  it('a dry run plans the suspension and changes nothing', async () => {
+    const key = (await init('erin')).body.data.api_key;
+    assert.equal(await admin('users', 'disable', 'erin'), 0);
+    const plan = await reconcile(true);
+    assert.equal(plan.dryRun, true);
+    assert.equal(plan.suspended, 0);
+    assert.ok(plan.planned.some((p) => p.action === 'suspend' && p.userId === idOf('erin')));
+    assert.equal(await gateway(key), 200, 'still accepted after a dry run');
+    assert.equal(await admin('users', 'enable', 'erin'), 0);
+  });
+
+  it('a directory that cannot answer suspends nothing and reports it', async () => {
+    const key = (await init('frank')).body.data.api_key;
+    assert.equal(await admin('users', 'disable', 'frank'), 0);
+    const events: KeyEventInput[] = [];
+    const audit: AuditTrail = { record: async (event) => void events.push(event) };
+    const down: UserDirectory = {
+      name: 'down',
+      open: async () => {
+        throw new HelperError('UPSTREAM_UNAVAILABLE', 'Keycloak did not answer');
+      },
+    };
+    const failingLookup: UserDirectory = {
+      name: 'flaky',
+      open: async () => ({
+        lookup: async () => {
+          throw new HelperError('UPSTREAM_TIMEOUT', 'too slow');
+        },
+      }),
+    };
+    for (const directory of [down, failingLookup]) {
+      const report = await offboardOnce({
+        apiManager: stack.helper.apiManager,
+        directory,
+        audit,
+        policy: stack.helper.entitlements,
+        callsPerMinute: 60_000,
+        concurrency: 4,
+      });
+      assert.equal(report.suspended, 0);
+      assert.match(report.directoryError ?? '', /UPSTREAM_/);
+    }
+    assert.equal(events.length, 0);
+    assert.equal(await gateway(key), 200);
+    assert.equal(await admin('users', 'enable', 'frank'), 0);
+    assert.equal(NO_ORIGIN.client, null);
+  });
+
+  it('a person deleted and recreated with the same name does not get the old key back', async () => {
+    const old = (await init('dave')).body.data.api_key;
+    // Delete dave and create a new dave: another user id (`sub`) in the issuer.
+    const document = JSON.parse(readFileSync(usersFile, 'utf8')) as { users: { username: string }[] };
+    document.users = document.users.filter((u) => u.username !== 'dave');
+    writeFileSync(usersFile, JSON.stringify(document), { mode: 0o600 });
+    await addUser(usersFile, { username: 'dave', email: 'dave@example.org', password: PASSWORD, roles: ['ml-user'] });
+
+    const report = await reconcile();
+    assert.ok(
+      report.planned.some((p) => p.userId === idOf('dave') && p.action === 'suspend' && p.reason === 'earlier_person'),
+    );
+    assert.equal(await gateway(old), 403);
+    assert.equal((await reconcile()).resumed, 0, 'never resumed for the new person');
+
+    const fresh = await init('dave');
+    assert.equal(fresh.status, 200);
+    assert.notEqual(fresh.body.data.api_key, old);
+    assert.equal(await gateway(fresh.body.data.api_key), 200);
+    assert.equal(await gateway(old), 403);
+    assert.equal((await reconcile()).suspended, 0, 'the new key is theirs');
+  });
+
+  it('a person who loses the role that grants the service loses the key, and gets it back with the role', async () => {
+    const key = (await init('gina')).body.data.api_key;
+    const setRoles = (roles: string[]) => {
+      const document = JSON.parse(readFileSync(usersFile, 'utf8')) as {
+        users: { username: string; roles: string[] }[];
+      };
+      for (const user of document.users) if (user.username === 'gina') user.roles = roles;
+      writeFileSync(usersFile, JSON.stringify(document), { mode: 0o600 });
+    };
+    setRoles(['offline_access']);
+    const report = await reconcile();
+    assert.ok(report.planned.some((p) => p.userId === idOf('gina') && p.reason === 'not_entitled'));
+    assert.equal(await gateway(key), 403);
+    setRoles(['offline_access', 'ml-user']);
+    assert.equal((await reconcile()).resumed, 1);
+    assert.equal(await gateway(key), 200);
+  });
+});

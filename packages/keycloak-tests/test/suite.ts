@@ -9,4 +9,5 @@ import './cli-sign-in.test.js';
 import './cli-refresh.test.js';
 import './helper-tokens.test.js';
 import './journey.test.js';
+import './entitlements.test.js';
 import './outage.test.js';

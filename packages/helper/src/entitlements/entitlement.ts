@@ -121,3 +121,23 @@ function oneOf(items: readonly string[]): string {
 export function hasTiers(policy: EntitlementPolicy | null, service: Pick<ApiService, 'id' | 'systemName'>): boolean {
   return policy !== null && (ruleOf(policy, service)?.plans.length ?? 0) > 0;
 }
+
+/**
+ * Whether an application's plan may no longer be the one the holder's tier gives — decided without reading the
+ * service's plans, so the list can check it on every request: true when the tier the holder holds names
+ * another plan, or when the holder holds no tier and the plan is a tier plan.
+ * @example if (tierMayDiffer(policy, service, identity, application)) await moveToTier(...);
+ */
+export function tierMayDiffer(
+  policy: EntitlementPolicy | null,
+  service: Pick<ApiService, 'id' | 'systemName'>,
+  holder: Holder,
+  plan: { planId: string; planName: string },
+): boolean {
+  const tiers = policy === null ? [] : (ruleOf(policy, service)?.plans ?? []);
+  if (tiers.length === 0) return false;
+  const current = { id: plan.planId, name: plan.planName };
+  const held = tiers.find((tier) => holds(holder, tier.grant));
+  if (held !== undefined) return !matchesPlan(current, held.plan);
+  return tiers.some((tier) => matchesPlan(current, tier.plan));
+}

@@ -14,7 +14,13 @@ import type { LockService } from '../state/shared-state.js';
 import { createSingleFlight } from '../state/single-flight.js';
 import { NO_ORIGIN, type AuditTrail, type RequestOrigin } from '../audit/audit-log.js';
 import { planFor, planMove } from './choose-plan.js';
-import { assertEntitled, entitlementOf, hasTiers, type Entitlement } from '../entitlements/entitlement.js';
+import {
+  assertEntitled,
+  entitlementOf,
+  hasTiers,
+  tierMayDiffer,
+  type Entitlement,
+} from '../entitlements/entitlement.js';
 import type { EntitlementPolicy } from '../entitlements/policy.js';
 import { compareApplicationIds, convergeApplications, type DuplicateEvent } from './converge.js';
 import { expiryFor, isExpired } from './key-expiry.js';
@@ -290,11 +296,15 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       const views: ServiceView[] = [];
       for (const service of services) {
         const entitlement = entitlementOf(policy, service, identity);
-        if (view.all === true) {
-          views.push({ service, application: pickApplication(applications, service.id), entitlement });
-        } else if (entitlement.entitled) {
-          views.push({ service, application: pickApplication(applications, service.id) });
+        if (!entitlement.entitled && view.all !== true) continue;
+        let application = pickApplication(applications, service.id);
+        // A tier change moves the key to its new plan on the person's next list too; a failure leaves it for
+        // the next request or the reconcile loop, never failing the list.
+        if (application !== null && entitlement.entitled && tierMayDiffer(policy, service, identity, application)) {
+          const current = application;
+          application = await followTier(identity, service, current).catch(() => current);
         }
+        views.push(view.all === true ? { service, application, entitlement } : { service, application });
       }
       return { account, services: views };
     },

@@ -163,6 +163,18 @@ describe('entitlements (embedded store)', () => {
     assert.equal(third.body.data.plan.id, 'sentiment-premium');
   });
 
+  it('moves the key to the new tier on the person’s next list too', async () => {
+    const name = `listed-${++user}`;
+    const premium = await tokenOf(['ml-user'], ['/premium'], name);
+    const made = (await api(premium, 'POST', '/api/services/init', { service_id: 'sentiment' })).body.data;
+    assert.equal(made.plan.id, 'sentiment-premium');
+    const downgraded = await tokenOf(['ml-user'], [], name);
+    assert.ok((await listed(downgraded)).some((s) => s.id === 'sentiment'));
+    const stored = await h.helper.apiManager.listApplications(made.account_id, { fresh: true });
+    assert.equal(stored[0]?.planId, 'sentiment-basic');
+    assert.equal(stored[0]?.apiKey, made.api_key, 'the same key');
+  });
+
   it('warns about a policy naming a service the catalog does not have, and runs', () => {
     assert.ok(
       h.logs.some((line) => line.includes('no-such-service') && line.includes('the catalog does not have')),

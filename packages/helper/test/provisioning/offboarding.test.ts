@@ -10,6 +10,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { NO_ORIGIN, type AuditTrail, type KeyEventInput } from '../../src/audit/audit-log.js';
 import type { UserDirectory } from '../../src/directory/user-directory.js';
@@ -20,6 +22,7 @@ import { offboardOnce } from '../../src/provisioning/offboarding.js';
 import { startStack, type Stack } from '../idp/support/embedded-stack.js';
 
 const SERVICE = 'sentiment-analysis';
+const BIN = resolve(import.meta.dirname, '../../src/bin/mlaas-helper.ts');
 /** The user id of a person without a soeid (USER_ID_CLAIMS: soeid, preferred_username, sub). */
 const idOf = (name: string) => `preferred_username.${name}`;
 const PASSWORD = 'a long password';
@@ -27,6 +30,7 @@ const POLICY = `
 services:
   ${SERVICE}:
     allow: [role:ml-user]
+    plans: { group:/premium: Pro }
 `;
 
 describe('offboarding (embedded stack)', () => {
@@ -36,7 +40,7 @@ describe('offboarding (embedded stack)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-offboard-'));
     usersFile = join(dataDir, 'users.json');
     writeFileSync(join(dataDir, 'entitlements.yaml'), POLICY);
-    for (const name of ['carol', 'dave', 'erin', 'frank', 'gina']) {
+    for (const name of ['carol', 'dave', 'erin', 'frank', 'gina', 'hana']) {
       await addUser(usersFile, {
         username: name,
         email: `${name}@example.org`,
@@ -122,6 +126,28 @@ describe('offboarding (embedded stack)', () => {
     assert.equal(plan.suspended, 0);
     assert.ok(plan.planned.some((p) => p.action === 'suspend' && p.userId === idOf('erin')));
     assert.equal(await gateway(key), 200, 'still accepted after a dry run');
+
+    // The operator's command prints the same plan.
+    const dry = spawnSync(process.execPath, ['--import', 'tsx', BIN, 'reconcile', '--dry-run'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        APIM_BACKEND: 'embedded',
+        EMBEDDED_IDP: 'true',
+        EMBEDDED_DEMO_USERS: 'true',
+        MLAAS_DATA_DIR: stack.dataDir,
+        PORT: '0',
+        ENTITLEMENTS_FILE: join(stack.dataDir, 'entitlements.yaml'),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(
+      dry.stdout,
+      /Offboarding: \d+ key holder\(s\) checked; \d+ change\(s\) planned; nothing changed \(dry run\)/,
+    );
+    assert.match(dry.stdout, /suspend\s+sentiment-analysis\s+preferred_username\.erin\s+disabled/);
+    assert.equal(await gateway(key), 200, 'still accepted after the command');
     assert.equal(await admin('users', 'enable', 'erin'), 0);
   });
 
@@ -201,5 +227,23 @@ describe('offboarding (embedded stack)', () => {
     setRoles(['offline_access', 'ml-user']);
     assert.equal((await reconcile()).resumed, 1);
     assert.equal(await gateway(key), 200);
+  });
+
+  it('a tier change moves the key to the new plan on the next reconcile run', async () => {
+    const made = (await init('hana')).body.data as { api_key: string; account_id: string; plan: { id: string } };
+    assert.equal(made.plan.id, 'sentiment-analysis-basic');
+    const document = JSON.parse(readFileSync(usersFile, 'utf8')) as {
+      users: { username: string; groups?: string[] }[];
+    };
+    for (const user of document.users) if (user.username === 'hana') user.groups = ['/premium'];
+    writeFileSync(usersFile, JSON.stringify(document), { mode: 0o600 });
+
+    const report = await reconcile();
+    assert.ok(report.planned.some((p) => p.userId === idOf('hana') && p.action === 'change_plan'));
+    assert.equal(report.planChanges, 1);
+    const [application] = await stack.helper.apiManager.listApplications(made.account_id, { fresh: true });
+    assert.equal(application?.planId, 'sentiment-analysis-pro');
+    assert.equal(await gateway(made.api_key), 200, 'the same key keeps working');
+    assert.equal((await reconcile()).planChanges, 0);
   });
 });

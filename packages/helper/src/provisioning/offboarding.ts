@@ -15,7 +15,7 @@ import { NO_ORIGIN, type AuditTrail } from '../audit/audit-log.js';
 import type { DirectoryReading, DirectoryUser, UserDirectory } from '../directory/user-directory.js';
 import { entitlementOf, hasTiers, ruleOf } from '../entitlements/entitlement.js';
 import type { EntitlementPolicy } from '../entitlements/policy.js';
-import { isHelperError } from '../errors/helper-error.js';
+import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { planMove } from './choose-plan.js';
 
 export interface OffboardingOptions {
@@ -62,6 +62,12 @@ export interface OffboardingReport {
 }
 
 const DEFAULT_PAGE_SIZE = 500;
+/**
+ * A safety brake: when the directory knows none of at least this many holders of a page, and they are more
+ * than half of it, the answer is taken for a misconfiguration (another user-id claim, an empty users file, the
+ * wrong realm), not for a wave of departures, and nothing is suspended.
+ */
+const BRAKE_MIN_MISSING = 5;
 
 const REASON_TEXT: Record<OffboardingReason, string> = {
   gone: 'no longer in the identity provider',
@@ -122,6 +128,15 @@ export async function offboardOnce(
       );
     } catch (error) {
       return unreachable(report, error, options);
+    }
+    const missing = page.holders.filter((holder) => !users.has(holder.userId)).length;
+    if (missing >= BRAKE_MIN_MISSING && missing * 2 > page.holders.length) {
+      const brake = new HelperError(
+        'UPSTREAM_ERROR',
+        `the directory knows ${missing} of ${page.holders.length} key holders as nobody; check that USER_ID_CLAIMS ` +
+          'and the directory settings match the accounts — nothing was suspended',
+      );
+      return unreachable(report, brake, options);
     }
     const changes: (PlannedChange & { accountId: string; subject: string | null })[] = [];
     for (const holder of page.holders) {

@@ -247,3 +247,40 @@ describe('offboarding (embedded stack)', () => {
     assert.equal((await reconcile()).planChanges, 0);
   });
 });
+
+describe('offboarding safety brake', () => {
+  it('suspends nothing when the directory knows most holders of a page as nobody', async () => {
+    const suspended: string[] = [];
+    const holders = Array.from({ length: 8 }, (_, i) => ({
+      accountId: `acc_${i}`,
+      userId: `user-${i}`,
+      email: null,
+      applications: [
+        { id: `app_${i}`, serviceId: SERVICE, planId: 'p', state: 'live' as const, subject: null, suspendedBy: null },
+      ],
+    }));
+    const apiManager = {
+      listServices: async () => [{ id: SERVICE, systemName: SERVICE, name: 'S' }],
+      listHolders: async () => ({ holders, next: null }),
+      suspendApplication: async (_account: string, id: string) => void suspended.push(id),
+    } as unknown as Parameters<typeof offboardOnce>[0]['apiManager'];
+    // Only one of the eight is known: the directory is misconfigured, not emptied by departures.
+    const directory: UserDirectory = {
+      name: 'half-empty',
+      open: async () => ({
+        lookup: async () =>
+          new Map([['user-0', { subject: 's0', userId: 'user-0', enabled: false, roles: [], groups: [] }]]),
+      }),
+    };
+    const report = await offboardOnce({
+      apiManager,
+      directory,
+      audit: { record: async () => {} },
+      policy: null,
+      callsPerMinute: 60_000,
+      concurrency: 2,
+    });
+    assert.deepEqual(suspended, []);
+    assert.match(report.directoryError ?? '', /knows 7 of 8 key holders as nobody/);
+  });
+});

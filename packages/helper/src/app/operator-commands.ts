@@ -75,7 +75,7 @@ async function reconcile(argv: string[], io: OperatorIo): Promise<number> {
     }
     const off = report.offboarding;
     if (values.json !== true && off !== null) writeOffboarding(off, io.stdout);
-    const offFailed = off !== null && (off.failed > 0 || off.directoryError !== null);
+    const offFailed = off !== null && (off.failed > 0 || off.directoryError !== null || off.backendError !== null);
     return report.failed > 0 || offFailed ? 1 : 0;
   } finally {
     await helper.close();
@@ -83,6 +83,9 @@ async function reconcile(argv: string[], io: OperatorIo): Promise<number> {
 }
 
 function writeOffboarding(report: OffboardingReport, out: Writable): void {
+  if (report.backendError !== null) {
+    out.write(`Offboarding: the key holders could not be listed: ${report.backendError}; the next run tries again.\n`);
+  }
   if (report.directoryError !== null) {
     out.write(
       `Offboarding: the directory (${report.directory}) could not be read: ${report.directoryError}; ` +

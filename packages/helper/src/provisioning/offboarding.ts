@@ -57,6 +57,8 @@ export interface OffboardingReport {
   failed: number;
   /** Set when the directory could not answer: nothing was suspended for the people it was asked about. */
   directoryError: string | null;
+  /** Set when the API manager could not list the key holders: the run stopped there. */
+  backendError: string | null;
   /** Every change decided (made, or only planned in a dry run). */
   planned: PlannedChange[];
 }
@@ -97,6 +99,7 @@ export async function offboardOnce(
     planChanges: 0,
     failed: 0,
     directoryError: null,
+    backendError: null,
     planned: [],
   };
 
@@ -106,16 +109,23 @@ export async function offboardOnce(
   } catch (error) {
     return unreachable(report, error, options);
   }
-  const services = new Map((await apiManager.listServices()).map((service) => [service.id, service]));
+  let services: Map<string, ApiService>;
+  try {
+    services = new Map((await apiManager.listServices()).map((service) => [service.id, service]));
+  } catch (error) {
+    return backendFailed(report, error, options);
+  }
   const plansOf = memo((serviceId: string) => apiManager.listPlans(serviceId));
 
   let after: string | null = null;
   do {
     await pace();
-    const page: { holders: KeyHolder[]; next: string | null } = await apiManager.listHolders({
-      after,
-      limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
-    });
+    let page: { holders: KeyHolder[]; next: string | null };
+    try {
+      page = await apiManager.listHolders({ after, limit: options.pageSize ?? DEFAULT_PAGE_SIZE });
+    } catch (error) {
+      return backendFailed(report, error, options);
+    }
     after = page.next;
     report.holders += page.holders.length;
     let users: Map<string, DirectoryUser>;
@@ -252,6 +262,15 @@ function unreachable(report: OffboardingReport, error: unknown, options: Offboar
   options.log?.warn(
     { directory: report.directory, code: isHelperError(error) ? error.code : 'INTERNAL_ERROR' },
     'the identity provider directory could not be read; nothing was suspended for the people not yet checked, the next run tries again',
+  );
+  return report;
+}
+
+function backendFailed(report: OffboardingReport, error: unknown, options: OffboardingOptions): OffboardingReport {
+  report.backendError = isHelperError(error) ? `${error.code}: ${error.message}` : 'the API manager did not answer';
+  options.log?.warn(
+    { code: isHelperError(error) ? error.code : 'INTERNAL_ERROR' },
+    'could not list key holders; offboarding stopped, the next run tries again',
   );
   return report;
 }

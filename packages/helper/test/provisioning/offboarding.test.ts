@@ -283,4 +283,24 @@ describe('offboarding safety brake', () => {
     assert.deepEqual(suspended, []);
     assert.match(report.directoryError ?? '', /knows 7 of 8 key holders as nobody/);
   });
+
+  it('stops and reports when the API manager cannot list the key holders (a backend without offboarding yet)', async () => {
+    const apiManager = {
+      listServices: async () => [],
+      listHolders: async () => {
+        throw new HelperError('UPSTREAM_ERROR', 'listing key holders is not supported by this backend yet');
+      },
+    } as unknown as Parameters<typeof offboardOnce>[0]['apiManager'];
+    const directory: UserDirectory = { name: 'any', open: async () => ({ lookup: async () => new Map() }) };
+    const report = await offboardOnce({
+      apiManager,
+      directory,
+      audit: { record: async () => {} },
+      policy: null,
+      callsPerMinute: 60_000,
+      concurrency: 2,
+    });
+    assert.match(report.backendError ?? '', /UPSTREAM_ERROR: listing key holders is not supported/);
+    assert.equal(report.suspended, 0);
+  });
 });

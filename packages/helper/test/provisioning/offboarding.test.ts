@@ -91,8 +91,17 @@ describe('offboarding (embedded stack)', () => {
   it('a disabled person cannot sign in; reconcile suspends their key; enabling resumes it', async () => {
     const key = (await init('carol')).body.data.api_key;
     assert.equal(await gateway(key), 200);
+    const first = await stack.token({
+      grant_type: 'refresh_token',
+      client_id: 'mlaas-cli',
+      refresh_token: (await login('carol')).refresh_token as string,
+    });
+    assert.equal(first.status, 200, 'refreshing works while enabled');
+    const refresh_token = first.body.refresh_token as string;
 
     assert.equal(await admin('users', 'disable', 'carol'), 0);
+    const refreshed = await stack.token({ grant_type: 'refresh_token', client_id: 'mlaas-cli', refresh_token });
+    assert.notEqual(refreshed.status, 200, 'a disabled user cannot refresh');
     const refused = await stack.token({
       grant_type: 'password',
       client_id: 'mlaas-cli',

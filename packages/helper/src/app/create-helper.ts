@@ -245,9 +245,19 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
                 concurrency: config.keys.reconcileConcurrency,
                 now,
                 log: logger,
+                onChange: (action, outcome) => metrics.offboardingChanges.inc({ action, outcome }),
               },
               run,
             );
+      if (offboarding !== null && !offboarding.dryRun) {
+        const outcome =
+          offboarding.directoryError !== null
+            ? 'directory_error'
+            : offboarding.backendError !== null
+              ? 'backend_error'
+              : 'ok';
+        metrics.offboardingRuns.inc({ outcome });
+      }
       return { ...deadlines, offboarding };
     });
   let loop: NodeJS.Timeout | null = null;

@@ -32,6 +32,8 @@ export interface OffboardingOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log?: { warn(fields: object, message: string): void };
+  /** Told of every change made (not of those only planned in a dry run). */
+  onChange?: (action: PlannedChange['action'], outcome: 'done' | 'failed') => void;
 }
 
 /** Why a key is suspended. */
@@ -166,9 +168,10 @@ export async function offboardOnce(
     await forEachLimited(changes, options.concurrency, async (change) => {
       await pace();
       try {
-        await apply(change);
+        if (await apply(change)) options.onChange?.(change.action, 'done');
       } catch (error) {
         report.failed += 1;
+        options.onChange?.(change.action, 'failed');
         options.log?.warn(
           {
             service_id: change.serviceId,
@@ -182,17 +185,18 @@ export async function offboardOnce(
   } while (after !== null);
   return report;
 
-  async function apply(change: PlannedChange & { accountId: string; subject: string | null }): Promise<void> {
+  /** Makes one change; false when there was nothing to do after all (resumed by someone else). */
+  async function apply(change: PlannedChange & { accountId: string; subject: string | null }): Promise<boolean> {
     if (change.action === 'change_plan') {
       await apiManager.changePlan(change.accountId, change.applicationId, change.reason);
       report.planChanges += 1;
-      return;
+      return true;
     }
     if (change.action === 'suspend') {
       await apiManager.suspendApplication(change.accountId, change.applicationId, 'offboarding');
       report.suspended += 1;
     } else {
-      if (!(await apiManager.resumeApplication(change.accountId, change.applicationId, 'offboarding'))) return;
+      if (!(await apiManager.resumeApplication(change.accountId, change.applicationId, 'offboarding'))) return false;
       report.resumed += 1;
     }
     await options.audit.record({
@@ -209,6 +213,7 @@ export async function offboardOnce(
           : 'offboarding: reinstated',
       at: now(),
     });
+    return true;
   }
 }
 

@@ -123,6 +123,10 @@ describe('offboarding (embedded stack)', () => {
     const resumed = await reconcile();
     assert.equal(resumed.resumed, 1);
     assert.equal(await gateway(key), 200);
+    const metrics = await stack.helper.metrics.registry.metrics();
+    assert.match(metrics, /mlaas_offboarding_changes_total\{action="suspend",outcome="done"\} [1-9]/);
+    assert.match(metrics, /mlaas_offboarding_changes_total\{action="resume",outcome="done"\} [1-9]/);
+    assert.match(metrics, /mlaas_offboarding_runs_total\{outcome="ok"\} [1-9]/);
     const events = (await auditOf('carol')).map((e) => e.event);
     assert.deepEqual(events.slice(0, 3), ['resumed', 'suspended', 'issued']);
   });

@@ -3,6 +3,7 @@
  * Runs every benchmark, one after the other (`npm run bench`); arguments are passed to each. Needs the
  * workspace built (`npm run build`); a benchmark builds it when the helper's dist is missing.
  */
+import { main as entitlements } from './entitlements.js';
 import { main as keyLifecycle } from './key-lifecycle.js';
 import { main as listServices } from './list-services.js';
 import { main as mixedLoad } from './mixed-load.js';
@@ -16,6 +17,7 @@ const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<v
   { name: 'mixed-load', main: mixedLoad },
   { name: 'key-lifecycle', main: keyLifecycle },
   { name: 'web-page', main: webPage },
+  { name: 'entitlements', main: entitlements },
 ];
 
 for (const bench of BENCHES) {

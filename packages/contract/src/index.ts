@@ -17,6 +17,7 @@ export {
   UserInfo,
   ServicesData,
   ServicesResponse,
+  ServicesQuery,
   InitRequest,
   InitData,
   InitResponse,

@@ -64,4 +64,32 @@ describe('helm chart: key lifecycle and reconcile', { skip }, () => {
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /rotationMaxGraceSeconds/);
   });
+
+  it('entitlements and offboarding: the policy mounted as ENTITLEMENTS_FILE, the client secret from a Secret', async () => {
+    const objects: KubeObject[] = render(helm, {
+      valuesFiles: [HA],
+      set: {
+        'reconcile.cronJob.enabled': true,
+        'entitlements.policy': 'default: deny',
+        'offboarding.clientId': 'mlaas-offboarding',
+        'offboarding.existingSecret': 'mlaas-offboarding',
+      },
+    });
+    assert.deepEqual(await validateObjects(objects), []);
+    const settings = objects.find((o) => o.kind === 'ConfigMap' && !o.metadata.name.endsWith('-entitlements'));
+    const data = settings?.data ?? {};
+    assert.equal(data.KEYCLOAK_ADMIN_CLIENT_ID, 'mlaas-offboarding');
+    assert.equal(data.ENTITLEMENTS_FILE, '/etc/mlaas/entitlements/entitlements.yaml');
+    assert.ok(!JSON.stringify(data).includes('SECRET='), 'no secret in the ConfigMap');
+    const policy = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-entitlements'));
+    assert.equal(policy?.data?.['entitlements.yaml'], 'default: deny');
+    const cron = single(objects, 'CronJob').spec as unknown as CronJobSpec;
+    const [container] = cron.jobTemplate.spec.template.spec.containers;
+    const secretEnv = container?.env?.find((e) => e.name === 'KEYCLOAK_ADMIN_CLIENT_SECRET') as
+      { valueFrom: { secretKeyRef: { name: string; key: string } } } | undefined;
+    assert.deepEqual(secretEnv?.valueFrom.secretKeyRef, {
+      name: 'mlaas-offboarding',
+      key: 'keycloak-admin-client-secret',
+    });
+  });
 });

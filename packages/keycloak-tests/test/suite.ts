@@ -10,4 +10,5 @@ import './cli-refresh.test.js';
 import './helper-tokens.test.js';
 import './journey.test.js';
 import './web-sign-in.test.js';
+import './entitlements.test.js';
 import './outage.test.js';

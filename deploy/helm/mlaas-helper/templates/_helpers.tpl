@@ -98,7 +98,49 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "mlaas-helper.createsSecret" -}}
 {{- $threescale := and (include "mlaas-helper.usesThreescale" .) (not .Values.threescale.existingSecret) .Values.threescale.adminApiKey }}
 {{- $redis := and (not .Values.redis.existingSecret) .Values.redis.url }}
-{{- if or $threescale $redis }}true{{ end }}
+{{- $offboarding := and (not .Values.offboarding.existingSecret) .Values.offboarding.clientSecret }}
+{{- if or $threescale $redis $offboarding }}true{{ end }}
+{{- end }}
+
+{{/* Where the entitlements policy is mounted, and whether there is one. */}}
+{{- define "mlaas-helper.entitlementsDir" -}}/etc/mlaas/entitlements{{- end }}
+{{- define "mlaas-helper.hasEntitlements" -}}
+{{- if or .Values.entitlements.existingConfigMap .Values.entitlements.policy }}true{{ end }}
+{{- end }}
+{{- define "mlaas-helper.entitlementsConfigMapName" -}}
+{{- .Values.entitlements.existingConfigMap | default (printf "%s-entitlements" (include "mlaas-helper.fullname" .)) }}
+{{- end }}
+{{- define "mlaas-helper.entitlementsConfigMapKey" -}}
+{{- if .Values.entitlements.existingConfigMap }}{{ .Values.entitlements.existingConfigMapKey }}{{ else }}entitlements.yaml{{ end }}
+{{- end }}
+
+{{/* "true" when the offboarding client's secret comes from the chart's Secret or an existing one. */}}
+{{- define "mlaas-helper.hasOffboardingSecret" -}}
+{{- if and .Values.offboarding.clientId (or .Values.offboarding.existingSecret .Values.offboarding.clientSecret) }}true{{ end }}
+{{- end }}
+{{- define "mlaas-helper.offboardingSecretName" -}}
+{{- .Values.offboarding.existingSecret | default (include "mlaas-helper.fullname" .) }}
+{{- end }}
+{{- define "mlaas-helper.offboardingSecretKey" -}}
+{{- if .Values.offboarding.existingSecret }}{{ .Values.offboarding.existingSecretKey }}{{ else }}keycloak-admin-client-secret{{ end }}
+{{- end }}
+
+{{/* The environment entries taken from Secrets (Redis URL, offboarding client secret), for the pods and the CronJob. */}}
+{{- define "mlaas-helper.secretEnv" -}}
+{{- if include "mlaas-helper.hasRedis" . }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mlaas-helper.redisSecretName" . }}
+      key: {{ include "mlaas-helper.redisSecretKey" . }}
+{{- end }}
+{{- if include "mlaas-helper.hasOffboardingSecret" . }}
+- name: KEYCLOAK_ADMIN_CLIENT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "mlaas-helper.offboardingSecretName" . }}
+      key: {{ include "mlaas-helper.offboardingSecretKey" . }}
+{{- end }}
 {{- end }}
 
 {{/* "true" on OpenShift, where the SecurityContextConstraints pick the user, group and fsGroup. */}}
@@ -160,6 +202,11 @@ settings come first; extraConfig adds others (validation refuses to let it overr
 {{- with $v.keycloak.audience }}{{ $_ := set $data "KEYCLOAK_AUDIENCE" (toString .) }}{{ end }}
 {{- with $v.oidc.issuer }}{{ $_ := set $data "OIDC_ISSUER" (toString .) }}{{ end }}
 {{- with $v.oidc.userIdClaims }}{{ $_ := set $data "USER_ID_CLAIMS" (toString .) }}{{ end }}
+{{- $_ := set $data "OFFBOARDING" (toString $v.offboarding.enabled) }}
+{{- with $v.offboarding.clientId }}{{ $_ := set $data "KEYCLOAK_ADMIN_CLIENT_ID" (toString .) }}{{ end }}
+{{- if include "mlaas-helper.hasEntitlements" . }}
+{{- $_ := set $data "ENTITLEMENTS_FILE" (printf "%s/entitlements.yaml" (include "mlaas-helper.entitlementsDir" .)) }}
+{{- end }}
 {{- if include "mlaas-helper.usesThreescale" . }}
 {{- $_ := set $data "THREESCALE_ADMIN_API_URL" (toString $v.threescale.adminApiUrl) }}
 {{- $_ := set $data "THREESCALE_ADMIN_API_KEY_FILE" (printf "%s/%s" (include "mlaas-helper.threescaleKeyDir" .) (include "mlaas-helper.threescaleKeyFile" .)) }}

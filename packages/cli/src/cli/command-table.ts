@@ -53,9 +53,14 @@ const whoami: CommandSpec['load'] = () =>
 const servicesList: CommandSpec['load'] = () =>
   import('../commands/services-list.js').then(
     ({ runServicesList }) =>
-      (ctx) =>
-        runServicesList(ctx),
+      (ctx, { options }) =>
+        runServicesList(ctx, { all: (options as { all?: boolean }).all === true }),
   );
+/** `--all` of the services list. */
+const ALL_SERVICES_OPTION: OptionSpec = {
+  flags: '--all',
+  description: 'also the services you are not entitled to, with the roles or groups that would grant them',
+};
 
 /** `--service ID`, repeatable, as the delivery commands take it. */
 const SERVICE_OPTION = (verb: string): OptionSpec => ({
@@ -121,6 +126,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'list the services, their endpoints and your keys',
         summary: 'list services',
         legacyFlag: '--list',
+        options: [ALL_SERVICES_OPTION],
         load: servicesList,
       },
       {

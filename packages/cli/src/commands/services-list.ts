@@ -20,9 +20,10 @@ export const SERVICE_COLUMNS = ['NAME', 'ID', 'ENDPOINT', 'AUTH', 'KEY'] as cons
  * await runServicesList(ctx);
  * ```
  */
-export async function runServicesList(ctx: CommandContext): Promise<void> {
+export async function runServicesList(ctx: CommandContext, options: { all?: boolean } = {}): Promise<void> {
   const client = await ctx.client();
-  const data = await withSpinner(ctx.io.stderr, 'Loading services…', client.listServices());
+  const all = options.all === true;
+  const data = await withSpinner(ctx.io.stderr, 'Loading services…', client.listServices(all ? { all } : {}));
   warnExpiringKeys(
     ctx,
     data.services.map((service) => ({ service: service.id, expiresAt: service.api_key_expires_at })),
@@ -58,7 +59,11 @@ export function serviceRow(service: Service): string[] {
     service.id,
     service.proxy_endpoint ?? '-',
     describeAuth(service),
-    service.has_api_key ? `yes ${service.api_key_preview ?? ''}`.trim() : 'no',
+    service.entitled === false
+      ? `not entitled${(service.granted_by ?? []).length > 0 ? ` (needs ${(service.granted_by ?? []).join(' or ')})` : ''}`
+      : service.has_api_key
+        ? `yes ${service.api_key_preview ?? ''}`.trim()
+        : 'no',
   ];
 }
 

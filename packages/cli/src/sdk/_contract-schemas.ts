@@ -174,6 +174,15 @@ export const SERVICES_RESPONSE: JsonSchema = {
                     "type": "null"
                   }
                 ]
+              },
+              "entitled": {
+                "type": "boolean"
+              },
+              "granted_by": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
               }
             },
             "additionalProperties": false

@@ -183,9 +183,12 @@ export class MlaasClient {
    * const { services, user } = await client.listServices();
    * for (const s of services) console.log(s.name, s.has_api_key ? s.api_key_preview : '-');
    * ```
+   * With `{ all: true }`, also the services an entitlements policy keeps from the caller, marked
+   * `entitled: false` with the roles or groups that would grant them (`granted_by`).
    */
-  listServices(): Promise<ServicesData> {
-    return this.request<ServicesData>('GET', '/api/services', undefined, { schema: SERVICES_RESPONSE });
+  listServices(view: { all?: boolean } = {}): Promise<ServicesData> {
+    const path = view.all === true ? '/api/services?all=true' : '/api/services';
+    return this.request<ServicesData>('GET', path, undefined, { schema: SERVICES_RESPONSE });
   }
 
   /**

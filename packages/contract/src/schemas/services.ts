@@ -56,10 +56,38 @@ export const Service = Type.Object(
         description: 'When the key expires; null = never; absent without a key.',
       }),
     ),
+    entitled: Type.Optional(
+      Type.Boolean({
+        description:
+          'Only with ?all=true under an entitlements policy: whether the caller may hold a key of this service.',
+      }),
+    ),
+    granted_by: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'Only with ?all=true for a service the caller is not entitled to: the identity-provider roles ' +
+          '(role:NAME) and groups (group:/PATH) any one of which would grant it; empty when nothing does.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type Service = Static<typeof Service>;
+
+/** Query of `GET /api/services`. */
+export const ServicesQuery = Type.Object(
+  {
+    all: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description:
+          'true: also the services an entitlements policy keeps from the caller, marked entitled: false with ' +
+          'what would grant them.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ServicesQuery = Static<typeof ServicesQuery>;
 
 /** The signed-in user as the helper sees them. */
 export const UserInfo = Type.Object(

@@ -99,6 +99,11 @@ export interface Application {
   expiresAt?: Date | null;
   /** When the current key was issued, when the backend knows it. */
   keyCreatedAt?: Date;
+  /**
+   * The token `sub` of the identity the application was made for, so that a person deleted and recreated
+   * with the same username in the identity provider does not inherit the old keys; null when unknown.
+   */
+  subject?: string | null;
 }
 
 /** Where a key of a person stands, as the key list shows it. */
@@ -161,6 +166,28 @@ export interface CreateApplicationInput {
   description: string;
   /** When the key expires; null or absent = never. */
   expiresAt?: Date | null;
+  /** The token `sub` of the identity the application is made for. */
+  subject?: string | null;
+}
+
+/** An application as the reconcile loop sees it: no key material. */
+export interface HeldApplication {
+  id: string;
+  serviceId: string;
+  planId: string;
+  state: ApplicationState;
+  subject: string | null;
+  /** Why MLaaS suspended it ('offboarding'); null when it is not suspended by MLaaS. */
+  suspendedBy: 'offboarding' | null;
+}
+
+/** A developer account holding at least one application, with its applications. */
+export interface KeyHolder {
+  accountId: string;
+  /** The account's username (the user id MLaaS made it for). */
+  userId: string;
+  email: string | null;
+  applications: HeldApplication[];
 }
 
 /** How a read may be answered. */
@@ -241,6 +268,14 @@ export interface ApiManager {
    * would have returned; all or none are marked done. Absent: the loop calls `completeDeadline` per item.
    */
   completeDeadlines?(deadlines: readonly DueDeadline[], now: Date): Promise<boolean[]>;
+  /** Holders of applications, in pages (stable order by account id); `next` null on the last page. */
+  listHolders(page: { after: string | null; limit: number }): Promise<{ holders: KeyHolder[]; next: string | null }>;
+  /** Suspends an application for `reason`; idempotent. The gateway refuses its keys from then on. */
+  suspendApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<void>;
+  /** Resumes an application only if MLaaS suspended it for `reason`; returns false otherwise. Idempotent. */
+  resumeApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<boolean>;
+  /** Moves an application to another plan of its service (3scale change_plan); idempotent. */
+  changePlan(accountId: string, applicationId: string, planId: string): Promise<void>;
   /** Resolves when the backend answers; rejects with a message naming what failed. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

@@ -96,6 +96,27 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
               for (const deadline of deadlines) applications.delete(deadline.accountId);
             }
           },
+    async suspendApplication(accountId, applicationId, reason) {
+      try {
+        await inner.suspendApplication(accountId, applicationId, reason);
+      } finally {
+        applications.delete(accountId);
+      }
+    },
+    async resumeApplication(accountId, applicationId, reason) {
+      try {
+        return await inner.resumeApplication(accountId, applicationId, reason);
+      } finally {
+        applications.delete(accountId);
+      }
+    },
+    async changePlan(accountId, applicationId, planId) {
+      try {
+        await inner.changePlan(accountId, applicationId, planId);
+      } finally {
+        applications.delete(accountId);
+      }
+    },
     close: () => inner.close(),
   };
 }

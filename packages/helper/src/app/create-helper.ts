@@ -4,7 +4,7 @@
  * together. Nothing else constructs adapters or reads configuration.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { ApiManager } from '../apim/api-manager.js';
+import type { ApiManager, ApiService } from '../apim/api-manager.js';
 import { createEmbeddedStore, parseEncryptionKey, type EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
@@ -33,10 +33,18 @@ import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store
 import { join } from 'node:path';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
+import { offboardOnce, type OffboardingReport } from '../provisioning/offboarding.js';
+import type { UserDirectory } from '../directory/user-directory.js';
+import { createEmbeddedDirectory } from '../directory/embedded-directory.js';
+import { createKeycloakDirectory } from '../directory/keycloak-directory.js';
+import { defaultClaimPaths, type EntitlementPolicy, type ServiceRule } from '../entitlements/policy.js';
 
 /** The lock that keeps the reconcile loop on one replica at a time. */
 const RECONCILE_LOCK = 'reconcile';
 const RECONCILE_LOCK_TTL_MS = 60_000;
+
+/** A reconcile run: key deadlines, and the offboarding phase (null when no directory is configured). */
+export type HelperReconcileReport = ReconcileReport & { offboarding: OffboardingReport | null };
 
 export interface HelperOptions {
   logger?: Logger;
@@ -46,6 +54,8 @@ export interface HelperOptions {
   defaultMetrics?: boolean;
   /** The clock of key deadlines (expiry, grace periods); injected by tests. */
   now?: () => Date;
+  /** The identity provider's directory offboarding asks; built from configuration when absent. */
+  directory?: UserDirectory | null;
 }
 
 export interface Helper {
@@ -56,10 +66,12 @@ export interface Helper {
   /** The embedded OpenID Connect issuer, when this process serves one. */
   embeddedIdp: EmbeddedIdp | null;
   /**
-   * Enforces every key deadline due now (expiry, end of grace), one replica at a time; with `dryRun`, only
-   * says what it would do.
+   * Enforces every key deadline due now (expiry, end of grace), then offboarding when a directory is
+   * configured, one replica at a time; with `dryRun`, only says what it would do.
    */
-  reconcile(run?: { dryRun?: boolean }): Promise<ReconcileReport>;
+  reconcile(run?: { dryRun?: boolean }): Promise<HelperReconcileReport>;
+  /** The entitlements policy in force (the file's and the embedded catalog's rules); null = everyone. */
+  entitlements: EntitlementPolicy | null;
   /** Starts listening; resolves with the base URL. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, then closes stores. Safe to call twice. */
@@ -79,6 +91,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl, now) : null;
   const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
   const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
+  const entitlements = withCatalogRules(config, embeddedStore?.catalogEntitlements);
   const countAccountCache = {
     accounts: metrics.countCache('accounts'),
     applications: metrics.countCache('applications'),
@@ -110,6 +123,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     algorithms: config.oidc.algorithms,
     clockToleranceSeconds: config.oidc.clockToleranceSeconds,
     userIdClaims: config.oidc.userIdClaims,
+    claimPaths: entitlements?.claims ?? defaultClaimPaths(config.oidc.clientId),
     maxLifetimeSeconds: config.oidc.maxTokenLifetimeSeconds,
     requireAtJwt: config.oidc.requireAtJwt,
     cacheSize: config.oidc.tokenCacheSize,
@@ -150,6 +164,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       ),
     keyTtlDays: config.keys.ttlDays,
     audit,
+    entitlements,
     now,
   });
   const lifecycle = createKeyLifecycle({
@@ -159,8 +174,17 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     history,
     keyTtlDays: config.keys.ttlDays,
     grace: { defaultSeconds: config.keys.graceDefaultSeconds, maxSeconds: config.keys.graceMaxSeconds },
+    entitlements,
     now,
   });
+  const directory = options.directory !== undefined ? options.directory : createDirectory(config, entitlements);
+  if (entitlements !== null) {
+    // A policy naming a service the catalog lacks is a warning, not a failure: the catalog may change.
+    apiManager
+      .listServices()
+      .then((services) => warnUnknownServices(entitlements, services, logger))
+      .catch(() => {});
+  }
 
   const separateMetrics = config.metrics.enabled && config.metrics.port !== null;
   const app = await buildServer({
@@ -205,9 +229,9 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     registerMetricsRoute(metricsApp, metrics.registry);
   }
 
-  const reconcile = (run: { dryRun?: boolean } = {}) =>
-    locks.withLock(RECONCILE_LOCK, RECONCILE_LOCK_TTL_MS, () =>
-      reconcileOnce(
+  const reconcile = (run: { dryRun?: boolean } = {}): Promise<HelperReconcileReport> =>
+    locks.withLock(RECONCILE_LOCK, RECONCILE_LOCK_TTL_MS, async () => {
+      const deadlines = await reconcileOnce(
         {
           apiManager,
           audit,
@@ -218,14 +242,47 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           log: logger,
         },
         run,
-      ),
-    );
+      );
+      // Offboarding: a phase of its own after the deadlines, under the same lock.
+      const offboarding =
+        directory === null
+          ? null
+          : await offboardOnce(
+              {
+                apiManager,
+                directory,
+                audit,
+                policy: entitlements,
+                callsPerMinute: config.keys.reconcileCallsPerMinute,
+                concurrency: config.keys.reconcileConcurrency,
+                now,
+                log: logger,
+                onChange: (action, outcome) => metrics.offboardingChanges.inc({ action, outcome }),
+              },
+              run,
+            );
+      if (offboarding !== null && !offboarding.dryRun) {
+        const outcome =
+          offboarding.directoryError !== null
+            ? 'directory_error'
+            : offboarding.backendError !== null
+              ? 'backend_error'
+              : 'ok';
+        metrics.offboardingRuns.inc({ outcome });
+      }
+      return { ...deadlines, offboarding };
+    });
   let loop: NodeJS.Timeout | null = null;
   const scheduleReconcile = () => {
     loop = setTimeout(() => {
       reconcile()
         .then((report) => {
-          if (report.due > 0) logger.info({ ...report, planned: undefined }, 'reconcile run finished');
+          if (report.due > 0)
+            logger.info({ ...report, planned: undefined, offboarding: undefined }, 'reconcile run finished');
+          const off = report.offboarding;
+          if (off !== null && off.suspended + off.resumed + off.planChanges + off.failed > 0) {
+            logger.info({ ...off, planned: undefined }, 'offboarding run finished');
+          }
         })
         .catch((error: unknown) => {
           // Another replica holding the lock for long is normal; anything else is worth a warning.
@@ -247,6 +304,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     apiManager,
     embeddedIdp,
     reconcile,
+    entitlements,
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
       // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
@@ -293,6 +351,61 @@ async function withResolvedPort(config: HelperConfig): Promise<HelperConfig> {
     oidc: config.oidc.issuer === idp.issuer ? { ...config.oidc, issuer } : config.oidc,
     embeddedIdp: { ...idp, issuer },
   };
+}
+
+/**
+ * The policy in force: ENTITLEMENTS_FILE's rules, and the embedded catalog's `entitlements` fields for services
+ * the file does not name; null when neither says anything.
+ */
+function withCatalogRules(
+  config: HelperConfig,
+  catalogRules: ReadonlyMap<string, ServiceRule> | undefined,
+): EntitlementPolicy | null {
+  if (catalogRules === undefined || catalogRules.size === 0) return config.entitlements;
+  const policy = config.entitlements ?? {
+    claims: defaultClaimPaths(config.oidc.clientId),
+    defaultAllow: true,
+    services: new Map<string, ServiceRule>(),
+  };
+  return { ...policy, services: new Map([...catalogRules, ...policy.services]) };
+}
+
+function warnUnknownServices(policy: EntitlementPolicy, services: readonly ApiService[], logger: Logger): void {
+  const known = new Set(services.flatMap((service) => [service.id, service.systemName]));
+  for (const id of policy.services.keys()) {
+    if (!known.has(id)) {
+      logger.warn(
+        { service_id: id },
+        'the entitlements policy names a service the catalog does not have; its rule applies to nothing',
+      );
+    }
+  }
+}
+
+/**
+ * The directory offboarding asks: Keycloak's Admin REST API when a service-account client is configured, else
+ * the embedded issuer's users when it is the helper's issuer; null (no offboarding) otherwise.
+ */
+function createDirectory(config: HelperConfig, policy: EntitlementPolicy | null): UserDirectory | null {
+  if (!config.directory.offboarding) return null;
+  const keycloak = config.directory.keycloak;
+  if (keycloak !== null) {
+    return createKeycloakDirectory({
+      ...keycloak,
+      concurrency: config.keys.reconcileConcurrency,
+      userIdClaims: config.oidc.userIdClaims,
+      claimPaths: policy?.claims ?? defaultClaimPaths(config.oidc.clientId),
+    });
+  }
+  const idp = config.embeddedIdp;
+  if (idp !== undefined && idp.issuer === config.oidc.issuer) {
+    return createEmbeddedDirectory({
+      usersFile: idp.usersFile,
+      demoUsers: idp.demoUsers,
+      userIdClaims: config.oidc.userIdClaims,
+    });
+  }
+  return null;
 }
 
 /** `http://host:port` for a listen address; a wildcard address is reached through loopback. */

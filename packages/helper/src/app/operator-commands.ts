@@ -1,7 +1,7 @@
 /**
  * @module app/operator-commands
- * Operator commands of `mlaas-helper`: `reconcile [--dry-run]` enforces key deadlines once (for a Kubernetes
- * CronJob, or by hand), and `audit` prints the history of key events of every user (or one).
+ * Operator commands of `mlaas-helper`: `reconcile [--dry-run]` enforces key deadlines and offboarding once (for
+ * a Kubernetes CronJob, or by hand), and `audit` prints the history of key events of every user (or one).
  */
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -11,6 +11,7 @@ import { eventFields, type KeyEvent } from '../audit/audit-log.js';
 import { ConfigError, dataLocations, loadConfig, type Env } from '../config/load-config.js';
 import { isHelperError } from '../errors/helper-error.js';
 import { createLogger } from '../log/logger.js';
+import type { OffboardingReport } from '../provisioning/offboarding.js';
 
 export interface OperatorIo {
   env: Env;
@@ -74,9 +75,34 @@ async function reconcile(argv: string[], io: OperatorIo): Promise<number> {
         `${report.due} due, ${report.done} done, ${report.failed} failed, ${report.skipped} already done.\n`,
       );
     }
-    return report.failed > 0 ? 1 : 0;
+    const off = report.offboarding;
+    if (values.json !== true && off !== null) writeOffboarding(off, io.stdout);
+    const offFailed = off !== null && (off.failed > 0 || off.directoryError !== null || off.backendError !== null);
+    return report.failed > 0 || offFailed ? 1 : 0;
   } finally {
     await helper.close();
+  }
+}
+
+function writeOffboarding(report: OffboardingReport, out: Writable): void {
+  if (report.backendError !== null) {
+    out.write(`Offboarding: the key holders could not be listed: ${report.backendError}; the next run tries again.\n`);
+  }
+  if (report.directoryError !== null) {
+    out.write(
+      `Offboarding: the directory (${report.directory}) could not be read: ${report.directoryError}; ` +
+        'nothing was suspended for the people not yet checked; the next run tries again.\n',
+    );
+  }
+  out.write(
+    report.dryRun
+      ? `Offboarding: ${report.holders} key holder(s) checked; ${report.planned.length} change(s) planned; nothing changed (dry run).\n`
+      : `Offboarding: ${report.holders} key holder(s) checked; ${report.suspended} suspended, ${report.resumed} resumed, ` +
+          `${report.planChanges} moved to another plan, ${report.failed} failed.\n`,
+  );
+  if (!report.dryRun) return;
+  for (const item of report.planned) {
+    out.write(`  ${item.action.padEnd(11)}  ${item.serviceId}  ${item.userId}  ${item.reason}\n`);
   }
 }
 

@@ -11,6 +11,14 @@
 import type { JWTPayload } from 'jose';
 import type { Identity } from '../apim/api-manager.js';
 import { HelperError } from '../errors/helper-error.js';
+import { stringsAt } from '../entitlements/claims.js';
+import type { ClaimPaths } from '../entitlements/policy.js';
+
+/** Roles and groups where Keycloak puts them for a client named `mlaas-cli`. */
+const DEFAULT_CLAIM_PATHS: ClaimPaths = {
+  roles: ['realm_access.roles', 'resource_access.mlaas-cli.roles'],
+  groups: ['groups'],
+};
 
 /** Longest user id accepted from a claim. */
 const MAX_USER_ID_LENGTH = 255;
@@ -20,11 +28,16 @@ const USER_ID_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 const SURROUNDING_SPACE = /^[\s\p{White_Space}\p{Cf}]|[\s\p{White_Space}\p{Cf}]$/u;
 
 /**
- * The identity a token speaks for: user id from the first present of `userIdClaims`, email, roles and groups.
+ * The identity a token speaks for: user id from the first present of `userIdClaims`, email, and the roles and
+ * groups found at `claimPaths` (a claim of the wrong type gives none).
  * @throws HelperError INVALID_TOKEN when no usable user id is present.
  * @example identityFromClaims({ sub: 'f1', preferred_username: 'alice' }, ['soeid', 'preferred_username', 'sub'])
  */
-export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly string[]): Identity {
+export function identityFromClaims(
+  claims: JWTPayload,
+  userIdClaims: readonly string[],
+  claimPaths: ClaimPaths = DEFAULT_CLAIM_PATHS,
+): Identity {
   const noUsableId = () =>
     new HelperError('INVALID_TOKEN', `The token carries no usable user id (claims tried: ${userIdClaims.join(', ')}).`);
   let userId: string | undefined;
@@ -49,18 +62,13 @@ export function identityFromClaims(claims: JWTPayload, userIdClaims: readonly st
     throw noUsableId();
   }
   const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null;
-  const realmAccess = claims.realm_access as { roles?: unknown } | undefined;
   return {
     userId,
     userIdClaim,
     email,
     emailVerified: email !== null && claims.email_verified === true,
     subject: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : userId,
-    roles: stringList(realmAccess?.roles),
-    groups: stringList(claims.groups),
+    roles: stringsAt(claims, claimPaths.roles),
+    groups: stringsAt(claims, claimPaths.groups),
   };
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }

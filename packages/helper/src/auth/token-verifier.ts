@@ -9,6 +9,7 @@ import { LRUCache } from 'lru-cache';
 import type { Identity } from '../apim/api-manager.js';
 import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { identityFromClaims } from './identity.js';
+import type { ClaimPaths } from '../entitlements/policy.js';
 import type { IssuerKeys } from './issuer-keys.js';
 
 /** Longest token accepted before any parsing, in characters. */
@@ -44,6 +45,8 @@ export interface TokenVerifierOptions {
   algorithms: readonly string[];
   clockToleranceSeconds: number;
   userIdClaims: readonly string[];
+  /** Where roles and groups are read (the entitlements policy's `claims`); Keycloak's places when absent. */
+  claimPaths?: ClaimPaths;
   /** Longest lifetime (`exp - iat`) a token may have, in seconds; longer-lived tokens are refused. */
   maxLifetimeSeconds: number;
   /** Accept only header `typ: at+jwt` (RFC 9068), for issuers known to mark every access token so. */
@@ -137,7 +140,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     checkTokenType(header, claims);
     checkLifetime(claims);
     checkAudience(claims);
-    const identity = identityFromClaims(claims, options.userIdClaims);
+    const identity = identityFromClaims(claims, options.userIdClaims, options.claimPaths);
     // Never cached past `exp`: a token inside the clock tolerance is verified afresh each time.
     return { identity, expiresAtMs: (claims.exp as number) * 1000 };
   }

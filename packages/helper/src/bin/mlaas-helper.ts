@@ -10,6 +10,7 @@ import { isHelperError } from '../errors/helper-error.js';
 
 const USAGE = `Usage: mlaas-helper [--embedded] [--help] [--version]
        mlaas-helper users add NAME --email EMAIL [--soeid ID] [--password-stdin]
+       mlaas-helper users disable NAME | users enable NAME
        mlaas-helper keys rotate
        mlaas-helper reconcile [--dry-run] [--json]
        mlaas-helper audit [--user ID] [--limit N] [--before ID] [--json]
@@ -23,8 +24,10 @@ see the README's configuration reference.
                API-management store, on http://127.0.0.1:5000 unless HOST/PORT say
                otherwise. Also: EMBEDDED_IDP=true for the issuer alone.
 
-  reconcile    enforce key deadlines due now (expiry, end of a grace period) once
-               and exit; --dry-run lists them without changing anything
+  reconcile    enforce key deadlines due now (expiry, end of a grace period) and
+               offboarding (suspend keys of people gone, disabled or no longer
+               entitled; resume on reinstatement) once and exit; --dry-run lists
+               what it would do without changing anything
   audit        print key events of every user (--user: one), newest first`;
 
 async function main(argv: string[]): Promise<number> {

@@ -3,6 +3,8 @@
  * The helper's configuration: every setting, its environment variable and its default.
  */
 
+import type { EntitlementPolicy } from '../entitlements/policy.js';
+
 export type ApimBackend = 'threescale' | 'embedded';
 
 /** Validated configuration of one helper process. */
@@ -57,6 +59,13 @@ export interface HelperConfig {
   };
   metrics: { enabled: boolean; port: number | null };
   keys: KeyLifecycleConfig;
+  /**
+   * Who may hold keys of which service, and tiers (`ENTITLEMENTS_FILE`); null = everyone may hold every key.
+   * The embedded catalog's `entitlements` fields are added to it when the store opens.
+   */
+  entitlements: EntitlementPolicy | null;
+  /** The identity provider's directory the reconcile loop asks about key holders (offboarding). */
+  directory: DirectoryConfig;
   /** Shared state for several replicas (rate limits, init locks); null keeps it in this process. */
   redis: { url: string; keyPrefix: string } | null;
   /** The self-service web page at `/` (`WEB_UI`); its sign-in uses a public client of the issuer. */
@@ -77,6 +86,22 @@ export interface KeyLifecycleConfig {
   reconcileCallsPerMinute: number;
   /** Upstream calls of the reconcile loop in flight at once. */
   reconcileConcurrency: number;
+}
+
+/** Where offboarding reads users: Keycloak's Admin REST API with a service-account client, when configured. */
+export interface DirectoryConfig {
+  keycloak: {
+    /** Keycloak's base URL (`https://sso.example.com`), without `/realms/…`. */
+    baseUrl: string;
+    realm: string;
+    clientId: string;
+    clientSecret: string;
+    timeoutMs: number;
+    /** Users read per page. */
+    pageSize: number;
+  } | null;
+  /** Suspend keys of people gone from the directory or no longer entitled (`OFFBOARDING`, on by default). */
+  offboarding: boolean;
 }
 
 /**
@@ -181,6 +206,8 @@ export const DEFAULTS = {
   RECONCILE_CALLS_PER_MINUTE: 600,
   RECONCILE_CONCURRENCY: 8,
   REDIS_KEY_PREFIX: 'mlaas:',
+  KEYCLOAK_ADMIN_TIMEOUT_MS: 10_000,
+  KEYCLOAK_ADMIN_PAGE_SIZE: 200,
   EMBEDDED_IDP_REALM: 'mlaas',
   EMBEDDED_IDP_CLIENT_ID: 'mlaas-cli',
   EMBEDDED_IDP_PASSWORD_CLIENT_ID: 'mlaas-client',

@@ -16,6 +16,7 @@ import {
   type TrustProxy,
 } from './config.js';
 import { printable } from '../lib/printable.js';
+import { parsePolicyText, type EntitlementPolicy } from '../entitlements/policy.js';
 
 /** Longest piece of outside text echoed in a message. */
 const MAX_ECHOED = 60;
@@ -224,6 +225,8 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): HelperCon
       enabled: reader.boolean('WEB_UI', true),
       clientId: reader.text('WEB_UI_CLIENT_ID') ?? DEFAULTS.WEB_UI_CLIENT_ID,
     },
+    entitlements: readEntitlements(reader, clientId ?? DEFAULTS.EMBEDDED_IDP_CLIENT_ID, problems, readFile),
+    directory: readDirectory(reader, { keycloakUrl, realm, issuer }, problems),
     keys: readKeyLifecycle(reader, problems),
     metrics: {
       enabled: reader.boolean('METRICS_ENABLED', true),
@@ -272,6 +275,66 @@ export function embeddedStackEnv(env: Env): Record<string, string | undefined> {
 }
 
 type Reader = ReturnType<typeof createReader>;
+
+/** The entitlements policy of `ENTITLEMENTS_FILE`; its problems are configuration problems. */
+function readEntitlements(
+  reader: Reader,
+  clientId: string,
+  problems: string[],
+  readFile: (path: string) => string,
+): EntitlementPolicy | null {
+  const path = reader.text('ENTITLEMENTS_FILE');
+  if (path === undefined) return null;
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch {
+    problems.push(`ENTITLEMENTS_FILE: ${printable(path, MAX_ECHOED)} cannot be read`);
+    return null;
+  }
+  const parsed = parsePolicyText(text, clientId);
+  for (const problem of parsed.problems) problems.push(`ENTITLEMENTS_FILE ${printable(path, MAX_ECHOED)}: ${problem}`);
+  return parsed.policy;
+}
+
+/** Keycloak's Admin REST API for offboarding: on when KEYCLOAK_ADMIN_CLIENT_ID is set. */
+function readDirectory(
+  reader: Reader,
+  where: { keycloakUrl: string | undefined; realm: string | undefined; issuer: string | undefined },
+  problems: string[],
+): HelperConfig['directory'] {
+  const offboarding = reader.boolean('OFFBOARDING', true);
+  const clientId = reader.text('KEYCLOAK_ADMIN_CLIENT_ID');
+  const clientSecret = reader.secret('KEYCLOAK_ADMIN_CLIENT_SECRET');
+  const timeoutMs = reader.integer('KEYCLOAK_ADMIN_TIMEOUT_MS', DEFAULTS.KEYCLOAK_ADMIN_TIMEOUT_MS, 100, 120_000);
+  const pageSize = reader.integer('KEYCLOAK_ADMIN_PAGE_SIZE', DEFAULTS.KEYCLOAK_ADMIN_PAGE_SIZE, 1, 1_000);
+  if (clientId === undefined) {
+    if (clientSecret !== undefined)
+      problems.push('KEYCLOAK_ADMIN_CLIENT_SECRET is set without KEYCLOAK_ADMIN_CLIENT_ID');
+    return { keycloak: null, offboarding };
+  }
+  if (clientSecret === undefined) {
+    problems.push(
+      'KEYCLOAK_ADMIN_CLIENT_SECRET (or KEYCLOAK_ADMIN_CLIENT_SECRET_FILE) is required with KEYCLOAK_ADMIN_CLIENT_ID',
+    );
+  }
+  // The realm's base URL: KEYCLOAK_URL and KEYCLOAK_REALM, else the issuer's `…/realms/<realm>`.
+  let baseUrl = where.keycloakUrl?.replace(/\/+$/, '');
+  let realm = where.realm;
+  const fromIssuer = where.issuer === undefined ? null : /^(.*)\/realms\/([^/]+)$/.exec(where.issuer);
+  if ((baseUrl === undefined || realm === undefined) && fromIssuer !== null) {
+    baseUrl ??= fromIssuer[1];
+    realm ??= decodeURIComponent(fromIssuer[2] as string);
+  }
+  if (baseUrl === undefined || realm === undefined) {
+    problems.push(
+      'KEYCLOAK_ADMIN_CLIENT_ID needs KEYCLOAK_URL and KEYCLOAK_REALM (or an OIDC_ISSUER ending in /realms/NAME)',
+    );
+    return { keycloak: null, offboarding };
+  }
+  if (clientSecret === undefined) return { keycloak: null, offboarding };
+  return { keycloak: { baseUrl, realm, clientId, clientSecret, timeoutMs, pageSize }, offboarding };
+}
 
 function readKeyLifecycle(reader: Reader, problems: string[]): HelperConfig['keys'] {
   const graceMaxSeconds = reader.integer(

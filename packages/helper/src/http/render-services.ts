@@ -38,9 +38,14 @@ export function createServicesRenderer(exposeKeys: boolean): (listing: ServiceLi
 
   function render(views: readonly ServiceView[], identity: Identity, accountId: string | null): Buffer {
     const parts: Buffer[] = [HEAD];
-    for (const { service, application } of views) {
+    for (const { service, application, entitlement } of views) {
       if (parts.length > 1) parts.push(COMMA);
       parts.push(catalogPart(service));
+      if (entitlement !== undefined) {
+        // The `all` view marks each service; what grants it is shown where the caller lacks it.
+        const grantedBy = entitlement.entitled ? '' : `,"granted_by":${JSON.stringify(entitlement.grantedBy)}`;
+        parts.push(Buffer.from(`,"entitled":${entitlement.entitled}${grantedBy}`));
+      }
       if (application === null) {
         parts.push(WITHOUT_KEY);
       } else {

@@ -1,6 +1,6 @@
 /**
  * @module idp/admin-commands
- * The `mlaas-helper users add` and `mlaas-helper keys rotate` commands of the embedded issuer. They work on
+ * The `mlaas-helper users add|disable|enable` and `mlaas-helper keys rotate` commands of the embedded issuer. They work on
  * the data directory's files and need none of the server's other configuration.
  */
 import { parseArgs } from 'node:util';
@@ -9,15 +9,19 @@ import { dataLocations } from '../config/load-config.js';
 import { isHelperError } from '../errors/helper-error.js';
 import { promptHidden, readFirstLine, type PasswordInput } from './read-password.js';
 import { rotateSigningKeys } from './signing-keys.js';
-import { addUser } from './users.js';
+import { addUser, setUserEnabled } from './users.js';
 
 export const ADMIN_USAGE = `Embedded issuer administration:
   mlaas-helper users add NAME --email EMAIL [--email-verified] [--soeid ID] [--name "Full Name"]
-                             [--role ROLE]... [--password-stdin] [--file PATH]
+                             [--role ROLE]... [--group /PATH]... [--password-stdin] [--file PATH]
       Adds a user to the users file (default: $EMBEDDED_USERS_FILE, else $MLAAS_DATA_DIR/users.json).
       Emails and soeids must be unique. --email-verified: you confirmed the address is the user's (only
       then do tokens say email_verified, which lets the address find an existing account).
       The password is prompted for without echo, or read from the first line of stdin with --password-stdin.
+  mlaas-helper users disable NAME [--file PATH]
+  mlaas-helper users enable NAME [--file PATH]
+      A disabled user cannot sign in or refresh tokens (a running helper notices the change), and the
+      reconcile loop suspends their keys; enabling resumes them on its next run.
   mlaas-helper keys rotate [--data-dir DIR]
       Makes a new signing key; previous keys stay published until long after their tokens expire.
       Restart the helper to start signing with the new key.`;
@@ -37,6 +41,7 @@ export async function runAdminCommand(argv: string[], io: AdminIo): Promise<numb
   const [area, action, ...rest] = argv;
   try {
     if (area === 'users' && action === 'add') return await usersAdd(rest, io);
+    if (area === 'users' && (action === 'disable' || action === 'enable')) return usersEnable(action, rest, io);
     if (area === 'keys' && action === 'rotate') return await keysRotate(rest, io);
   } catch (error) {
     const message =
@@ -58,6 +63,7 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
       soeid: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string', multiple: true },
+      group: { type: 'string', multiple: true },
       'password-stdin': { type: 'boolean', default: false },
       file: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -92,9 +98,32 @@ async function usersAdd(args: string[], io: AdminIo): Promise<number> {
     soeid: values.soeid ?? null,
     name: values.name ?? null,
     roles: values.role ?? [],
+    groups: values.group ?? [],
     emailVerified: values['email-verified'],
   });
   io.stdout.write(`Added user ${user.username} (${user.email}) to ${usersFile}\n`);
+  return 0;
+}
+
+function usersEnable(action: 'disable' | 'enable', args: string[], io: AdminIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { file: { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  const [username, ...extra] = positionals;
+  if (username === undefined || extra.length > 0) {
+    io.stderr.write(`mlaas-helper: users ${action} needs exactly one NAME\n\n${ADMIN_USAGE}\n`);
+    return 2;
+  }
+  const usersFile = values.file ?? dataLocations(io.env, values['data-dir']).usersFile;
+  const changed = setUserEnabled(usersFile, username, action === 'enable');
+  const state = action === 'enable' ? 'enabled' : 'disabled';
+  io.stdout.write(
+    changed
+      ? `User ${username} is ${state} in ${usersFile}; the next reconcile run ${action === 'enable' ? 'resumes' : 'suspends'} their keys.\n`
+      : `User ${username} was already ${state}.\n`,
+  );
   return 0;
 }
 

@@ -2,7 +2,7 @@
  * @module idp/keycloak-claims
  * The claims the embedded issuer puts in access tokens and ID tokens, shaped like Keycloak's so the helper
  * and the CLI treat both issuers alike: `azp`, `typ`, `preferred_username`, `email`, `soeid`,
- * `realm_access.roles`, `scope`, `sid`.
+ * `realm_access.roles`, `groups`, `scope`, `sid`.
  */
 import type { JWTPayload } from 'jose';
 import type { IdpUser } from './users.js';
@@ -33,6 +33,8 @@ export function accessTokenClaims(
     ...(context.sid !== undefined ? { sid: context.sid } : {}),
     ...(context.scope ? { scope: context.scope } : {}),
     realm_access: { roles: [...user.roles] },
+    // Keycloak's group membership mapper with full paths; absent for a user in no group, as there.
+    ...(user.groups.length > 0 ? { groups: [...user.groups] } : {}),
     ...userClaims(user),
   };
 }

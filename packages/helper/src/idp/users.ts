@@ -5,6 +5,7 @@
  * way, and takes the same time, for an unknown user and a wrong password.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { HelperError } from '../errors/helper-error.js';
@@ -28,6 +29,10 @@ export interface IdpUser {
   soeid: string | null;
   name: string | null;
   roles: string[];
+  /** Group paths (`/data-science`), put in tokens' `groups` claim as Keycloak's group mapper does. */
+  groups: string[];
+  /** A disabled user cannot sign in or refresh, and offboarding suspends their keys. */
+  enabled: boolean;
   passwordHash: string;
 }
 
@@ -52,37 +57,97 @@ export interface UserDirectory {
  * @example const users = await createUserDirectory({ usersFile: '.mlaas-data/users.json', demoUsers: true });
  */
 export async function createUserDirectory(options: { usersFile: string; demoUsers: boolean }): Promise<UserDirectory> {
-  const users = readUsersFile(options.usersFile);
+  const demoHashes = new Map<string, string>();
   if (options.demoUsers) {
-    for (const demo of DEMO_USERS) {
-      // A real user with the same name, email or soeid wins: the demo user must never share an identity.
-      if (users.some((u) => u.username === demo.username || findDuplicate(u, demo) !== null)) continue;
-      users.push({
-        id: stableUuid(`mlaas-demo-user:${demo.username}`),
-        username: demo.username,
-        email: demo.email,
-        emailVerified: true,
-        soeid: demo.soeid,
-        name: demo.name,
-        roles: [...DEFAULT_REALM_ROLES, 'ml-user'],
-        passwordHash: await hashPassword(demo.password),
-      });
-    }
+    for (const demo of DEMO_USERS) demoHashes.set(demo.username, await hashPassword(demo.password));
   }
-  const byName = new Map(users.map((u) => [u.username, u]));
-  const byId = new Map(users.map((u) => [u.id, u]));
+  // The file is read again when it changes, so `users disable` takes effect without a restart.
+  let loadedStamp = '';
+  let byName = new Map<string, IdpUser>();
+  let byId = new Map<string, IdpUser>();
+  const current = () => {
+    const stamp = fileStamp(options.usersFile);
+    if (stamp !== loadedStamp || byName.size === 0) {
+      const users = withDemoUsers(readUsersFile(options.usersFile), options.demoUsers, demoHashes);
+      byName = new Map(users.map((u) => [u.username, u]));
+      byId = new Map(users.map((u) => [u.id, u]));
+      loadedStamp = stamp;
+    }
+    return { byName, byId };
+  };
+  current();
   // Verified against for unknown users, so they cost the same time as known ones.
   const decoy = await hashPassword(randomUUID());
 
   return {
-    findById: (id) => byId.get(id) ?? null,
-    async authenticate(username, password) {
-      const user = byName.get(normalizeUsername(username));
-      const ok = await verifyPassword(password, user?.passwordHash ?? decoy);
-      return ok && user !== undefined ? user : null;
+    // A disabled user is as good as gone: no token is issued or refreshed for them.
+    findById: (id) => {
+      const user = current().byId.get(id);
+      return user !== undefined && user.enabled ? user : null;
     },
-    usernames: () => [...byName.keys()],
+    async authenticate(username, password) {
+      const user = current().byName.get(normalizeUsername(username));
+      const ok = await verifyPassword(password, user?.passwordHash ?? decoy);
+      return ok && user !== undefined && user.enabled ? user : null;
+    },
+    usernames: () => [...current().byName.keys()],
   };
+}
+
+/**
+ * Every user of the directory as it stands now: the users file, and the demo users when served (their
+ * password hashes left empty: this list is for looking people up, never for signing in).
+ * @example listUsers({ usersFile: '.mlaas-data/users.json', demoUsers: true }).map((u) => u.username)
+ */
+export function listUsers(options: { usersFile: string; demoUsers: boolean }): IdpUser[] {
+  return withDemoUsers(readUsersFile(options.usersFile), options.demoUsers, new Map());
+}
+
+function withDemoUsers(users: IdpUser[], demoUsers: boolean, hashes: ReadonlyMap<string, string>): IdpUser[] {
+  if (!demoUsers) return users;
+  for (const demo of DEMO_USERS) {
+    // A real user with the same name, email or soeid wins: the demo user must never share an identity.
+    if (users.some((u) => u.username === demo.username || findDuplicate(u, demo) !== null)) continue;
+    users.push({
+      id: stableUuid(`mlaas-demo-user:${demo.username}`),
+      username: demo.username,
+      email: demo.email,
+      emailVerified: true,
+      soeid: demo.soeid,
+      name: demo.name,
+      roles: [...DEFAULT_REALM_ROLES, 'ml-user'],
+      groups: [],
+      enabled: true,
+      passwordHash: hashes.get(demo.username) ?? '',
+    });
+  }
+  return users;
+}
+
+/** Size and modification time of a file ('' when missing): enough to notice a rewrite. */
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Enables or disables a user of a users file. Returns false when the user was already so.
+ * @throws HelperError VALIDATION_ERROR when the file has no such user.
+ * @example await setUserEnabled('.mlaas-data/users.json', 'carol', false);
+ */
+export function setUserEnabled(usersFile: string, username: string, enabled: boolean): boolean {
+  const name = normalizeUsername(username);
+  const users = readUsersFile(usersFile);
+  const user = users.find((u) => u.username === name);
+  if (user === undefined) throw new HelperError('VALIDATION_ERROR', `no user named "${name}" in ${usersFile}`);
+  if (user.enabled === enabled) return false;
+  user.enabled = enabled;
+  writeUsersFile(usersFile, users);
+  return true;
 }
 
 /** Emails and soeids compare case-insensitively: no two users may differ only in case. */
@@ -119,6 +184,7 @@ export async function addUser(
     soeid?: string | null;
     name?: string | null;
     roles?: string[];
+    groups?: string[];
     /** The administrator confirmed the address belongs to this user. */
     emailVerified?: boolean;
   },
@@ -160,6 +226,8 @@ export async function addUser(
     soeid: input.soeid ?? null,
     name: input.name ?? null,
     roles: [...new Set([...DEFAULT_REALM_ROLES, ...(input.roles ?? [])])],
+    groups: [...new Set((input.groups ?? []).map((g) => (g.startsWith('/') ? g : `/${g}`)))],
+    enabled: true,
     passwordHash: await hashPassword(input.password),
   };
   writeUsersFile(usersFile, [...users, user]);
@@ -206,6 +274,12 @@ export function readUsersFile(path: string): IdpUser[] {
     if (raw.email_verified !== undefined && typeof raw.email_verified !== 'boolean') {
       throw new HelperError('CONFIG_ERROR', `${where}: "email_verified" must be true or false`);
     }
+    if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') {
+      throw new HelperError('CONFIG_ERROR', `${where}: "enabled" must be true or false`);
+    }
+    if (raw.groups !== undefined && (!Array.isArray(raw.groups) || raw.groups.some((g) => typeof g !== 'string'))) {
+      throw new HelperError('CONFIG_ERROR', `${where}: "groups" must be a list of group paths`);
+    }
     return {
       id: raw.id,
       username,
@@ -214,6 +288,8 @@ export function readUsersFile(path: string): IdpUser[] {
       soeid: typeof raw.soeid === 'string' && raw.soeid !== '' ? raw.soeid : null,
       name: typeof raw.name === 'string' && raw.name !== '' ? raw.name : null,
       roles,
+      groups: Array.isArray(raw.groups) ? (raw.groups as string[]) : [],
+      enabled: raw.enabled !== false,
       passwordHash: raw.password_hash,
     };
   });
@@ -239,6 +315,8 @@ function writeUsersFile(path: string, users: IdpUser[]): void {
       ...(u.soeid !== null ? { soeid: u.soeid } : {}),
       ...(u.name !== null ? { name: u.name } : {}),
       roles: u.roles,
+      ...(u.groups.length > 0 ? { groups: u.groups } : {}),
+      ...(u.enabled ? {} : { enabled: false }),
       password_hash: u.passwordHash,
     })),
   };

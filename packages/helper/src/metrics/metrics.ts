@@ -11,6 +11,10 @@ export interface HelperMetrics {
   keysIssued: Counter<never>;
   /** Items seen by the reconcile loop, by outcome (due, done, failed) and kind (expired, grace_ended, duplicate). */
   reconcileDeadlines: Counter<'outcome' | 'kind'>;
+  /** Offboarding changes by action (suspend, resume, change_plan) and outcome (done, failed). */
+  offboardingChanges: Counter<'action' | 'outcome'>;
+  /** Offboarding runs by outcome: ok, directory_error (nothing suspended), backend_error. */
+  offboardingRuns: Counter<'outcome'>;
   rateLimited: Counter<'scope'>;
   tokenFailures: Counter<'reason'>;
   upstreamCalls: Counter<'operation' | 'outcome'>;
@@ -61,6 +65,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Helpe
         'Items seen by the reconcile loop (expired key, end of a grace period, duplicate application), ' +
         'by outcome (due, done, failed) and kind (expired, grace_ended, duplicate).',
       labelNames: ['outcome', 'kind'],
+      registers,
+    }),
+    offboardingChanges: new Counter({
+      name: 'mlaas_offboarding_changes_total',
+      help: 'Keys suspended, resumed or moved to another plan by offboarding, by action and outcome (done, failed).',
+      labelNames: ['action', 'outcome'],
+      registers,
+    }),
+    offboardingRuns: new Counter({
+      name: 'mlaas_offboarding_runs_total',
+      help: 'Offboarding runs: ok, directory_error (the directory could not answer; nothing suspended), backend_error.',
+      labelNames: ['outcome'],
       registers,
     }),
     rateLimited: new Counter({

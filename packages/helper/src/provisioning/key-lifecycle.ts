@@ -16,6 +16,8 @@ import type { AuditStore, AuditTrail, KeyEvent, RequestOrigin } from '../audit/a
 import { HelperError, isHelperError } from '../errors/helper-error.js';
 import type { LockService } from '../state/shared-state.js';
 import { expiryFor } from './key-expiry.js';
+import { assertEntitled } from '../entitlements/entitlement.js';
+import type { EntitlementPolicy } from '../entitlements/policy.js';
 import { FRESH, LOCK_LEASE_MS, applicationLock, findService, lookupIdentity, pickApplication } from './provisioning.js';
 
 export interface KeyLifecycleOptions {
@@ -26,6 +28,8 @@ export interface KeyLifecycleOptions {
   /** Days a new key lives unless its service says otherwise; 0 = never. */
   keyTtlDays: number;
   grace: { defaultSeconds: number; maxSeconds: number };
+  /** Who may hold keys of which service; rotating or revoking a key of another answers NOT_ENTITLED. */
+  entitlements?: EntitlementPolicy | null;
   now?: () => Date;
 }
 
@@ -115,6 +119,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
 
   async function rotate(identity: Identity, serviceId: string, requested: number | undefined): Promise<Rotation> {
     const service = findService(await apiManager.listServices(), { id: serviceId });
+    assertEntitled(options.entitlements ?? null, service, identity);
     if (service.authenticationMethod === 'oidc') {
       throw new HelperError(
         'NOT_ROTATABLE',
@@ -199,6 +204,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
       let revocation: Revocation;
       try {
         const service = findService(await apiManager.listServices(), { id: serviceId });
+        assertEntitled(options.entitlements ?? null, service, identity);
         const account = await accountOf(identity);
         const keyPreviews =
           account === null

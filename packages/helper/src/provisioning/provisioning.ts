@@ -13,7 +13,15 @@ import type { ServiceSelector } from '@mlaas/contract';
 import type { LockService } from '../state/shared-state.js';
 import { createSingleFlight } from '../state/single-flight.js';
 import { NO_ORIGIN, type AuditTrail, type RequestOrigin } from '../audit/audit-log.js';
-import { choosePlan } from './choose-plan.js';
+import { planFor, planMove } from './choose-plan.js';
+import {
+  assertEntitled,
+  entitlementOf,
+  hasTiers,
+  tierMayDiffer,
+  type Entitlement,
+} from '../entitlements/entitlement.js';
+import type { EntitlementPolicy } from '../entitlements/policy.js';
 import { compareApplicationIds, convergeApplications, type DuplicateEvent } from './converge.js';
 import { expiryFor, isExpired } from './key-expiry.js';
 
@@ -27,6 +35,8 @@ export const LOCK_LEASE_MS = 3_000;
 export interface ServiceView {
   service: ApiService;
   application: Application | null;
+  /** Present in the `all` view under a policy: whether the caller may hold a key, and what grants it. */
+  entitlement?: Entitlement;
 }
 
 export interface ServiceListing {
@@ -59,10 +69,18 @@ export interface ProvisioningOptions {
   now?: () => Date;
   /** Told of every duplicate application found after a create, and whether it was removed. */
   onDuplicate?: (event: DuplicateEvent) => void;
+  /** Who may hold keys of which service, and tiers; null or absent = everyone, every service. */
+  entitlements?: EntitlementPolicy | null;
+}
+
+/** How the list is asked for. */
+export interface ListOptions {
+  /** Also the services the caller is not entitled to, marked with what would grant them. */
+  all?: boolean;
 }
 
 export interface Provisioning {
-  listServices(identity: Identity): Promise<ServiceListing>;
+  listServices(identity: Identity, view?: ListOptions): Promise<ServiceListing>;
   initServiceKey(identity: Identity, selector: ServiceSelector, origin?: RequestOrigin): Promise<KeyGrant>;
 }
 
@@ -83,6 +101,24 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   const accountFlights = createSingleFlight<{ account: Account; created: boolean }>();
   const keyFlights = createSingleFlight<KeyGrant>();
   const ttlDays = options.keyTtlDays ?? 0;
+  const policy = options.entitlements ?? null;
+
+  /**
+   * An application made for an earlier person with the same user id (deleted and recreated in the identity
+   * provider) is not the caller's: it is replaced, never handed out.
+   */
+  const belongsToOther = (application: Application, identity: Identity) =>
+    application.subject !== undefined && application.subject !== null && application.subject !== identity.subject;
+
+  /** Moves the application to the plan the caller's tier gives now (3scale change_plan), when that changed. */
+  async function followTier(identity: Identity, service: ApiService, application: Application): Promise<Application> {
+    if (!hasTiers(policy, service) || application.state === 'suspended') return application;
+    const target = planMove(policy, service, identity, await apiManager.listPlans(service.id), application.planId);
+    if (target === null) return application;
+    await apiManager.changePlan(application.accountId, application.id, target.id);
+    // The key is handed out next anyway, so reading it here (a backend may decrypt it on read) costs nothing.
+    return { ...application, apiKey: application.apiKey, planId: target.id, planName: target.name };
+  }
 
   async function recordIssued(identity: Identity, grant: KeyGrant, application: Application, origin: RequestOrigin) {
     await options.audit?.record({
@@ -133,13 +169,33 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
 
   /** The application of the pair, read fresh, as a grant; null when there is none yet. */
   async function existingGrant(
+    identity: Identity,
     account: Account,
     service: ApiService,
     accountCreated = false,
   ): Promise<KeyGrant | null> {
     const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
-    if (current === null || (current.state !== 'suspended' && isExpired(current, now()))) return null;
-    return reuse(current, service, account, accountCreated);
+    if (current === null || belongsToOther(current, identity)) return null;
+    if (current.state !== 'suspended' && isExpired(current, now())) return null;
+    return reuse(await followTier(identity, service, current), service, account, accountCreated);
+  }
+
+  /** Stops the keys an earlier holder of this user id left on the service, recording each as revoked. */
+  async function revokeEarlierHolder(identity: Identity, account: Account, service: ApiService, origin: RequestOrigin) {
+    const previews = await apiManager.revokeKeys(account.id, service.id, now());
+    for (const keyPreview of previews) {
+      await options.audit?.record({
+        event: 'revoked',
+        outcome: 'success',
+        userId: identity.userId,
+        subject: identity.subject,
+        serviceId: service.id,
+        keyPreview,
+        origin,
+        detail: 'made for an earlier person with this user id',
+        at: now(),
+      });
+    }
   }
 
   async function provision(
@@ -150,7 +206,11 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     origin: RequestOrigin,
   ): Promise<KeyGrant> {
     // Under the lock, read past any cache: another replica may have created the key a moment ago.
-    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    let current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    if (current !== null && belongsToOther(current, identity)) {
+      await revokeEarlierHolder(identity, account, service, origin);
+      current = null;
+    }
     if (current !== null && current.state !== 'suspended' && isExpired(current, now())) {
       // An expired key is replaced at once (no grace: it is already refused), and the caller gets the new one.
       const at = now();
@@ -170,10 +230,10 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       await recordIssued(identity, renewed, application, origin);
       return renewed;
     }
-    if (current !== null) return reuse(current, service, account, accountCreated);
+    if (current !== null) return reuse(await followTier(identity, service, current), service, account, accountCreated);
 
     const plans = await apiManager.listPlans(service.id);
-    const plan = choosePlan(plans);
+    const plan = planFor(policy, service, identity, plans);
     if (plan === null) {
       throw new HelperError(
         'NO_PLANS_FOUND',
@@ -187,6 +247,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       name: `mlaas-${identity.userId}-${service.systemName}`,
       description: `Created by MLaaS for ${identity.userId} on ${now().toISOString().slice(0, 10)}.`,
       expiresAt: expiryFor(service, ttlDays, now()),
+      subject: identity.subject,
     });
     // The lock may have been lost while the create ran (Redis restarted empty, failed over, or the lease ran
     // out), letting another create in. Before answering, look again: the oldest application of the pair
@@ -216,7 +277,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   }
 
   return {
-    async listServices(identity) {
+    async listServices(identity, view = {}) {
       // The user's applications are fetched as soon as the account is known, alongside the catalog.
       const accountAndApplications = apiManager.findAccount(lookupIdentity(identity)).then(async (account) => ({
         account,
@@ -226,14 +287,31 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         accountAndApplications,
         apiManager.listServices(),
       ]);
-      return {
-        account,
-        services: services.map((service) => ({ service, application: pickApplication(applications, service.id) })),
-      };
+      if (policy === null) {
+        return {
+          account,
+          services: services.map((service) => ({ service, application: pickApplication(applications, service.id) })),
+        };
+      }
+      const views: ServiceView[] = [];
+      for (const service of services) {
+        const entitlement = entitlementOf(policy, service, identity);
+        if (!entitlement.entitled && view.all !== true) continue;
+        let application = pickApplication(applications, service.id);
+        // A tier change moves the key to its new plan on the person's next list too; a failure leaves it for
+        // the next request or the reconcile loop, never failing the list.
+        if (application !== null && entitlement.entitled && tierMayDiffer(policy, service, identity, application)) {
+          const current = application;
+          application = await followTier(identity, service, current).catch(() => current);
+        }
+        views.push(view.all === true ? { service, application, entitlement } : { service, application });
+      }
+      return { account, services: views };
     },
 
     async initServiceKey(identity, selector, origin = NO_ORIGIN) {
       const service = findService(await apiManager.listServices(), selector);
+      assertEntitled(policy, service, identity);
       const { account, created } = await ensureAccount(identity);
       if (account.state !== 'approved') {
         // `created` is 3scale's word for a signup not yet activated: to the user it is awaiting approval too.
@@ -243,14 +321,14 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       const flight = await keyFlights.run(`${account.id}\u0000${service.id}`, async () => {
         // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
         // made on fresh reads only; cached ones serve the list.
-        const existing = await existingGrant(account, service, created);
+        const existing = await existingGrant(identity, account, service, created);
         if (existing !== null) return existing;
         // Waiters look at the store again whenever the lock frees or its holder's lease runs out.
         return locks.withLock(
           applicationLock(account.id, service.id),
           LOCK_LEASE_MS,
           () => provision(identity, account, service, created, origin),
-          { recheck: () => existingGrant(account, service, created) },
+          { recheck: () => existingGrant(identity, account, service, created) },
         );
       });
       // Only one caller created the application; the ones that joined it did not.

@@ -82,6 +82,10 @@ function store(apps: Application[] = []) {
     getUsage: async () => ({ hits: null, limits: [] }),
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
+    listHolders: async () => ({ holders: [], next: null }),
+    suspendApplication: async () => {},
+    resumeApplication: async () => false,
+    changePlan: async () => {},
     checkReady: async () => {},
     close: async () => {},
   };

@@ -71,6 +71,10 @@ function memoryApiManager(apps: Application[] = [], plans: ServicePlan[] = []): 
     getUsage: async () => ({ hits: null, limits: [] }),
     listDueDeadlines: async () => [],
     completeDeadline: async () => false,
+    listHolders: async () => ({ holders: [], next: null }),
+    suspendApplication: async () => {},
+    resumeApplication: async () => false,
+    changePlan: async () => {},
     checkReady: async () => {},
     close: async () => {},
   };

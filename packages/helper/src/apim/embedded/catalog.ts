@@ -15,6 +15,7 @@ import { parseDocument } from 'yaml';
 import { HelperError } from '../../errors/helper-error.js';
 import type { ApiService, ServicePlan } from '../api-manager.js';
 import type { LimitPeriod } from '../../usage/periods.js';
+import { parseServiceRule, type ServiceRule } from '../../entitlements/policy.js';
 
 /**
  * The demo catalog shipped with the package. Three directories up from this module is the package root, from
@@ -79,6 +80,8 @@ const ServiceEntry = Type.Object(
     plans: Type.Array(PlanEntry),
     /** Days a key of this service lives; overrides KEY_TTL_DAYS; 0 = never expires. */
     key_ttl_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 36_500 })),
+    /** Who may hold keys and tiers, as in ENTITLEMENTS_FILE: `{ allow: [role:x, group:/y], plans: {...} }`. */
+    entitlements: Type.Optional(Type.Unknown()),
   },
   { additionalProperties: false },
 );
@@ -95,6 +98,8 @@ export interface Catalog {
   readonly services: readonly ApiService[];
   /** Plans of each service, by service id, in file order. */
   readonly plans: ReadonlyMap<string, readonly ServicePlan[]>;
+  /** Entitlement rules written in the catalog, by service id. */
+  readonly entitlements: ReadonlyMap<string, ServiceRule>;
   /** Usage limits of each plan, by plan id (plan ids are unique in a catalog); none when absent. */
   readonly limits: ReadonlyMap<string, readonly CatalogLimit[]>;
 }
@@ -256,6 +261,9 @@ function consistencyProblems(data: unknown): string[] {
       problems.push(...credentialProblems(`${at}.credentials`, authentication, credentials));
     }
 
+    if (service['entitlements'] !== undefined)
+      parseServiceRule(service['entitlements'], `${at}.entitlements`, problems);
+
     const plans = Array.isArray(service['plans']) ? (service['plans'] as unknown[]) : [];
     let defaultAt: string | null = null;
     plans.forEach((plan, p) => {
@@ -320,7 +328,10 @@ function toCatalog(source: string, file: CatalogFile): Catalog {
   const services: ApiService[] = [];
   const plans = new Map<string, readonly ServicePlan[]>();
   const limits = new Map<string, readonly CatalogLimit[]>();
+  const entitlements = new Map<string, ServiceRule>();
   for (const entry of file.services) {
+    const rule = entry.entitlements === undefined ? null : parseServiceRule(entry.entitlements, entry.id, []);
+    if (rule !== null) entitlements.set(entry.id, rule);
     for (const plan of entry.plans) {
       limits.set(
         plan.id,
@@ -364,7 +375,7 @@ function toCatalog(source: string, file: CatalogFile): Catalog {
       ),
     );
   }
-  return Object.freeze({ source, services: Object.freeze(services), plans, limits });
+  return Object.freeze({ source, services: Object.freeze(services), plans, limits, entitlements });
 }
 
 /** `/services/0/plans/1/id` → `services[0].plans[1].id`. */

@@ -20,7 +20,9 @@ import {
   type ApplicationState,
   type CreateApplicationInput,
   type DueDeadline,
+  type HeldApplication,
   type Identity,
+  type KeyHolder,
   type KeyRecord,
   type KeyState,
   type RotateKeyInput,
@@ -30,6 +32,7 @@ import {
 import { loadCatalog } from './catalog.js';
 import { createHitCounter, type Admission } from './hit-counter.js';
 import type { UsageWindow } from '../../usage/periods.js';
+import type { ServiceRule } from '../../entitlements/policy.js';
 import { createKeyCipher, loadOrCreateKeyFile, type KeyCipher } from './key-cipher.js';
 import { generateApiKey, isWellFormedApiKey } from './key-format.js';
 import { previewKey } from '../../lib/key-preview.js';
@@ -70,6 +73,8 @@ export interface EmbeddedStore extends ApiManager {
    * then the call is refused, not counted, and the answer names the limit and when it resets.
    */
   admitCall(application: Application): Admission;
+  /** Entitlement rules the catalog file writes next to its services, by service id. */
+  readonly catalogEntitlements: ReadonlyMap<string, ServiceRule>;
 }
 
 interface AccountRow {
@@ -93,6 +98,20 @@ interface ApplicationRow {
   key_created_at: string | null;
   expires_at: string | null;
   expiry_recorded_at: string | null;
+  subject: string | null;
+  suspended_by: string | null;
+}
+
+interface HolderRow {
+  account_id: string;
+  username: string;
+  email: string | null;
+  id: string;
+  service_id: string;
+  plan_id: string;
+  state: string;
+  subject: string | null;
+  suspended_by: string | null;
 }
 
 interface RetiredKeyRow {
@@ -122,7 +141,7 @@ interface DueRow {
 
 const APPLICATION_COLUMNS =
   'id, account_id, service_id, plan_id, plan_name, state, key_ciphertext, key_preview, key_hash, created_at, ' +
-  'key_created_at, expires_at, expiry_recorded_at';
+  'key_created_at, expires_at, expiry_recorded_at, subject, suspended_by';
 const RETIRED_COLUMNS =
   'key_hash, application_id, account_id, service_id, key_preview, issued_at, expires_at, reason, retired_at, valid_until';
 
@@ -200,11 +219,13 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
         string,
         string,
         string | null,
+        string | null,
       ]
     >(
       `INSERT INTO applications (id, account_id, service_id, plan_id, plan_name, state, name, description,
-                                 key_ciphertext, key_preview, key_hash, created_at, key_created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 key_ciphertext, key_preview, key_hash, created_at, key_created_at, expires_at,
+                                 subject)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, service_id) DO NOTHING`,
     ),
     deleteAccountApplication: db.prepare<[string, string]>('DELETE FROM applications WHERE account_id = ? AND id = ?'),
@@ -265,6 +286,27 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
          SELECT 1 FROM applications o
          WHERE o.account_id = a.account_id AND o.service_id = a.service_id AND o.id < a.id)`,
     ),
+    // Holders in pages: accounts with applications after a cursor, then those accounts' applications.
+    holderAccounts: db.prepare<[string, number], { id: string }>(
+      `SELECT DISTINCT account_id AS id FROM applications WHERE account_id > ? ORDER BY account_id LIMIT ?`,
+    ),
+    holdersOfAccounts: db.prepare<[string, string], HolderRow>(
+      `SELECT acc.id AS account_id, acc.username, acc.email, a.id, a.service_id, a.plan_id, a.state, a.subject,
+              a.suspended_by
+       FROM applications a JOIN accounts acc ON acc.id = a.account_id
+       WHERE a.account_id >= ? AND a.account_id <= ? ORDER BY a.account_id, a.created_at, a.rowid`,
+    ),
+    suspend: db.prepare<[string, string, string]>(
+      `UPDATE applications SET state = 'suspended', suspended_by = ?, resume_state = state
+       WHERE account_id = ? AND id = ? AND state != 'suspended'`,
+    ),
+    resume: db.prepare<[string, string, string]>(
+      `UPDATE applications SET state = COALESCE(resume_state, 'live'), suspended_by = NULL, resume_state = NULL
+       WHERE account_id = ? AND id = ? AND state = 'suspended' AND suspended_by = ?`,
+    ),
+    changePlan: db.prepare<[string, string, string, string]>(
+      'UPDATE applications SET plan_id = ?, plan_name = ? WHERE account_id = ? AND id = ?',
+    ),
     ping: db.prepare('SELECT 1'),
   };
 
@@ -287,6 +329,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       appId: authenticationOf.get(row.service_id) === 'api_key' ? null : row.id,
       expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
       keyCreatedAt: new Date(row.key_created_at ?? row.created_at),
+      subject: row.subject,
     };
   };
 
@@ -314,6 +357,7 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       createdAt,
       createdAt,
       input.expiresAt?.toISOString() ?? null,
+      input.subject ?? null,
     );
     const row = statements.applicationOfService.get(account.id, service.id);
     if (row === undefined) throw new Error('the application just inserted is missing');
@@ -459,6 +503,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
   }
 
   return {
+    catalogEntitlements: catalog.entitlements,
+
     async findAccount(identity: Identity): Promise<Account | null> {
       return run(() => {
         const row =
@@ -588,6 +634,45 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       return run(() => completePage.immediate(deadlines, at.toISOString()));
     },
 
+    async listHolders(page: { after: string | null; limit: number }) {
+      return run(() => {
+        const ids = statements.holderAccounts.all(page.after ?? '', page.limit).map((row) => row.id);
+        if (ids.length === 0) return { holders: [], next: null };
+        const holders: KeyHolder[] = [];
+        for (const row of statements.holdersOfAccounts.all(ids[0] as string, ids.at(-1) as string)) {
+          let holder = holders.at(-1);
+          if (holder?.accountId !== row.account_id) {
+            holder = { accountId: row.account_id, userId: row.username, email: row.email, applications: [] };
+            holders.push(holder);
+          }
+          holder.applications.push(toHeldApplication(row));
+        }
+        return { holders, next: ids.length < page.limit ? null : (ids.at(-1) as string) };
+      });
+    },
+
+    async suspendApplication(accountId: string, applicationId: string, reason: 'offboarding') {
+      run(() => statements.suspend.run(reason, accountId, applicationId));
+    },
+
+    async resumeApplication(accountId: string, applicationId: string, reason: 'offboarding') {
+      return run(() => statements.resume.run(accountId, applicationId, reason).changes > 0);
+    },
+
+    async changePlan(accountId: string, applicationId: string, planId: string) {
+      run(() => {
+        const row = statements.applicationById.get(applicationId);
+        if (row === undefined || row.account_id !== accountId) {
+          throw new HelperError('KEY_NOT_FOUND', 'The application to move to another plan does not exist.');
+        }
+        const plan = catalog.plans.get(row.service_id)?.find((candidate) => candidate.id === planId);
+        if (plan === undefined) {
+          throw new HelperError('NO_PLANS_FOUND', `The service has no plan with the id ${JSON.stringify(planId)}.`);
+        }
+        statements.changePlan.run(plan.id, plan.name, accountId, applicationId);
+      });
+    },
+
     async checkReady(): Promise<void> {
       run(() => statements.ping.get());
     },
@@ -635,6 +720,17 @@ function openDatabase(path: string): Database.Database {
     if (error instanceof HelperError) throw error;
     throw new HelperError('CONFIG_ERROR', `cannot open the embedded store database ${path}`, { cause: error });
   }
+}
+
+function toHeldApplication(row: HolderRow): HeldApplication {
+  return {
+    id: row.id,
+    serviceId: row.service_id,
+    planId: row.plan_id,
+    state: row.state as ApplicationState,
+    subject: row.subject,
+    suspendedBy: row.suspended_by === 'offboarding' ? 'offboarding' : null,
+  };
 }
 
 function toAccount(row: AccountRow): Account {

@@ -89,6 +89,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description: 'who an application was made for, and suspension by offboarding',
+    // suspended_by: why MLaaS suspended the application (null when it did not); resume_state: the state it
+    // returns to when resumed, so a pending application is not made live by a resume.
+    sql: `
+      ALTER TABLE applications ADD COLUMN subject TEXT;
+      ALTER TABLE applications ADD COLUMN suspended_by TEXT CHECK (suspended_by IN ('offboarding'));
+      ALTER TABLE applications ADD COLUMN resume_state TEXT CHECK (resume_state IN ('live', 'pending'));
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

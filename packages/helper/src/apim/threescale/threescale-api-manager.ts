@@ -295,6 +295,23 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     getUsage: (application, window, now) => usage.getUsage(application, window, now),
 
+    // Offboarding and tiers on 3scale come with the 3scale side of the port; until then these refuse.
+    async listHolders() {
+      throw new HelperError('UPSTREAM_ERROR', 'listing key holders is not supported by this backend yet');
+    },
+
+    async suspendApplication() {
+      throw new HelperError('UPSTREAM_ERROR', 'suspending applications is not supported by this backend yet');
+    },
+
+    async resumeApplication() {
+      throw new HelperError('UPSTREAM_ERROR', 'resuming applications is not supported by this backend yet');
+    },
+
+    async changePlan() {
+      throw new HelperError('UPSTREAM_ERROR', 'changing plans is not supported by this backend yet');
+    },
+
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
     },

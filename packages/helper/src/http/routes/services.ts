@@ -2,7 +2,14 @@
  * @module http/routes/services
  * `GET /api/services` and `POST /api/services/init`: authenticate, limit, call provisioning, shape the data.
  */
-import { ErrorEnvelope, InitRequest, InitResponse, ServicesResponse, type InitData } from '@mlaas/contract';
+import {
+  ErrorEnvelope,
+  InitRequest,
+  InitResponse,
+  ServicesQuery,
+  ServicesResponse,
+  type InitData,
+} from '@mlaas/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity } from '../../apim/api-manager.js';
 import type { SessionCheck } from '../../auth/session-check.js';
@@ -45,14 +52,19 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
       onRequest: hooks(limitIp, signIn, limitUser, options.exposeKeysInList ? activeSession : null),
       schema: {
         summary: 'ML services, their gateway endpoints, and which ones already have a key',
+        description:
+          'Only the services the caller is entitled to under the entitlements policy; with all=true also the ' +
+          'others, marked entitled: false with the roles or groups that would grant them.',
         tags: ['services'],
         security: BEARER,
+        querystring: ServicesQuery,
         response: { 200: ServicesResponse, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
       },
     },
     async (request, reply) => {
       const identity = requireIdentity(request);
-      const listing = await provisioning.listServices(identity);
+      const all = (request.query as ServicesQuery).all === 'true';
+      const listing = await provisioning.listServices(identity, all ? { all } : undefined);
       return reply.type(JSON_TYPE).send(renderList(listing, identity));
     },
   );

@@ -101,6 +101,28 @@ describe('loadCatalog', () => {
     assert.equal(catalog.services[0]?.systemName, 'ocr');
   });
 
+  it('reads entitlements written next to a service, and names a malformed one', () => {
+    const service = (entitlements: string) => `
+services:
+  - id: vision
+    name: Vision
+    authentication: api_key
+    credentials: { location: header, key_parameter: X-API-Key }
+    plans: [{ id: vision-basic, name: Basic, default: true }]
+    entitlements: ${entitlements}
+`;
+    const catalog = loadCatalog(
+      write('entitled.yaml', service('{ allow: [group:/vision], plans: { role:vip: Basic } }')),
+    );
+    assert.deepEqual(
+      catalog.entitlements.get('vision')?.allow?.map((grant) => grant.text),
+      ['group:/vision'],
+    );
+    assert.equal(catalog.entitlements.get('vision')?.plans[0]?.plan, 'Basic');
+    const message = configErrorOf(() => loadCatalog(write('bad-entitled.yaml', service('{ allow: [admins] }'))));
+    assert.match(message, /services\[0\]\.entitlements\.allow\[0\]: "admins" must be role:NAME or group:\/PATH/);
+  });
+
   it('reads a JSON catalog', () => {
     const path = write(
       'catalog.json',

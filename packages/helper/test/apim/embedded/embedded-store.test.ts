@@ -210,4 +210,66 @@ describe('createEmbeddedStore', () => {
     await store.close();
     await assert.rejects(store.checkReady(), (error) => isHelperError(error, 'UPSTREAM_UNAVAILABLE'));
   });
+
+  it('lists key holders in pages by account id, with who each application was made for', async () => {
+    const store = openStore();
+    const made: string[] = [];
+    for (const name of ['u1', 'u2', 'u3', 'u4', 'u5']) {
+      const account = await store.createAccount(identity(name));
+      const { service, plan } = await serviceAndPlan(store, 'sentiment-analysis');
+      await store.createApplication({ account, service, plan, name: 'k', description: 'd', subject: `sub-${name}` });
+      made.push(account.id);
+    }
+    await store.createAccount(identity('no-keys'));
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const page: Awaited<ReturnType<EmbeddedStore['listHolders']>> = await store.listHolders({ after, limit: 2 });
+      pages += 1;
+      for (const holder of page.holders) {
+        seen.push(holder.accountId);
+        assert.equal(holder.applications[0]?.subject, `sub-${holder.userId}`);
+        assert.equal(holder.applications[0]?.suspendedBy, null);
+      }
+      after = page.next;
+    } while (after !== null);
+    assert.deepEqual(seen, [...made].sort());
+    assert.equal(pages, 3);
+  });
+
+  it('suspends for offboarding, resumes only what it suspended, back to the state before, and moves plans', async () => {
+    const store = openStore();
+    const account = await store.createAccount(identity('sam'));
+    const live = await newApplication(store, account, 'sentiment-analysis');
+    const { service, plan: pro } = await serviceAndPlan(store, 'sentiment-analysis', (p) => p.id.endsWith('-pro'));
+    const pendingAccount = await store.createAccount(identity('pat'));
+    const pending = await store.createApplication({
+      account: pendingAccount,
+      service,
+      plan: pro,
+      name: 'k',
+      description: 'd',
+    });
+    assert.equal(pending.state, 'pending');
+
+    await store.suspendApplication(account.id, live.id, 'offboarding');
+    await store.suspendApplication(account.id, live.id, 'offboarding');
+    assert.equal(store.findApplicationByKey(live.apiKey)?.state, 'suspended');
+    assert.equal(await store.resumeApplication(account.id, live.id, 'offboarding'), true);
+    assert.equal(await store.resumeApplication(account.id, live.id, 'offboarding'), false, 'idempotent');
+    assert.equal(store.findApplicationByKey(live.apiKey)?.state, 'live');
+
+    await store.suspendApplication(pendingAccount.id, pending.id, 'offboarding');
+    assert.equal(await store.resumeApplication(pendingAccount.id, pending.id, 'offboarding'), true);
+    const [back] = await store.listApplications(pendingAccount.id);
+    assert.equal(back?.state, 'pending', 'a resume never skips approval');
+
+    await store.changePlan(account.id, live.id, pro.id);
+    const [moved] = await store.listApplications(account.id);
+    assert.deepEqual([moved?.planId, moved?.planName, moved?.apiKey], [pro.id, pro.name, live.apiKey]);
+    await assert.rejects(store.changePlan(account.id, live.id, 'no-such-plan'), (error) =>
+      isHelperError(error, 'NO_PLANS_FOUND'),
+    );
+  });
 });

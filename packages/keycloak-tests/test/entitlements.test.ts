@@ -1,0 +1,110 @@
+/**
+ * @module test/entitlements
+ * Entitlements and offboarding on the real Keycloak, with the helper on the embedded store: a person without
+ * the role does not see the service, and sees it once an administrator grants the role; disabling the person
+ * in Keycloak and running reconcile (the directory read through the shipped `mlaas-offboarding` service
+ * account) stops the key at the gateway, and enabling them resumes it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createHelper, type Helper } from '../../helper/src/app/create-helper.js';
+import { loadConfig } from '../../helper/src/config/load-config.js';
+import { createLogger } from '../../helper/src/log/logger.js';
+import type { Keycloak } from '../src/index.js';
+import { SKIP, useKeycloak } from './support/keycloak.js';
+import { CLIENT_ID, KeycloakAdmin, passwordToken, shippedRealm } from './support/keycloak-admin.js';
+
+const REALM = 'mlaas-entitle';
+const SERVICE = 'sentiment-analysis';
+const POLICY = `
+services:
+  ${SERVICE}:
+    allow: [role:ml-user]
+`;
+
+describe('entitlements and offboarding with Keycloak (embedded store)', { skip: SKIP }, () => {
+  let keycloak: Keycloak;
+  let admin: KeycloakAdmin;
+  let helper: Helper;
+  let url: string;
+  let dataDir: string;
+  before(async () => {
+    keycloak = await useKeycloak();
+    admin = new KeycloakAdmin(keycloak);
+    await admin.createRealm(shippedRealm(REALM));
+    dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kc-entitle-'));
+    writeFileSync(join(dataDir, 'entitlements.yaml'), POLICY);
+    const config = loadConfig({
+      KEYCLOAK_URL: keycloak.url,
+      KEYCLOAK_REALM: REALM,
+      KEYCLOAK_CLIENT_ID: CLIENT_ID,
+      OIDC_ALLOW_HTTP: 'true',
+      APIM_BACKEND: 'embedded',
+      MLAAS_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      RECONCILE_INTERVAL_SECONDS: '0',
+      ENTITLEMENTS_FILE: join(dataDir, 'entitlements.yaml'),
+      KEYCLOAK_ADMIN_CLIENT_ID: 'mlaas-offboarding',
+      KEYCLOAK_ADMIN_CLIENT_SECRET: 'mlaas-offboarding-demo-secret',
+    });
+    helper = await createHelper(config, { logger: createLogger({ level: 'warn' }), defaultMetrics: false });
+    url = await helper.listen();
+  });
+  after(async () => {
+    await helper?.close();
+    await admin?.deleteRealm(REALM);
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const token = () => passwordToken(keycloak, { username: 'bob', realm: REALM });
+  const listedIds = async () => {
+    const response = await fetch(`${url}/api/services`, { headers: { authorization: `Bearer ${await token()}` } });
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { data: { services: { id: string }[] } }).data.services.map((s) => s.id);
+  };
+  const gateway = async (key: string) =>
+    (await fetch(`${url}/gateway/${SERVICE}`, { method: 'POST', headers: { 'x-api-key': key } })).status;
+  const setEnabled = async (userId: string, enabled: boolean) => {
+    const { body } = await admin.ok('GET', `/${REALM}/users/${userId}`);
+    await admin.ok('PUT', `/${REALM}/users/${userId}`, { ...(body as object), enabled });
+  };
+
+  it('a user without the role does not see the service; granting the role makes it appear', async () => {
+    assert.ok(!(await listedIds()).includes(SERVICE));
+    const userId = await admin.userId(REALM, 'bob');
+    const { body: role } = await admin.ok('GET', `/${REALM}/roles/ml-user`);
+    await admin.ok('POST', `/${REALM}/users/${userId}/role-mappings/realm`, [role]);
+    assert.ok((await listedIds()).includes(SERVICE));
+  });
+
+  it('disabling the user in Keycloak and running reconcile stops the key at the gateway; enabling resumes it', async () => {
+    const response = await fetch(`${url}/api/services/init`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ service_id: SERVICE }),
+    });
+    assert.equal(response.status, 200);
+    const key = ((await response.json()) as { data: { api_key: string } }).data.api_key;
+    assert.equal(await gateway(key), 200);
+
+    const userId = await admin.userId(REALM, 'bob');
+    const untouched = await helper.reconcile();
+    assert.equal(untouched.offboarding?.directoryError, null, 'the service account can read the directory');
+    assert.equal(untouched.offboarding?.suspended, 0);
+
+    await setEnabled(userId, false);
+    const suspended = await helper.reconcile();
+    assert.equal(suspended.offboarding?.suspended, 1);
+    assert.equal(suspended.offboarding?.planned[0]?.reason, 'disabled');
+    assert.equal(await gateway(key), 403);
+
+    await setEnabled(userId, true);
+    const resumed = await helper.reconcile();
+    assert.equal(resumed.offboarding?.resumed, 1);
+    assert.equal(await gateway(key), 200);
+  });
+});

@@ -86,5 +86,7 @@ export function createApi(auth) {
     rotate: (serviceId, graceSeconds) =>
       call('POST', `/api/services/${encodeURIComponent(serviceId)}/key/rotate`, { grace_seconds: graceSeconds }),
     revoke: (serviceId) => call('DELETE', `/api/services/${encodeURIComponent(serviceId)}/key`),
+    usage: (serviceId, period) =>
+      call('GET', `/api/services/${encodeURIComponent(serviceId)}/usage?period=${encodeURIComponent(period)}`),
   };
 }

@@ -2,13 +2,14 @@
  * @module web/app
  * The self-service page: sign in, the services with their keys (search and filter), get a key (shown once in
  * full with a copy button), rotate with a chosen grace period and revoke after a confirmation that says what
- * will happen, each key's expiry and grace, its history, and a runnable snippet per service.
+ * will happen, each key's expiry and grace, its history, a runnable snippet per service, and the usage and
+ * limits of each service with a key.
  */
 import { ApiError, createApi } from './api.js';
 import { createAuth, SignInError } from './auth.js';
 import { duration, fromNow, h, replace, timeElement, when } from './dom.js';
 import { renderSnippet, SNIPPET_LANGS, variableNames } from './snippet.js';
-import { renderUsage } from './usage.js';
+import { forgetUsage, renderUsage } from './usage.js';
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? '';
 const issuer = meta('mlaas-issuer');
@@ -107,6 +108,7 @@ async function load() {
   state.services = services.services;
   state.user = services.user;
   state.keys = keys.keys;
+  forgetUsage();
 }
 
 function render() {

@@ -159,7 +159,7 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
       assert.equal(await page.locator('#full-key').count(), 0);
 
       await page.getByText('Key history').click();
-      const history = page.getByRole('table');
+      const history = page.getByRole('table', { name: 'Your key events, newest first' });
       await history.waitFor();
       for (const what of ['Key issued', 'Key rotated', 'Key revoked']) {
         assert.ok((await history.getByText(what).count()) >= 1, `${what} in the history`);
@@ -231,7 +231,7 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
         await page.locator('#full-key').waitFor();
         await page.getByText('Call it: a runnable snippet').first().click();
         await page.getByText('Key history').click();
-        await page.getByRole('table').waitFor();
+        await page.getByRole('table', { name: 'Your key events, newest first' }).waitFor();
         assert.deepEqual(await axeViolations(page), [], `${colorScheme}: services`);
         await page
           .getByRole('button', { name: /^Rotate key for / })

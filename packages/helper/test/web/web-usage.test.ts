@@ -1,0 +1,261 @@
+/**
+ * @module test/web/web-usage
+ * The usage view of the web page in a real headless Chromium against the embedded stack: after a key is got
+ * on the page and calls are made with it through the demo gateway, the service's card shows the calls (chart
+ * and its table for screen readers) for each period of the switch and every limit of the plan with used /
+ * max and its reset, with no CSP violation; axe-core finds no violation in light and dark; no sideways
+ * scrolling at phone width; a report without numbers says "usage unavailable"; an API error (the key revoked
+ * elsewhere: KEY_NOT_FOUND) is shown in the card in words. Skipped with a notice when
+ * Chromium is missing on a developer machine; in CI (CI set) a missing Chromium fails the run instead.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../idp/support/embedded-stack.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--no-first-run',
+];
+const available = existsSync(CHROMIUM);
+const inCi = Boolean(process.env.CI);
+if (!available && !inCi)
+  console.warn(`web-usage: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** The demo catalog's Sentiment Analysis: key in the X-API-Key header; Basic plan 60/minute, 1000/day, 10000/month. */
+const SERVICE = { id: 'sentiment-analysis', name: 'Sentiment Analysis' };
+const CALLS = 3;
+
+async function signIn(page: Page, url: string, user: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(user);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate<{ id: string; nodes: unknown[] }[]>(
+    'axe.run().then((result) => result.violations)',
+  );
+  return violations.map((v) => `${v.id} (${v.nodes.length}): ${JSON.stringify(v.nodes).slice(0, 400)}`);
+}
+
+/** Gets a key for the service on the page, hides it, and returns it. */
+async function getKey(page: Page, card: Locator): Promise<string> {
+  await card.getByRole('button', { name: `Get key for ${SERVICE.name}` }).click();
+  const key = (await page.locator('#full-key').textContent()) ?? '';
+  assert.ok(key.length >= 16);
+  await page.getByRole('button', { name: /hide the key/ }).click();
+  return key;
+}
+
+async function callGateway(stack: Stack, key: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const response = await fetch(`${stack.url}/gateway/${SERVICE.id}`, { headers: { 'x-api-key': key } });
+    assert.equal(response.status, 200, 'the gateway accepts the key');
+    await response.arrayBuffer();
+  }
+}
+
+/** The rows of the usage table (read by screen readers) as [label, calls]. */
+async function tableRows(usage: Locator): Promise<[string, number][]> {
+  const rows = await usage.locator('table tbody tr').all();
+  return Promise.all(
+    rows.map(async (row) => {
+      const label = (await row.locator('th').textContent()) ?? '';
+      const calls = Number(((await row.locator('td').textContent()) ?? '').replace(/\D/g, ''));
+      return [label, calls] as [string, number];
+    }),
+  );
+}
+
+describe('the usage view of the web page', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  before(async () => {
+    assert.ok(available, `Chromium is required in CI but ${CHROMIUM} is missing`);
+    stack = await startStack();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('shows the calls made with the key per period, and each limit with used / max and its reset', async () => {
+    const context = await browser.newContext();
+    const violations: string[] = [];
+    await context.exposeBinding('__cspViolation', (_source, text: string) => violations.push(text));
+    await context.addInitScript(
+      "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective));",
+    );
+    const page = await context.newPage();
+    try {
+      await signIn(page, stack.url, 'alice');
+      const card = page.getByRole('article', { name: SERVICE.name });
+      const other = page
+        .getByRole('article')
+        .filter({ hasNot: page.getByText('Has a key') })
+        .first();
+      const key = await getKey(page, card);
+      const usage = card.getByRole('region', { name: 'Usage' });
+      await usage.getByText('0 calls over the last 7 days').waitFor();
+      assert.equal(await other.getByRole('region', { name: 'Usage' }).count(), 0, 'no usage without a key');
+
+      await callGateway(stack, key, CALLS);
+      const periods = usage.getByRole('group', { name: `Usage period for ${SERVICE.name}` });
+      await periods.getByRole('button', { name: '24 hours' }).click();
+      await usage.getByText(`${CALLS} calls over the last 24 hours`).waitFor();
+      assert.equal(await periods.getByRole('button', { name: '24 hours' }).getAttribute('aria-pressed'), 'true');
+      const hours = await tableRows(usage);
+      assert.equal(hours.length, 24, 'one row per hour');
+      assert.equal(
+        hours.reduce((sum, [, calls]) => sum + calls, 0),
+        CALLS,
+        'the table has the calls',
+      );
+      assert.match((await usage.locator('caption').textContent()) ?? '', /3 calls in all/);
+      assert.equal(await usage.locator('svg rect.usage-bar').count(), 24, 'a bar per hour');
+      const drawn = await usage
+        .locator('svg rect.usage-bar')
+        .evaluateAll((bars) =>
+          bars.filter((bar) => Number(bar.getAttribute('height')) > 0).map((bar) => bar.textContent),
+        );
+      assert.ok(drawn.length >= 1 && drawn.every((title) => /call/.test(title ?? '')), 'the busy hour is drawn');
+
+      const limits = usage.locator('.limits li');
+      assert.equal(await limits.count(), 3, 'the Basic plan has three limits');
+      const minute = (await limits.filter({ hasText: 'Calls per minute' }).textContent()) ?? '';
+      assert.match(minute, /3 \/ 60 used/);
+      assert.match(minute, /resets \S/);
+      assert.match((await limits.filter({ hasText: 'Calls per day' }).textContent()) ?? '', /3 \/ 1,000 used/);
+      assert.match((await limits.filter({ hasText: 'Calls per month' }).textContent()) ?? '', /3 \/ 10,000 used/);
+
+      await periods.getByRole('button', { name: '30 days' }).click();
+      await usage.getByText(`${CALLS} calls over the last 30 days`).waitFor();
+      const days = await tableRows(usage);
+      assert.equal(days.length, 30, 'one row per day');
+      assert.deepEqual(days.at(-1)?.[1], CALLS, "today's row has the calls");
+
+      // Refresh asks again: one more call shows.
+      await callGateway(stack, key, 1);
+      await usage.getByRole('button', { name: `Refresh usage of ${SERVICE.name}` }).click();
+      await usage.getByText(`${CALLS + 1} calls over the last 30 days`).waitFor();
+      assert.deepEqual(violations, [], 'no CSP violation');
+    } finally {
+      await context.close();
+    }
+  });
+
+  // The tests below sign in as alice, who has the key got in the first test.
+  it('axe-core finds no violation on the usage view, light and dark', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      try {
+        await signIn(page, stack.url, 'alice');
+        const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
+        await usage.getByText(/calls over the last 7 days/).waitFor();
+        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: week`);
+        await usage.getByRole('button', { name: '24 hours' }).click();
+        await usage.getByText(/calls over the last 24 hours/).waitFor();
+        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: day`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  it('at phone width the usage view does not scroll sideways', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    try {
+      await signIn(page, stack.url, 'alice');
+      const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
+      await usage.getByRole('button', { name: '30 days' }).click();
+      await usage.getByText(/calls over the last 30 days/).waitFor();
+      assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says "usage unavailable" when the API manager could not count (a report with usage_available false)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      // The embedded store always counts; the report 3scale gives when its analytics fail is played back here.
+      await page.route(`**/api/services/${SERVICE.id}/usage?*`, (route) =>
+        route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify({
+            status: 'success',
+            data: {
+              service_id: SERVICE.id,
+              application_id: 'app-1',
+              plan: { id: 'basic', name: 'Basic' },
+              period: 'week',
+              granularity: 'day',
+              since: '2026-12-01T00:00:00.000Z',
+              until: '2026-12-08T00:00:00.000Z',
+              usage_available: false,
+              total: null,
+              intervals: [],
+              limits: [{ metric: 'hits', period: 'day', max: 1000, used: null, resets_at: '2026-12-08T00:00:00.000Z' }],
+            },
+          }),
+        }),
+      );
+      await signIn(page, stack.url, 'alice');
+      const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
+      await usage.getByText(/Usage unavailable right now/).waitFor();
+      assert.equal(await usage.locator('svg rect.usage-bar').count(), 0, 'no chart drawn from no numbers');
+      assert.match(
+        (await usage.locator('.limits li').textContent()) ?? '',
+        /Calls per day.*usage unavailable \/ 1,000/,
+      );
+      assert.deepEqual(await axeViolations(page), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an API error is shown in the card in words: the key revoked elsewhere gives KEY_NOT_FOUND', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, stack.url, 'bob');
+      const card = page.getByRole('article', { name: SERVICE.name });
+      await getKey(page, card);
+      const usage = card.getByRole('region', { name: 'Usage' });
+      await usage.getByText(/calls over the last 7 days/).waitFor();
+      // Revoked through the API (as the CLI would), while the page still shows the key.
+      const { access_token: token } = await stack.passwordLogin('bob', 'bob');
+      const revoked = await fetch(`${stack.url}/api/services/${SERVICE.id}/key`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      assert.equal(revoked.status, 200);
+      await usage.getByRole('button', { name: `Refresh usage of ${SERVICE.name}` }).click();
+      const alert = usage.locator('.alert');
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? '';
+      assert.match(text, /There is no key to change here: reload the list, or get a key first\./);
+      assert.match(text, /Request id: \S+/);
+      assert.deepEqual(await axeViolations(page), [], 'the error passes axe too');
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -88,6 +88,27 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+    // A timer of our own, cleared once the answer is read: `AbortSignal.timeout` keeps its signal — and with
+    // it the request and response it is tied to — alive until the timeout has run out, which under load holds
+    // every answer of the last `timeoutMs` in memory.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('3scale did not answer in time', 'TimeoutError')),
+      options.timeoutMs,
+    );
+    try {
+      return await read(method, target, controller.signal, form);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function read(
+    method: 'GET' | 'POST' | 'DELETE',
+    target: string,
+    signal: AbortSignal,
+    form?: Params,
+  ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
     let response: Response;
     try {
       response = await fetchImpl(target, {
@@ -99,7 +120,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
         },
         ...(form ? { body: formBody(form) } : {}),
         redirect: 'error',
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal,
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';

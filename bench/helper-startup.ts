@@ -135,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await stop(child);
     const modules = readFileSync(listFile, 'utf8').split('\n').filter(Boolean);
+    const memory = JSON.parse(readFileSync(`${listFile}.memory.json`, 'utf8')) as Record<string, number>;
     const unconfigured = UNCONFIGURED.filter((part) => modules.some((m) => m.includes(part)));
     const perPackage = new Map<string, number>();
     for (const m of modules) {
@@ -157,6 +158,8 @@ async function main(argv: string[]): Promise<void> {
       runs: { baseline, health, ready },
       ...summary,
       ratio: summary.healthMs / summary.baselineMs,
+      /** `process.memoryUsage()` of the listing run once ready, in bytes. */
+      memoryWhenReady: memory,
       modules: {
         count: modules.length,
         perPackage: Object.fromEntries([...perPackage].sort((a, b) => b[1] - a[1])),
@@ -171,7 +174,8 @@ async function main(argv: string[]): Promise<void> {
         '| process | until `/api/health` 200, median ms | until `/api/ready` 200, median ms |\n|---|---:|---:|\n' +
         `| bare Fastify (\`require('fastify')().listen()\` with the same route) | ${fmt(summary.baselineMs, 0)} | — |\n` +
         `| helper | ${fmt(summary.healthMs, 0)} | ${fmt(summary.readyMs, 0)} |\n\n` +
-        `Ratio helper ÷ bare Fastify (health): ${fmt(report.ratio, 2)}. Modules loaded by the helper: ${modules.length} ` +
+        `Ratio helper ÷ bare Fastify (health): ${fmt(report.ratio, 2)}. Memory once ready: RSS ${fmt((memory.rss ?? 0) / 1048576, 1)} MiB, heap used ${fmt((memory.heapUsed ?? 0) / 1048576, 1)} MiB, external ${fmt((memory.external ?? 0) / 1048576, 1)} MiB.` +
+        ` Modules loaded by the helper: ${modules.length} ` +
         `(${packages.length} packages); not configured but loaded: ${unconfigured.length === 0 ? 'none' : unconfigured.join(', ')}. ` +
         `Target (health ≤ ${TARGET_HEALTH_MS} ms, nothing unconfigured loaded): ${met ? 'met' : 'MISSED'}.\n`,
       progress,

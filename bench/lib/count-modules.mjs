@@ -22,4 +22,5 @@ process.on('SIGUSR2', () => {
   const cjs = Object.keys(require('node:module')._cache);
   const all = new Set([...cjs.map((p) => 'file://' + p), ...esm]);
   writeFileSync(process.env.MODULE_COUNT_FILE, [...all].join('\n'));
+  writeFileSync(`${process.env.MODULE_COUNT_FILE}.memory.json`, JSON.stringify(process.memoryUsage()));
 });

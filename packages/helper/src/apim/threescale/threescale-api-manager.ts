@@ -330,6 +330,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       upkeep = null;
       catalog.clear();
       plans.clear();
+      http.close();
     },
   };
 }

@@ -91,6 +91,7 @@ async function main(argv: string[]): Promise<void> {
             expiresIn: 3_600,
             claims: {
               sub: `sub-${username}`,
+              soeid: username,
               preferred_username: username,
               email: `${username}@example.test`,
               email_verified: true,

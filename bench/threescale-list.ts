@@ -163,7 +163,10 @@ export async function runThreescaleListBench(
   try {
     await fake.listen(0, BENCH_HOST);
     issuer = await startTestIssuer({ clientId: BENCH_CLIENT_ID });
-    const token = await issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS, claims: { preferred_username: BENCH_USER } });
+    const token = await issuer.token({
+      expiresIn: TOKEN_LIFETIME_SECONDS,
+      claims: { soeid: BENCH_USER, preferred_username: BENCH_USER },
+    });
     const headers = { authorization: `Bearer ${token}` };
     const loadBefore = loadavg()[0] ?? 0;
 

@@ -2,9 +2,12 @@
  * @module bench/baseline-server
  * The baseline of the list-services benchmark: a bare Fastify 5 server, logger off, with one route,
  * `GET /api/services`, that returns a fixed JSON body (read once from BENCH_BODY_FILE and serialised by
- * Fastify on every request, as a plain route returning an object would be). No auth, no hooks, no schema.
+ * Fastify on every request, as a plain route returning an object would be) — or, with
+ * BENCH_BASELINE_MODE=bytes, the file's exact bytes sent as they are (no serialisation at all). No auth, no
+ * hooks, no schema.
  *
- * Environment: BENCH_BODY_FILE (required), HOST (default 127.0.0.1), PORT (required).
+ * Environment: BENCH_BODY_FILE (required), BENCH_BASELINE_MODE (`object`, the default, or `bytes`), HOST
+ * (default 127.0.0.1), PORT (required).
  * Run by bench/list-services.ts: `node --import tsx bench/baseline-server.ts`.
  */
 import { readFileSync } from 'node:fs';
@@ -17,9 +20,16 @@ if (bodyFile === undefined || !Number.isInteger(port) || port <= 0) {
   process.exit(2);
 }
 
-const body: unknown = JSON.parse(readFileSync(bodyFile, 'utf8'));
+const bytes = readFileSync(bodyFile);
+const body: unknown = JSON.parse(bytes.toString('utf8'));
 const app = Fastify({ logger: false });
-app.get('/api/services', async () => body);
+if (process.env.BENCH_BASELINE_MODE === 'bytes') {
+  app.get('/api/services', (_request, reply) => {
+    reply.type('application/json; charset=utf-8').send(bytes);
+  });
+} else {
+  app.get('/api/services', async () => body);
+}
 
 process.once('SIGTERM', () => {
   app.close().then(

@@ -48,6 +48,11 @@ const LIST_PATH = '/api/services';
 
 export interface BenchOptions extends LoadOptions, HelperOptions {
   rounds: number;
+  /**
+   * What the baseline route sends: `object` (the body parsed once, serialised by Fastify on every request) or
+   * `bytes` (the helper's exact bytes, sent as they are: what a list costs with no work of its own).
+   */
+  baseline: 'object' | 'bytes';
   /** Exit with 1 when the target is missed. */
   check: boolean;
 }
@@ -115,7 +120,12 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
       cwd: ROOT,
       port: baselinePort,
       readyPath: LIST_PATH,
-      env: { BENCH_BODY_FILE: bodyFile, HOST: BENCH_HOST, PORT: String(baselinePort) },
+      env: {
+        BENCH_BODY_FILE: bodyFile,
+        BENCH_BASELINE_MODE: options.baseline,
+        HOST: BENCH_HOST,
+        PORT: String(baselinePort),
+      },
     });
     started.push(baseline);
     const baselineBody = await getText(`${baseline.baseUrl}${LIST_PATH}`, headers);
@@ -154,6 +164,7 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
         method: 'GET',
         path: LIST_PATH,
         bodyBytes: Buffer.byteLength(body),
+        baseline: options.baseline,
         rounds,
         durationSeconds,
         warmupSeconds,
@@ -246,7 +257,12 @@ export function formatReport(report: ListServicesReport): string {
     '',
     '| server | req/s (median) | req/s per round | p50 ms | p99 ms | server CPU µs/req | peak RSS |',
     '|---|---:|---|---:|---:|---:|---:|',
-    row('bare Fastify (baseline)', report.baseline),
+    row(
+      settings.baseline === 'bytes'
+        ? 'bare Fastify sending the same bytes (baseline)'
+        : 'bare Fastify serialising the body per request (baseline)',
+      report.baseline,
+    ),
     row('helper', report.helper),
     '',
     `**Ratio helper / baseline: ${fmt(report.ratio, 2)}** (target ≥ ${fmt(report.target, 2)}: ${verdict}; ` +
@@ -276,12 +292,13 @@ function progress(message: string): void {
 export function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
-    options: { rounds: { type: 'string' }, ...SHARED_ARG_OPTIONS },
+    options: { rounds: { type: 'string' }, 'baseline-bytes': { type: 'boolean' }, ...SHARED_ARG_OPTIONS },
     strict: true,
   });
   const helper = readHelperOptions(values);
   return {
     rounds: wholeNumber('--rounds', values.rounds, DEFAULT_ROUNDS, 1),
+    baseline: values['baseline-bytes'] ? 'bytes' : 'object',
     ...readLoadOptions(values, DEFAULT_LOAD_OPTIONS),
     ...helper,
     check: values.check ?? false,

@@ -163,7 +163,10 @@ export async function runThreescaleListBench(
   try {
     await fake.listen(0, BENCH_HOST);
     issuer = await startTestIssuer({ clientId: BENCH_CLIENT_ID });
-    const token = await issuer.token({ expiresIn: TOKEN_LIFETIME_SECONDS, claims: { preferred_username: BENCH_USER } });
+    const token = await issuer.token({
+      expiresIn: TOKEN_LIFETIME_SECONDS,
+      claims: { soeid: BENCH_USER, preferred_username: BENCH_USER },
+    });
     const headers = { authorization: `Bearer ${token}` };
     const loadBefore = loadavg()[0] ?? 0;
 
@@ -293,7 +296,7 @@ function benchSeed(services: number): Seed {
  * Times `work` and reads, from the fake's counters and request log, the upstream calls it caused and how
  * many sequential rounds they came in.
  */
-async function timeUpstream(fake: Fake3scale, latencyMs: number, work: () => Promise<void>): Promise<TimedRun> {
+export async function timeUpstream(fake: Fake3scale, latencyMs: number, work: () => Promise<void>): Promise<TimedRun> {
   const before = fake.stats();
   const lastSeq = fake.requests().at(-1)?.seq ?? 0;
   const startedAt = Date.now();
@@ -322,7 +325,7 @@ async function timeUpstream(fake: Fake3scale, latencyMs: number, work: () => Pro
  * starts the next round. Every chain of dependent calls thus spans as many rounds as it has calls; calls
  * spread out by a busy machine can only add rounds, never hide one.
  */
-function countWaves(arrivalsMs: number[], latencyMs: number): number {
+export function countWaves(arrivalsMs: number[], latencyMs: number): number {
   const sorted = [...arrivalsMs].sort((a, b) => a - b);
   let waves = 0;
   let waveStart = -Infinity;

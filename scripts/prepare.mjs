@@ -126,6 +126,12 @@ export function prepare(log = (line) => console.error(line)) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const command = process.argv[2];
   if (command === 'after-build') {
+    // The contract's schemas as plain data: processes that import it need not load TypeBox.
+    run(
+      process.execPath,
+      [join('packages', 'contract', 'scripts', 'freeze-schemas.mjs')],
+      'Freezing the contract schemas',
+    );
     stampBuild();
     linkBins();
   } else {

@@ -194,6 +194,13 @@ export interface KeyHolder {
 export interface ReadOptions {
   /** Bypass any cache: the answer must reflect every write made so far (used under provisioning locks). */
   fresh?: boolean;
+  /**
+   * Applications only: whose keys the caller needs — every application's (the default), only those of one
+   * service, or none (ids, services and states are enough, e.g. to pick the oldest). A backend that reads
+   * keys separately (3scale's app-id services) may leave `apiKey` and `keyPreview` empty on the others; a
+   * read that leaves keys out is never cached.
+   */
+  keys?: 'all' | 'none' | { serviceId: string };
 }
 
 /** One limit of an application's plan, and how much of it the current period has used. */

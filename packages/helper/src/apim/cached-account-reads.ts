@@ -36,7 +36,7 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
     findAccount(identity, read = {}) {
       const key = accountKey(identity);
       if (read.fresh) accounts.delete(key);
-      return accounts.get(key, () => inner.findAccount(identity, { fresh: true }));
+      return accounts.get(key, () => inner.findAccount(identity, read.fresh ? { fresh: true } : {}));
     },
     async createAccount(identity) {
       try {
@@ -48,6 +48,7 @@ export function withAccountCache(inner: ApiManager, options: AccountCacheOptions
     },
     listApplications(accountId, read = {}) {
       if (read.fresh) applications.delete(accountId);
+      if (read.keys !== undefined && read.keys !== 'all') return inner.listApplications(accountId, read);
       return applications.get(accountId, () => inner.listApplications(accountId, { fresh: true }));
     },
     async createApplication(input) {

@@ -2,24 +2,26 @@
  * @module app/create-helper
  * The composition root: builds every part of a helper process from its configuration and wires them
  * together. Nothing else constructs adapters or reads configuration.
+ *
+ * What is not configured is not loaded: the embedded store, the embedded issuer (oidc-provider) and the Redis
+ * client are imported only when their settings ask for them, and the audit history's SQLite driver only after
+ * the server listens (readiness waits for it), so a production helper answers its health check sooner.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiManager, ApiService } from '../apim/api-manager.js';
-import { createEmbeddedStore, parseEncryptionKey, type EmbeddedStore } from '../apim/embedded/index.js';
+import type { EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
 import { createThreescaleApiManager, type ThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
 import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
-import { connectRedis, pingRedis } from '../state/redis-connection.js';
-import { createRedisLocks } from '../state/redis-locks.js';
+import type { LockService } from '../state/shared-state.js';
 import { createIssuerKeys } from '../auth/issuer-keys.js';
 import { createUserinfoSessionCheck, type SessionCheck } from '../auth/session-check.js';
 import { createTokenVerifier } from '../auth/token-verifier.js';
 import type { HelperConfig } from '../config/config.js';
 import { buildServer } from '../http/build-server.js';
-import { createEmbeddedIdp, type EmbeddedIdp } from '../idp/embedded-idp.js';
+import type { EmbeddedIdp } from '../idp/embedded-idp.js';
 import { findFreePort, isWildcardHost, issuerForListenAddress } from '../idp/listen-address.js';
-import { registerDemoGateway } from '../http/routes/demo-gateway.js';
 import { registerMetricsRoute } from '../http/routes/metrics.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createMetrics, type HelperMetrics } from '../metrics/metrics.js';
@@ -29,7 +31,7 @@ import { createUsageReader } from '../usage/usage-report.js';
 import { reconcileOnce, type ReconcileReport } from '../provisioning/reconcile.js';
 import { isHelperError } from '../errors/helper-error.js';
 import { createAuditTrail } from '../audit/audit-log.js';
-import { AUDIT_DATABASE_FILE, openAuditStore } from '../audit/sqlite-audit-store.js';
+import { deferAuditStore } from '../audit/deferred-audit-store.js';
 import { join } from 'node:path';
 import { createMemoryLocks } from '../state/memory-locks.js';
 import { HELPER_VERSION } from '../version.js';
@@ -88,7 +90,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const now = options.now ?? (() => new Date());
-  const embeddedStore = config.apim.backend === 'embedded' ? openEmbeddedStore(config, baseUrl, now) : null;
+  const embeddedStore = config.apim.backend === 'embedded' ? await openEmbeddedStore(config, baseUrl, now) : null;
   const threescale = embeddedStore === null ? createThreescale(config, logger, metrics) : null;
   const backend: ApiManager = embeddedStore ?? (threescale as ThreescaleApiManager);
   const entitlements = withCatalogRules(config, embeddedStore?.catalogEntitlements);
@@ -100,9 +102,17 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     ttlMs: config.apim.accountCacheTtlMs,
     onCache: (cache, event) => countAccountCache[cache](event),
   });
-  const redis = config.redis === null ? null : connectRedis(config.redis.url, logger);
-  const locks =
-    redis === null ? createMemoryLocks() : createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
+  const redisModules =
+    config.redis === null
+      ? null
+      : await Promise.all([import('../state/redis-connection.js'), import('../state/redis-locks.js')]);
+  const redis =
+    config.redis === null || redisModules === null ? null : redisModules[0].connectRedis(config.redis.url, logger);
+  const locks: LockService =
+    redis === null || redisModules === null
+      ? createMemoryLocks()
+      : redisModules[1].createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
+  const pingRedis = redisModules?.[0].pingRedis;
 
   const keys = createIssuerKeys({
     issuer: config.oidc.issuer,
@@ -143,7 +153,10 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
           ? embeddedIdp.checkSession(token)
           : userinfoCheck(token)
     : null;
-  const history = openAuditStore(join(config.apim.embedded.dataDir, AUDIT_DATABASE_FILE));
+  const history = deferAuditStore(async () => {
+    const { AUDIT_DATABASE_FILE, openAuditStore } = await import('../audit/sqlite-audit-store.js');
+    return openAuditStore(join(config.apim.embedded.dataDir, AUDIT_DATABASE_FILE));
+  });
   const audit = createAuditTrail(history, logger);
   const provisioning = createProvisioning({
     apiManager,
@@ -202,17 +215,22 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     readiness: [
       { name: 'token issuer', check: () => keys.checkReady() },
       { name: 'API management', check: () => apiManager.checkReady() },
-      ...(redis === null ? [] : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
+      ...(redis === null || pingRedis === undefined
+        ? []
+        : [{ name: 'shared state (Redis)', check: () => pingRedis(redis) }]),
+      { name: 'audit history', check: () => history.open() },
     ],
   });
-  embeddedIdp = config.embeddedIdp
-    ? await createEmbeddedIdp(config.embeddedIdp, {
-        log: logger,
-        webClientId: config.webUi.enabled ? config.webUi.clientId : null,
-      })
-    : null;
-  if (embeddedIdp !== null) await embeddedIdp.register(app);
+  if (config.embeddedIdp) {
+    const { createEmbeddedIdp } = await import('../idp/embedded-idp.js');
+    embeddedIdp = await createEmbeddedIdp(config.embeddedIdp, {
+      log: logger,
+      webClientId: config.webUi.enabled ? config.webUi.clientId : null,
+    });
+    await embeddedIdp.register(app);
+  }
   if (embeddedStore !== null) {
+    const { registerDemoGateway } = await import('../http/routes/demo-gateway.js');
     registerDemoGateway(app, {
       listServices: () => embeddedStore.listServices(),
       findApplicationByKey: (key) => embeddedStore.findApplicationByKey(key),
@@ -310,6 +328,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
       // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
       // and keep the 3scale catalog loaded, so that no user waits for either.
       keys.checkReady().catch(() => {});
+      history.open().catch((error: unknown) => logger.error({ err: error }, 'the audit history cannot be opened'));
       if (threescale !== null && config.apim.threescale?.catalogPreload === true) threescale.keepCatalogLoaded();
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
       if (config.keys.reconcileIntervalSeconds > 0 && loop === null) scheduleReconcile();
@@ -413,7 +432,8 @@ function baseUrlOf(host: string, port: number): string {
   return new URL(issuerForListenAddress(isWildcardHost(host) ? '127.0.0.1' : host, port)).origin;
 }
 
-function openEmbeddedStore(config: HelperConfig, baseUrl: string, now: () => Date): EmbeddedStore {
+async function openEmbeddedStore(config: HelperConfig, baseUrl: string, now: () => Date): Promise<EmbeddedStore> {
+  const { createEmbeddedStore, parseEncryptionKey } = await import('../apim/embedded/index.js');
   const { dataDir, catalogPath, encryptionKey } = config.apim.embedded;
   return createEmbeddedStore({
     dataDir,

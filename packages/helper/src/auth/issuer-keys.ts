@@ -121,6 +121,7 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
       if (!Array.isArray(jwks.keys)) throw new HelperError('UPSTREAM_ERROR', "The issuer's key set has no keys.");
       keySet = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
       loadedAt = now();
+      warm(keySet, jwks.keys);
       options.onFetch?.('ok');
     } catch (error) {
       options.onFetch?.('error');
@@ -128,6 +129,20 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
       throw error instanceof HelperError
         ? error
         : new HelperError('UPSTREAM_ERROR', "The token issuer's keys could not be used.", { cause: error });
+    }
+  }
+
+  /**
+   * Imports each signing key now (the key set imports a key on its first use and keeps it), so the first
+   * request does not pay for it. A key that cannot be imported is left for that request to report.
+   */
+  function warm(keys: KeySet, jwks: readonly unknown[]): void {
+    for (const jwk of jwks) {
+      const { alg, kid, kty, use } = (jwk ?? {}) as { alg?: unknown; kid?: unknown; kty?: unknown; use?: unknown };
+      if (use === 'enc') continue;
+      const algorithm = typeof alg === 'string' ? alg : kty === 'RSA' ? 'RS256' : kty === 'EC' ? 'ES256' : null;
+      if (algorithm === null) continue;
+      keys({ alg: algorithm, ...(typeof kid === 'string' ? { kid } : {}) }).catch(() => {});
     }
   }
 

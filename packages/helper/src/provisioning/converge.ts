@@ -22,6 +22,12 @@ export interface DuplicateEvent {
 export interface ConvergeOptions {
   /** Told of every duplicate, for the audit trail and the logs. */
   onDuplicate?: (event: DuplicateEvent) => void;
+  /**
+   * The application the caller just created, with its key. The pair is then read without keys (ids are all
+   * the survivor is chosen by; on 3scale that spares a keys read per application), and when the survivor is
+   * another application it alone is read again with its key.
+   */
+  own?: Application;
 }
 
 export interface ConvergeResult {
@@ -69,11 +75,21 @@ export async function convergeApplications(
   serviceId: string,
   options: ConvergeOptions = {},
 ): Promise<ConvergeResult> {
-  const applications = await apiManager.listApplications(accountId, { fresh: true });
-  const survivor = survivorOf(applications, serviceId);
+  const own = options.own;
+  const applications = await apiManager.listApplications(accountId, {
+    fresh: true,
+    ...(own !== undefined ? { keys: 'none' as const } : {}),
+  });
+  const oldest = survivorOf(applications, serviceId);
+  const survivor =
+    oldest === null || own === undefined
+      ? oldest
+      : oldest.id === own.id
+        ? own
+        : ((await apiManager.listApplications(accountId, { fresh: true })).find((app) => app.id === oldest.id) ?? null);
   const result: ConvergeResult = { survivor, removed: [], remaining: [] };
   if (survivor === null) return result;
-  const duplicates = applications.filter((app) => app.serviceId === serviceId && app.id !== survivor.id);
+  const duplicates = applications.filter((app) => app.serviceId === serviceId && app.id !== oldest?.id);
   await Promise.all(
     duplicates.map(async (duplicate) => {
       let outcome: DuplicateEvent['outcome'] = 'removed';

@@ -6,11 +6,24 @@
  * Locks keep racing creates rare and cheap; after every create the pair is converged on its oldest
  * application, so even two creates that slipped past a lost lock answer every caller with the same key.
  * It talks only to the `ApiManager` and `LockService` ports.
+ *
+ * Round trips of a first key (3scale, an account that exists): the account (fresh), the pair's applications
+ * (fresh) with the plans alongside, the create, and the convergence read — four. The read under the lock is
+ * skipped when the lock's mark says nobody took the lock since before the fast-path read: then nobody held it
+ * during or after that read, and every create of the pair happens under it (a create that slipped past a lost
+ * lock is caught by the convergence read, as always). A new user adds the signup, with the account re-read
+ * under its lock skipped the same way.
+ *
+ * Why the convergence read stays after every create, rather than only when the holder finds its lock lost:
+ * a holder that kept its lock cannot see that another holder lost its own (a failover that dropped the other's
+ * take, a lease that ran out under a stalled process). That other holder's create may land first; it converges
+ * on the oldest application, its own, and removes the newer one — which the first holder would already have
+ * handed out. Only a read after the create tells every creator which application survives.
  */
 import type { Account, ApiManager, ApiService, Application, Identity, ServicePlan } from '../apim/api-manager.js';
 import { HelperError } from '../errors/helper-error.js';
 import type { ServiceSelector } from '@mlaas/contract';
-import type { LockService } from '../state/shared-state.js';
+import type { LockMark, LockService } from '../state/shared-state.js';
 import { createSingleFlight } from '../state/single-flight.js';
 import { NO_ORIGIN, type AuditTrail, type RequestOrigin } from '../audit/audit-log.js';
 import { planFor, planMove } from './choose-plan.js';
@@ -142,6 +155,9 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
   async function ensureAccount(identity: Identity): Promise<{ account: Account; created: boolean }> {
     const who = lookupIdentity(identity);
     const flight = await accountFlights.run(`${identity.userId}\u0000${who.email ?? ''}`, async () => {
+      const lockKey = `account:${identity.userId}`;
+      // Taken before the read: if nobody takes the lock in between, the read is still current under it.
+      const mark = await locks.mark(lockKey);
       const existing = await apiManager.findAccount(who, FRESH);
       if (existing !== null) return { account: existing, created: false };
       if (!options.autoCreateAccounts) {
@@ -153,14 +169,14 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
       // Two first requests of one user must not create two accounts; a waiter looks again when the lock frees.
       const notCreated = (account: Account | null) => (account === null ? null : { account, created: false });
       return locks.withLock(
-        `account:${identity.userId}`,
+        lockKey,
         LOCK_LEASE_MS,
-        async () =>
-          notCreated(await apiManager.findAccount(who, FRESH)) ?? {
+        async (held) =>
+          (held.untouchedSinceMark ? null : notCreated(await apiManager.findAccount(who, FRESH))) ?? {
             account: await apiManager.createAccount(identity),
             created: true,
           },
-        { recheck: async () => notCreated(await apiManager.findAccount(who, FRESH)) },
+        { recheck: async () => notCreated(await apiManager.findAccount(who, FRESH)), mark },
       );
     });
     // Only one caller created the account; the ones that joined it did not.
@@ -174,7 +190,23 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     service: ApiService,
     accountCreated = false,
   ): Promise<KeyGrant | null> {
-    const current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    return grantOf(identity, await currentApplication(account, service), account, service, accountCreated);
+  }
+
+  /** The pair's application, read fresh (with its key; the account's other applications need none). */
+  async function currentApplication(account: Account, service: ApiService): Promise<Application | null> {
+    const read = { fresh: true, keys: { serviceId: service.id } };
+    return pickApplication(await apiManager.listApplications(account.id, read), service.id);
+  }
+
+  /** A read application as a grant; null when there is none to hand out (none, expired, an earlier holder's). */
+  async function grantOf(
+    identity: Identity,
+    current: Application | null,
+    account: Account,
+    service: ApiService,
+    accountCreated: boolean,
+  ): Promise<KeyGrant | null> {
     if (current === null || belongsToOther(current, identity)) return null;
     if (current.state !== 'suspended' && isExpired(current, now())) return null;
     return reuse(await followTier(identity, service, current), service, account, accountCreated);
@@ -198,15 +230,21 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     }
   }
 
+  /**
+   * Under the lock. `seen` is the fast-path read when it is known to be still current (nobody took the lock
+   * since before it was made); otherwise the pair is read again, past any cache: another replica may have
+   * created the key a moment ago. `plans` is the plan list, already asked for alongside the fast-path read.
+   */
   async function provision(
     identity: Identity,
     account: Account,
     service: ApiService,
     accountCreated: boolean,
     origin: RequestOrigin,
+    seen: { current: Application | null } | null,
+    plans: Promise<ServicePlan[]>,
   ): Promise<KeyGrant> {
-    // Under the lock, read past any cache: another replica may have created the key a moment ago.
-    let current = pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+    let current = seen !== null ? seen.current : await currentApplication(account, service);
     if (current !== null && belongsToOther(current, identity)) {
       await revokeEarlierHolder(identity, account, service, origin);
       current = null;
@@ -232,8 +270,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     }
     if (current !== null) return reuse(await followTier(identity, service, current), service, account, accountCreated);
 
-    const plans = await apiManager.listPlans(service.id);
-    const plan = planFor(policy, service, identity, plans);
+    const plan = planFor(policy, service, identity, await plans);
     if (plan === null) {
       throw new HelperError(
         'NO_PLANS_FOUND',
@@ -254,6 +291,7 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
     // survives, newer ones are removed, and only the survivor's key is ever handed out.
     const { survivor } = await convergeApplications(apiManager, account.id, service.id, {
       ...(options.onDuplicate !== undefined ? { onDuplicate: options.onDuplicate } : {}),
+      own: application,
     }).catch((error: unknown) => {
       throw new HelperError(
         'UPSTREAM_UNAVAILABLE',
@@ -319,16 +357,26 @@ export function createProvisioning(options: ProvisioningOptions): Provisioning {
         throw new HelperError('FORBIDDEN', `Your developer account is ${state}; ask an administrator to approve it.`);
       }
       const flight = await keyFlights.run(`${account.id}\u0000${service.id}`, async () => {
+        const lockKey = applicationLock(account.id, service.id);
+        // Taken before the fast-path read: if nobody takes the lock in between, that read is still current.
+        const mark: LockMark | null = await locks.mark(lockKey);
+        // The plans are asked for alongside (cached after the first), so a create does not wait for them.
+        const plans = apiManager.listPlans(service.id);
+        plans.catch(() => {
+          // Reported by the create path, the only one that uses them.
+        });
         // Fast path without the lock: a key that already exists is simply returned. Decisions about keys are
         // made on fresh reads only; cached ones serve the list.
-        const existing = await existingGrant(identity, account, service, created);
+        const current = await currentApplication(account, service);
+        const existing = await grantOf(identity, current, account, service, created);
         if (existing !== null) return existing;
         // Waiters look at the store again whenever the lock frees or its holder's lease runs out.
         return locks.withLock(
-          applicationLock(account.id, service.id),
+          lockKey,
           LOCK_LEASE_MS,
-          () => provision(identity, account, service, created, origin),
-          { recheck: () => existingGrant(identity, account, service, created) },
+          (held) =>
+            provision(identity, account, service, created, origin, held.untouchedSinceMark ? { current } : null, plans),
+          { recheck: () => existingGrant(identity, account, service, created), mark },
         );
       });
       // Only one caller created the application; the ones that joined it did not.

@@ -7,6 +7,13 @@
  * or the message was lost) looks again when the holder's lease would have run out.
  * When Redis cannot be reached the lock is refused — provisioning then answers 503.
  *
+ * Each take also records the taker's token under `<lock>:taken` (kept for `MARK_TTL_MS`), and Redis holds one
+ * random epoch for all locks (`<prefix>lock-epoch`, written once, never expiring). A mark is the epoch and
+ * the last taker, read while the lock is free; a holder whose take saw exactly the marked epoch and taker
+ * knows nobody held the lock since the mark. A Redis that restarted empty has lost its epoch: the mark that
+ * finds it missing writes a new one and gives no mark, and a take never confirms a mark of another epoch —
+ * tokens and epochs are random, so nothing old is confirmed by chance.
+ *
  * The lock is an optimisation, not the guarantee: Redis may restart empty or fail over and let a second
  * holder in. Provisioning converges duplicates after every create, so a lost lock costs a wasted create,
  * never a second key.
@@ -14,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { HelperError } from '../errors/helper-error.js';
-import type { LockService, LockWaitOptions } from './shared-state.js';
+import type { HeldLock, LockMark, LockService, LockWaitOptions } from './shared-state.js';
 
 /** Longest a caller waits for a lock held by someone else. */
 export const DEFAULT_LOCK_WAIT_MS = 15_000;
@@ -22,9 +29,16 @@ export const DEFAULT_LOCK_WAIT_MS = 15_000;
 const MIN_LOOK_AGAIN_MS = 20;
 /** How often a waiter looks again while the release channel is not subscribed. */
 const UNHEARD_LOOK_AGAIN_MS = 100;
+/** How long who took a lock last is remembered: far longer than a caller's read between mark and take. */
+const MARK_TTL_MS = 600_000;
 
 // Renew or release only while the lock still holds our token; a release is announced to the waiters.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+// Take the lock; on success record the taker and answer who took it before ('' when nobody is remembered).
+const ACQUIRE = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then local last = redis.call('get', KEYS[2]) redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[3]) return (redis.call('get', KEYS[3]) or '') .. '/' .. (last or '') else return false end`;
+// The lock's mark: epoch/last taker while the lock is free; nothing while it is held or when the epoch is
+// missing (then a new one is written: Redis started empty, and what happened before cannot be vouched for).
+const MARK = `local epoch = redis.call('get', KEYS[3]) if not epoch then redis.call('set', KEYS[3], ARGV[1], 'NX') return false end if redis.call('exists', KEYS[1]) == 1 then return false end return epoch .. '/' .. (redis.call('get', KEYS[2]) or '')`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) redis.call('publish', KEYS[2], KEYS[1]) return 1 else return 0 end`;
 
 export interface RedisLocksOptions {
@@ -42,6 +56,7 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
   const { redis, keyPrefix } = options;
   const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const channel = `${keyPrefix}lock-released`;
+  const epochKey = `${keyPrefix}lock-epoch`;
   /** Waiters on this process, by lock key: woken when a release of that key is heard. */
   const waiters = new Map<string, Set<() => void>>();
   let listening = false;
@@ -96,22 +111,33 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
   }
 
   return {
-    async withLock<T>(key: string, ttlMs: number, work: () => Promise<T>, wait: LockWaitOptions<T> = {}) {
+    async withLock<T>(key: string, ttlMs: number, work: (held: HeldLock) => Promise<T>, wait: LockWaitOptions<T> = {}) {
       const lockKey = `${keyPrefix}lock:${key}`;
       const token = randomUUID();
       const deadline = Date.now() + waitMs;
-      for (;;) {
+      let untouchedSinceMark = false;
+      for (let attempt = 0; ; attempt++) {
         // Listen before trying, so a release between a failed try and the wait is not missed.
         const release = nextRelease(lockKey);
-        let taken: string | null;
+        let previous: unknown;
         try {
-          taken = await command(() => redis.set(lockKey, token, 'PX', ttlMs, 'NX'));
+          previous = await command(() =>
+            redis.eval(ACQUIRE, 3, lockKey, `${lockKey}:taken`, epochKey, token, String(ttlMs), String(MARK_TTL_MS)),
+          );
         } catch (error) {
           release.cancel();
           throw error;
         }
-        if (taken === 'OK') {
+        if (typeof previous === 'string') {
           release.cancel();
+          const mark = wait.mark;
+          // Confirmed only at the first try, in the marked epoch (a missing epoch reads as '/…', never marked).
+          untouchedSinceMark =
+            attempt === 0 &&
+            mark !== undefined &&
+            mark !== null &&
+            !previous.startsWith('/') &&
+            previous === mark.value;
           break;
         }
         const left = deadline - Date.now();
@@ -142,12 +168,21 @@ export function createRedisLocks(options: RedisLocksOptions): LockService {
       );
       renew.unref();
       try {
-        return await work();
+        return await work({ untouchedSinceMark });
       } finally {
         clearInterval(renew);
         await redis.eval(RELEASE, 2, lockKey, channel, token).catch(() => {
           // Unreleased, the lock runs out by itself within one lease.
         });
+      }
+    },
+    async mark(key: string): Promise<LockMark | null> {
+      const lockKey = `${keyPrefix}lock:${key}`;
+      try {
+        const value = await redis.eval(MARK, 3, lockKey, `${lockKey}:taken`, epochKey, randomUUID());
+        return typeof value === 'string' ? { value } : null;
+      } catch {
+        return null;
       }
     },
     async close() {

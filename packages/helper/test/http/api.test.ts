@@ -42,6 +42,7 @@ describe('helper API', () => {
       [
         ['token issuer', true],
         ['API management', true],
+        ['audit history', true],
       ],
     );
   });

@@ -92,8 +92,15 @@ function store(apps: Application[] = []) {
   return manager;
 }
 
-/** A lock that lets everyone in at once: what a lock lost to a Redis restart amounts to. */
-const lostLocks: LockService = { withLock: (_key, _ttl, work) => work(), close: async () => {} };
+/**
+ * A lock that lets everyone in at once — what a lock lost to a Redis restart amounts to — and, worse, tells
+ * every holder that nobody took it since its mark, so no holder reads the pair again before creating.
+ */
+const lostLocks: LockService = {
+  withLock: (_key, _ttl, work) => work({ untouchedSinceMark: true }),
+  mark: async () => ({ value: 'lost' }),
+  close: async () => {},
+};
 
 describe('convergence', () => {
   it('orders numeric ids by value and other ids as text', () => {

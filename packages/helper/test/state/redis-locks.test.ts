@@ -170,4 +170,47 @@ describe('redis locks', { skip }, () => {
     // Generous bound: the point is that it is the lease (1 s), not the wait limit (10 s), that frees it.
     assert.ok(Date.now() - started < 5_000);
   });
+
+  it('confirms a mark only when nobody took the lock since, across clients and after a flush', async () => {
+    const a = client();
+    const b = client();
+    const admin = client();
+    await Promise.all([ready(a), ready(b), ready(admin)]);
+    const locksA = locksOn({ redis: a, keyPrefix: 'tm:' });
+    const locksB = locksOn({ redis: b, keyPrefix: 'tm:' });
+    const take = (locks: LockService, mark: Awaited<ReturnType<LockService['mark']>>) =>
+      locks.withLock('pair', 5_000, async (held) => held.untouchedSinceMark, { mark });
+
+    assert.equal(await locksA.mark('pair'), null, 'a Redis just started gives no mark the first time');
+    const never = await locksA.mark('pair');
+    assert.notEqual(never, null, 'a lock never taken has a mark');
+    assert.equal(await take(locksA, never), true, 'nobody took it since');
+    const mark = await locksA.mark('pair');
+    assert.notEqual(mark, null);
+    assert.equal(await take(locksB, mark), true, 'nobody took it since the mark');
+    assert.equal(await take(locksA, mark), false, 'B took it after that mark');
+
+    const before = await locksB.mark('pair');
+    await take(locksA, null);
+    assert.equal(await take(locksB, before), false, 'A took it in between');
+
+    // Held: no mark.
+    let release: () => void = () => {};
+    const holding = locksA.withLock('pair', 5_000, () => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await locksB.mark('pair'), null, 'a held lock gives no mark');
+    release();
+    await holding;
+
+    // Redis restarted empty (or a failover that lost the writes): an old mark is never confirmed.
+    const old = await locksA.mark('pair');
+    assert.notEqual(old, null);
+    await admin.flushall();
+    assert.equal(await locksA.mark('pair'), null, 'no mark right after a flush');
+    assert.notEqual(await locksA.mark('pair'), null, 'a new epoch from then on');
+    assert.equal(await take(locksB, old), false, 'an old mark is not confirmed after a flush');
+    const flushedMidway = await locksA.mark('pair');
+    await admin.flushall();
+    assert.equal(await take(locksB, flushedMidway), false, 'nor one taken before a flush that came before the take');
+  });
 });

@@ -17,6 +17,7 @@ import {
   type Application,
   type CreateApplicationInput,
   type Identity,
+  type ReadOptions,
   type ServicePlan,
 } from '../api-manager.js';
 import {
@@ -103,9 +104,24 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     onEvent: (event) => options.onCache?.('plans', event),
   });
 
-  async function findAccount(identity: Identity): Promise<Account | null> {
+  async function findAccount(identity: Identity, read: ReadOptions = {}): Promise<Account | null> {
     // Username first, then email, as separate requests: 3scale does not fall back by itself
-    // (a username that matches nobody is a 404 even when the email would match).
+    // (a username that matches nobody is a 404 even when the email would match). A fresh lookup (a key is
+    // about to be decided on it) asks both at once, so a user found by email or not at all costs one round
+    // trip, not two; the email answer is used only when the username finds nobody.
+    if (read.fresh && identity.email !== null) {
+      const email = identity.email;
+      // The email answer's failure matters only when the username finds nobody.
+      const emailLookup = http.get('/admin/api/accounts/find', { email }).then(
+        (body) => () => body,
+        (error: unknown) => () => {
+          throw error;
+        },
+      );
+      const byUsername = await http.get('/admin/api/accounts/find', { username: identity.userId });
+      const found = byUsername ?? (await emailLookup)();
+      return found === null ? null : toAccount(unwrapEntity(found, 'account'), identity.userId, email);
+    }
     const byUsername = await http.get('/admin/api/accounts/find', { username: identity.userId });
     if (byUsername !== null) return toAccount(unwrapEntity(byUsername, 'account'), identity.userId, identity.email);
     if (identity.email === null) return null;
@@ -152,11 +168,16 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     return Object.freeze(result);
   }
 
-  async function listApplications(accountId: string): Promise<Application[]> {
+  async function listApplications(accountId: string, read: ReadOptions = {}): Promise<Application[]> {
     const body = await http.get(`/admin/api/accounts/${encodeURIComponent(accountId)}/applications`);
     if (body === null) return [];
     const list = unwrapCollection(body, 'applications', 'application');
-    const mapped = await Promise.all(list.map((app) => withKey(app)));
+    const keys = read.keys ?? 'all';
+    const keyed = (app: Record<string, unknown>) =>
+      keys === 'all' || (keys !== 'none' && String(app.service_id) === keys.serviceId);
+    const mapped = await Promise.all(
+      list.map((app) => (keyed(app) ? withKey(app) : toApplication(app, needsKeys(app) ? '' : null))),
+    );
     return mapped.filter((app): app is Application => app !== null);
   }
 
@@ -220,13 +241,18 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     async createApplication(input: CreateApplicationInput) {
       const path = `/admin/api/accounts/${encodeURIComponent(input.account.id)}/applications`;
+      // An app-id service's key is chosen here and sent with the create (3scale takes `application_key`, as its
+      // portal would generate one: 16 random bytes in hex), so the create is one round trip, not two.
+      const appKey = input.service.authenticationMethod === 'app_id_app_key' ? randomBytes(16).toString('hex') : null;
       try {
         const body = await http.post(path, {
           plan_id: input.plan.id,
           name: input.name,
           description: input.description,
+          ...(appKey !== null ? { application_key: appKey } : {}),
         });
-        const created = await withKey(unwrapEntity(body, 'application'));
+        const app = unwrapEntity(body, 'application');
+        const created = appKey !== null && needsKeys(app) ? toApplication(app, appKey) : await withKey(app);
         if (created === null)
           throw new HelperError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
         return created;
@@ -338,6 +364,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       catalog.clear();
       plans.clear();
       usage.clear();
+      http.close();
     },
   };
 }

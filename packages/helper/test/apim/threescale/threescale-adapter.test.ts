@@ -133,6 +133,33 @@ describe('3scale adapter, default tenant', () => {
     assert.ok(oidc.json.data.api_key, 'client secret');
   });
 
+  it('sends an app-id key with the create, reads no keys on the way, and answers the key 3scale holds', async () => {
+    // bob's seeded account has no applications.
+    const token = await h.token('bob');
+    const services = (await list(h, token)).json.data.services as ServiceDto[];
+    const before = h.fake.stats();
+    const firstRequest = h.fake.requests().length;
+    const vision = await init(h, token, { service_id: byName(services, 'Image Classification').id });
+    assert.equal(vision.status, 200, JSON.stringify(vision.json));
+    assert.equal(vision.json.data.is_new, true);
+    const after = h.fake.stats();
+    const delta = (endpoint: string) => (after[endpoint] ?? 0) - (before[endpoint] ?? 0);
+    assert.equal(delta('applications.create'), 1);
+    assert.equal(delta('keys.list'), 0, 'the key is known from the create');
+    assert.equal(delta('keys.create'), 0);
+    assert.equal(delta('applications.list'), 2, 'the fast-path read and the convergence read');
+    const create = h.fake
+      .requests()
+      .slice(firstRequest)
+      .find((r) => r.endpoint === 'applications.create');
+    assert.ok(create?.bodyKeys.includes('application_key'));
+    // Read back through the keys resource: the same key.
+    const again = await init(h, token, { service_id: byName(services, 'Image Classification').id });
+    assert.equal(again.json.data.is_new, false);
+    assert.equal(again.json.data.api_key, vision.json.data.api_key);
+    assert.equal(again.json.data.app_id, vision.json.data.app_id);
+  });
+
   it('answers SERVICE_NOT_FOUND for an id 3scale does not have', async () => {
     const result = await init(h, await h.token('alice'), { service_id: '999999' });
     assert.equal(result.status, 404);

@@ -113,6 +113,7 @@ export const AuditEventType = Type.Union([
   Type.Literal('grace_ended'),
   Type.Literal('suspended'),
   Type.Literal('resumed'),
+  Type.Literal('duplicate_removed'),
 ]);
 export type AuditEventType = Static<typeof AuditEventType>;
 

@@ -98,6 +98,8 @@ export interface Application {
   expiresAt?: Date | null;
   /** When the current key was issued, when the backend knows it. */
   keyCreatedAt?: Date;
+  /** The token `sub` of the identity the application was made for, when the backend records it. */
+  subject?: string | null;
 }
 
 /** Where a key of a person stands, as the key list shows it. */
@@ -134,7 +136,12 @@ export interface RotatedKey {
 
 /** A deadline the backend holds that has passed and not yet been enforced or recorded. */
 export interface DueDeadline {
-  kind: 'expired' | 'grace_ended';
+  /**
+   * `duplicate`: a second application of one (account, service) pair; applicationId is the newer one (the one
+   * to remove), keyPreview its key's preview, `at` its creation time. Completing it removes it only if the
+   * pair's older application still exists.
+   */
+  kind: 'expired' | 'grace_ended' | 'duplicate';
   accountId: string;
   /** The account's user id (the username of the account), for the audit trail. */
   userId: string;
@@ -155,6 +162,8 @@ export interface CreateApplicationInput {
   description: string;
   /** When the key expires; null or absent = never. */
   expiresAt?: Date | null;
+  /** The token `sub` of the identity the application is made for. */
+  subject?: string | null;
 }
 
 /** How a read may be answered. */

@@ -5,7 +5,8 @@
  */
 import type { Logger } from '../log/logger.js';
 
-export type KeyEventType = 'issued' | 'rotated' | 'revoked' | 'expired' | 'grace_ended' | 'suspended' | 'resumed';
+export type KeyEventType =
+  'issued' | 'rotated' | 'revoked' | 'expired' | 'grace_ended' | 'suspended' | 'resumed' | 'duplicate_removed';
 
 /** Where a request came from; all null for events of the reconcile loop. */
 export interface RequestOrigin {

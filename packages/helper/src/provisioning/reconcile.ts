@@ -89,7 +89,7 @@ export async function reconcileOnce(
         report.done += 1;
         options.onDeadline?.('done');
         await options.audit.record({
-          event: deadline.kind,
+          event: deadline.kind === 'duplicate' ? 'duplicate_removed' : deadline.kind,
           outcome: 'success',
           userId: deadline.userId,
           subject: null,

@@ -35,6 +35,8 @@ export interface ThreescaleHttp {
   get(path: string, params?: Params): Promise<unknown>;
   /** POST a form to `path`; never retried. Resolves with the parsed body. */
   post(path: string, form: Params): Promise<unknown>;
+  /** PUT a form to `path` (updates, state changes); never retried. Resolves with the parsed body, null on 404. */
+  put(path: string, form: Params): Promise<unknown>;
   /** DELETE `path`; never retried. Resolves with true when removed, false when it was not there (404). */
   delete(path: string): Promise<boolean>;
 }
@@ -63,7 +65,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function send(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     target: string,
     form?: Params,
@@ -84,7 +86,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function exchange(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
@@ -197,6 +199,12 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       }
       if (result.status === 404)
         throw new HelperError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      fail(result.status, result.body, result.retryAfter);
+    },
+    async put(path, form) {
+      const result = await send('PUT', path, url(path), form);
+      if (result.status >= 200 && result.status < 300) return result.body;
+      if (result.status === 404) return null;
       fail(result.status, result.body, result.retryAfter);
     },
     async delete(path) {

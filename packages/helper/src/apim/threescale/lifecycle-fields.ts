@@ -36,11 +36,15 @@ const LABELS: Record<string, string> = {
 /** Why MLaaS suspended an application: its key expired, or its holder left. */
 export type SuspendedBy = 'expiry' | 'offboarding';
 
-/** The current key as recorded: a hash to recognise it among several, when it was issued, its preview. */
+/**
+ * The current key as recorded: a hash to recognise it among several, when it was issued, its preview, and
+ * the preview of the key it replaced while that one is in its grace period.
+ */
 export interface KeyStamp {
   hash: string;
   issuedAt: Date | null;
   preview: string | null;
+  replacedPreview: string | null;
 }
 
 export interface LifecycleFields {
@@ -71,18 +75,22 @@ export function keyHash(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
-/** The value of `mlaas_current_key`: `<hash> <issued, epoch seconds> <preview>`. */
-export function keyStamp(key: string, issuedAt: Date): string {
-  return `${keyHash(key)} ${Math.floor(issuedAt.getTime() / 1000)} ${previewKey(key)}`;
+/**
+ * The value of `mlaas_current_key`: `<hash> <issued, epoch seconds> <preview> [<preview of the replaced key>]`.
+ * Previews are what the key list shows anyway; they let a revocation name its keys without reading them.
+ */
+export function keyStamp(key: string, issuedAt: Date, replaced: string | null = null): string {
+  const stamp = `${keyHash(key)} ${Math.floor(issuedAt.getTime() / 1000)} ${previewKey(key)}`;
+  return replaced === null ? stamp : `${stamp} ${previewKey(replaced)}`;
 }
 
 function parseStamp(value: unknown): KeyStamp | null {
   const raw = text(value);
   if (raw === null) return null;
-  const [hash, seconds, preview] = raw.split(' ');
+  const [hash, seconds, preview, replacedPreview] = raw.split(' ');
   if (hash === undefined || !/^[0-9a-f]{8,64}$/.test(hash)) return null;
   const issued = seconds !== undefined && /^\d{1,12}$/.test(seconds) ? new Date(Number(seconds) * 1000) : null;
-  return { hash, issuedAt: issued, preview: preview ?? null };
+  return { hash, issuedAt: issued, preview: preview ?? null, replacedPreview: replacedPreview ?? null };
 }
 
 /** The lifecycle fields of an application body (3scale renders defined extra fields flat, unset ones omitted). */

@@ -180,11 +180,15 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     return { ...app, keys };
   }
 
-  /** Every application of an account, fresh, with keys. */
-  async function readAccount(accountId: string): Promise<HeldApp[]> {
+  /** Every application of an account, fresh, with the keys of those `needsKeys` chooses (default: all). */
+  async function readAccount(accountId: string, needsKeys: (app: HeldApp) => boolean = () => true): Promise<HeldApp[]> {
     const body = await http.get(appsPath(accountId));
     if (body === null) return [];
-    return Promise.all(unwrapCollection(body, 'applications', 'application').map((json) => withKeys(json)));
+    return Promise.all(
+      unwrapCollection(body, 'applications', 'application').map((json) =>
+        needsKeys(heldApp(json)) ? withKeys(json) : heldApp(json),
+      ),
+    );
   }
 
   /** The account's applications as the core sees them: replaced ones stay hidden behind their replacement. */
@@ -237,7 +241,11 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     const others = app.keys.filter((key) => key.value !== current.value);
     const [json] = await Promise.all([
       put(appPath(app.accountId, app.id), {
-        [FIELD.currentKey]: keyStamp(value, input.now),
+        [FIELD.currentKey]: keyStamp(
+          value,
+          input.now,
+          graceUntil.getTime() > input.now.getTime() ? current.value : null,
+        ),
         [FIELD.graceUntil]: fieldDate(graceUntil),
         [FIELD.expiresAt]: fieldDate(input.expiresAt),
       }),
@@ -327,10 +335,19 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     return { application: toDomain(heldApp(json)) as Application, rotated: true };
   }
 
+  /** One application and its keys, read at the same time (an app-id application needs no other). */
+  async function readOne(accountId: string, id: string): Promise<HeldApp | null> {
+    const [body, keys] = await Promise.all([http.get(appPath(accountId, id)), http.get(keysPath(accountId, id))]);
+    return body === null ? null : heldApp(unwrapEntity(body, 'application'), keysOf(keys));
+  }
+
   async function rotateKey(input: RotateKeyInput): Promise<RotatedKey> {
     const { accountId, id } = input.application;
     await ensureFields();
-    const all = await readAccount(accountId);
+    // An app-id application is read alone with its keys; a user-key one with the account's others, one of
+    // which may be its replacement.
+    const one = input.application.appId !== null ? await readOne(accountId, id) : null;
+    const all = one !== null && one.mode !== 'user_key' ? [one] : await readAccount(accountId, () => false);
     const app = all.find((candidate) => candidate.id === id);
     if (app === undefined) throw new HelperError('KEY_NOT_FOUND', 'That key no longer exists.');
     if (app.mode === 'oidc') {
@@ -349,8 +366,19 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
 
   /** Deletes every application of the account on the service (replaced ones included). */
   async function revokeKeys(accountId: string, serviceId: string, now: Date): Promise<string[]> {
-    const apps = (await readAccount(accountId)).filter((app) => app.serviceId === serviceId);
+    // Keys are read only for app-id applications MLaaS has not stamped: a stamp names the previews.
+    const apps = (
+      await readAccount(
+        accountId,
+        (app) => app.serviceId === serviceId && app.mode === 'app_key' && app.fields.currentKey?.preview == null,
+      )
+    ).filter((app) => app.serviceId === serviceId);
     const previews = apps.flatMap((app) => {
+      const stamp = app.fields.currentKey;
+      const inGrace = app.fields.graceUntil !== null && app.fields.graceUntil.getTime() > now.getTime();
+      if (app.mode === 'app_key' && stamp?.preview != null) {
+        return [stamp.preview, ...(inGrace && stamp.replacedPreview !== null ? [stamp.replacedPreview] : [])];
+      }
       const current = currentKeyOf(app);
       // The current key, and app keys still in their grace period: the keys the gateway accepted until now.
       const graceOver = app.fields.graceUntil === null || app.fields.graceUntil.getTime() <= now.getTime();

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { ENDPOINT_KEYS } from '@mlaas/fake-3scale';
+import { keyHash, keyStamp } from '../../../src/apim/threescale/lifecycle-fields.js';
 import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
 const DAY_MS = 86_400_000;
@@ -32,6 +34,7 @@ describe('key lifecycle on 3scale', () => {
     await h.close();
   });
   beforeEach(async () => {
+    for (const endpoint of ENDPOINT_KEYS) h.fake.setFault(endpoint, null);
     user += 1;
     token = await h.token(`life-${user}`);
   });
@@ -164,17 +167,19 @@ describe('key lifecycle on 3scale', () => {
 
   it('a rotation that stopped after recording the new hash is settled by the sweep; the old key works', async () => {
     const old = (await init(appIdService())).data.api_key as string;
-    // The key create is never answered and not stored: the helper gives up, its undo also fails.
-    h.fake.setFault('keys.create', { kind: 'down', times: 1 });
-    h.fake.setFault('applications.update', { kind: 'status', status: 503, times: 2 });
-    const response = await rotate(appIdService(), 0);
-    assert.notEqual(response.statusCode, 200);
-    h.fake.setFault('applications.update', null);
-    assert.ok(works(appIdService(), old));
+    // The state a crash right after the first write leaves: the hash of a key never added, a grace of 0.
+    const app = h.fake.state.listApplications().find((a) => a.keys.some((k) => k.value === old));
+    assert.ok(app);
+    app.extraFields.mlaas_current_key = keyStamp('a-key-that-was-never-added', new Date(clock));
+    app.extraFields.mlaas_grace_until = new Date(clock).toISOString();
     assert.equal((await init(appIdService())).data.api_key, old);
     await h.helper.reconcile();
     assert.ok(works(appIdService(), old));
+    assert.equal(app.extraFields.mlaas_grace_until, '');
+    assert.equal(app.extraFields.mlaas_current_key?.split(' ')[0], keyHash(old));
     assert.equal((await init(appIdService())).data.api_key, old);
+    // And the next rotation works from there.
+    assert.equal((await rotate(appIdService(), 0)).statusCode, 200);
   });
 
   it('a user-key replacement whose create failed after 3scale stored it is used, never duplicated', async () => {
@@ -187,6 +192,39 @@ describe('key lifecycle on 3scale', () => {
     assert.ok(works(userKeyService(), fresh));
     const report = await h.helper.reconcile({ dryRun: true });
     assert.equal(report.planned.filter((p) => p.kind === 'duplicate').length, 0);
+  });
+
+  it('a user-key replacement that 3scale refused leaves the old key current; the sweep clears the grace mark', async () => {
+    const old = (await init(userKeyService())).data.api_key as string;
+    h.fake.setFault('applications.create', { kind: 'status', status: 503, times: 1 });
+    const response = await rotate(userKeyService(), 60);
+    assert.notEqual(response.statusCode, 200);
+    assert.ok(works(userKeyService(), old));
+    assert.equal((await init(userKeyService())).data.api_key, old);
+    const marked = h.fake.state.listApplications().find((app) => app.userKey === old);
+    assert.ok(marked?.extraFields.mlaas_grace_until);
+    clock += 60_000;
+    await h.helper.reconcile();
+    assert.ok(works(userKeyService(), old));
+    assert.equal(h.fake.state.listApplications().find((app) => app.userKey === old)?.extraFields.mlaas_grace_until, '');
+    assert.deepEqual(await keyStates(userKeyService()), ['active']);
+  });
+
+  it('the adapter refuses to rotate a key that changed under it, answering with the current key', async () => {
+    for (const service of [userKeyService(), appIdService()]) {
+      await init(service);
+      const account = (await api('GET', '/api/services')).json().data.account_id as string;
+      const [seen] = (await h.helper.apiManager.listApplications(account, { fresh: true })).filter(
+        (app) => app.serviceId === service,
+      );
+      assert.ok(seen);
+      const now = new Date(clock);
+      const first = await h.helper.apiManager.rotateKey({ application: seen, graceUntil: now, expiresAt: null, now });
+      assert.equal(first.rotated, true);
+      const second = await h.helper.apiManager.rotateKey({ application: seen, graceUntil: now, expiresAt: null, now });
+      assert.equal(second.rotated, false);
+      assert.equal(second.application.apiKey, first.application.apiKey);
+    }
   });
 
   it('a second MLaaS application of a pair is reported as a duplicate and removed by the sweep', async () => {

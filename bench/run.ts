@@ -6,6 +6,7 @@
 import { main as keyLifecycle } from './key-lifecycle.js';
 import { main as listServices } from './list-services.js';
 import { main as mixedLoad } from './mixed-load.js';
+import { main as threescaleKeyLifecycle } from './threescale-key-lifecycle.js';
 import { main as threescaleList } from './threescale-list.js';
 
 /** The benchmarks, in the order they run. */
@@ -14,6 +15,7 @@ const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<v
   { name: 'threescale-list', main: threescaleList },
   { name: 'mixed-load', main: mixedLoad },
   { name: 'key-lifecycle', main: keyLifecycle },
+  { name: 'threescale-key-lifecycle', main: threescaleKeyLifecycle },
 ];
 
 for (const bench of BENCHES) {

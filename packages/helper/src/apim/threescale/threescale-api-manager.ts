@@ -17,9 +17,11 @@ import {
   type ApiService,
   type CreateApplicationInput,
   type Identity,
+  type KeyHolder,
   type ServicePlan,
 } from '../api-manager.js';
 import { createFieldDefinitions } from './lifecycle-fields.js';
+import { createThreescaleHolders } from './threescale-holders.js';
 import { needsKeys, toAccount, toPlan, toService, unwrapCollection, unwrapEntity } from './mappers.js';
 import { createThreescaleKeys, heldApp, toDomain } from './threescale-keys.js';
 import type { ThreescaleHttp } from './threescale-http.js';
@@ -52,6 +54,14 @@ export interface ThreescaleApiManager extends ApiManager {
    * failed load is logged and the cache keeps what it has. Stopped by `close`; nothing when the TTL is 0.
    */
   keepCatalogLoaded(): void;
+  /** Holders of applications, in pages (stable order by account id); `next` null on the last page. */
+  listHolders(page: { after: string | null; limit: number }): Promise<{ holders: KeyHolder[]; next: string | null }>;
+  /** Suspends an application for `reason`; idempotent. The gateway refuses its keys from then on. */
+  suspendApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<void>;
+  /** Resumes an application only if MLaaS suspended it for `reason`; returns false otherwise. Idempotent. */
+  resumeApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<boolean>;
+  /** Moves an application to another plan of its service (3scale change_plan); idempotent. */
+  changePlan(accountId: string, applicationId: string, planId: string): Promise<void>;
 }
 
 export interface ThreescaleApiManagerOptions {
@@ -139,6 +149,7 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
   const ensureFields = createFieldDefinitions(http);
   const keys = createThreescaleKeys({ http, ensureFields, newKey });
   const { listApplications } = keys;
+  const holders = createThreescaleHolders(http, ensureFields);
 
   /** The username of an account, for the audit trail of deadlines (its id when it has none). */
   async function usernameOf(accountId: string): Promise<string> {
@@ -260,6 +271,11 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     },
 
     completeDeadline: keys.completeDeadline,
+
+    listHolders: holders.listHolders,
+    suspendApplication: holders.suspendApplication,
+    resumeApplication: holders.resumeApplication,
+    changePlan: holders.changePlan,
 
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ENDPOINT_KEYS } from '@mlaas/fake-3scale';
+import { ENDPOINT_KEYS, defaultSeed } from '@mlaas/fake-3scale';
 import { keyHash, keyStamp } from '../../../src/apim/threescale/lifecycle-fields.js';
 import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
@@ -254,6 +254,18 @@ describe('key lifecycle on 3scale', () => {
     assert.ok(works(userKeyService(), kept));
   });
 
+  it("rotates an app-id application that already holds 3scale's five keys", async () => {
+    const old = (await init(appIdService())).data.api_key as string;
+    const app = h.fake.state.listApplications().find((a) => a.keys.some((k) => k.value === old));
+    assert.ok(app);
+    for (let i = 1; i <= 4; i += 1) h.fake.state.addKey(app.accountId, app.id, `admin-added-key-${i}`);
+    assert.equal(app.keys.length, 5);
+    const response = await rotate(appIdService(), 600);
+    assert.equal(response.statusCode, 200, response.body);
+    const fresh = response.json().data.api_key as string;
+    assert.deepEqual(app.keys.map((k) => k.value).sort(), [fresh, old].sort());
+  });
+
   it('OIDC client secrets are not rotatable, with a clear message', async () => {
     await init(services['Text Embeddings'] as string);
     const response = await rotate(services['Text Embeddings'] as string, 0);
@@ -272,6 +284,28 @@ describe('key lifecycle on 3scale', () => {
     assert.ok(stamped.length > 0);
     for (const app of stamped) {
       assert.equal(app.extraFields.mlaas_current_key?.includes(app.userKey), false);
+    }
+  });
+});
+
+describe('lifecycle fields with a token that may not define them', () => {
+  it('answers CONFIG_ERROR naming the fields and the fix, and creates nothing', async () => {
+    const seed = { ...defaultSeed(), access_tokens: [{ value: 'read-only-admin-token', permission: 'ro' as const }] };
+    const h = await startThreescaleHarness({ seed, env: { THREESCALE_ADMIN_API_KEY: 'read-only-admin-token' } });
+    try {
+      const before = h.fake.state.listApplications().length;
+      const response = await h.helper.app.inject({
+        method: 'POST',
+        url: '/api/services/init',
+        headers: { authorization: `Bearer ${await h.token('alice')}` },
+        payload: { service_name: 'LLM Chat Completions' },
+      });
+      assert.equal(response.statusCode, 500);
+      assert.equal(response.json().error.code, 'CONFIG_ERROR');
+      assert.equal(h.fake.state.listApplications().length, before);
+      assert.equal(h.fake.state.listFieldsDefinitions().length, 0);
+    } finally {
+      await h.close();
     }
   });
 });

@@ -182,6 +182,19 @@ describe('key lifecycle on 3scale', () => {
     assert.equal((await rotate(appIdService(), 0)).statusCode, 200);
   });
 
+  it('grace 0 with a failed delete of the old app key: the new key is answered, the sweep stops the old one', async () => {
+    const old = (await init(appIdService())).data.api_key as string;
+    h.fake.setFault('keys.delete', { kind: 'status', status: 503, times: 1 });
+    const response = await rotate(appIdService(), 0);
+    assert.equal(response.statusCode, 200, response.body);
+    const fresh = response.json().data.api_key as string;
+    assert.ok(works(appIdService(), fresh));
+    const report = await h.helper.reconcile();
+    assert.ok(report.done >= 1);
+    assert.equal(works(appIdService(), old), false);
+    assert.ok(works(appIdService(), fresh));
+  });
+
   it('a user-key replacement whose create failed after 3scale stored it is used, never duplicated', async () => {
     const old = (await init(userKeyService())).data.api_key as string;
     h.fake.setFault('applications.create', { kind: 'store_then_status', status: 503, times: 1 });

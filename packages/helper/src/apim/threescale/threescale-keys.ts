@@ -235,7 +235,9 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     const current = currentKeyOf(app);
     if (current === null || current.value !== input.application.apiKey) return notRotated(app);
     const value = newKey();
-    const graceUntil = input.graceUntil.getTime() > input.now.getTime() ? input.graceUntil : input.now;
+    // An expired key gets no grace: resuming its application must not bring it back.
+    const graceUntil =
+      input.graceUntil.getTime() > input.now.getTime() && !suspendedForExpiry(app) ? input.graceUntil : input.now;
     // 1. Record the new key's hash and the grace deadline; until the key exists, the old key stays current.
     //    Keys already in a grace period end now, which also keeps the app under 3scale's five keys.
     const others = app.keys.filter((key) => key.value !== current.value);

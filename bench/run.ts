@@ -7,6 +7,7 @@ import { main as entitlements } from './entitlements.js';
 import { main as keyLifecycle } from './key-lifecycle.js';
 import { main as listServices } from './list-services.js';
 import { main as mixedLoad } from './mixed-load.js';
+import { main as threescaleKeyLifecycle } from './threescale-key-lifecycle.js';
 import { main as threescaleList } from './threescale-list.js';
 import { main as webPage } from './web-page.js';
 
@@ -18,6 +19,7 @@ const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<v
   { name: 'key-lifecycle', main: keyLifecycle },
   { name: 'web-page', main: webPage },
   { name: 'entitlements', main: entitlements },
+  { name: 'threescale-key-lifecycle', main: threescaleKeyLifecycle },
 ];
 
 for (const bench of BENCHES) {

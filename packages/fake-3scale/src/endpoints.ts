@@ -8,6 +8,7 @@
 export const ENDPOINT_KEYS = [
   'accounts.find',
   'accounts.read',
+  'users.list',
   'signup',
   'services.list',
   'services.read',
@@ -22,12 +23,18 @@ export const ENDPOINT_KEYS = [
   'applications.resume',
   'applications.accept',
   'applications.find',
+  'applications.index',
+  'applications.change_plan',
   'keys.list',
   'keys.create',
   'keys.delete',
   'metrics.list',
   'limits.list',
   'stats.application_usage',
+  'fields_definitions.list',
+  'fields_definitions.create',
+  'fields_definitions.read',
+  'fields_definitions.delete',
 ] as const;
 
 /** One Admin API operation served by the fake. */

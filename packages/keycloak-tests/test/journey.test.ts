@@ -180,5 +180,42 @@ describe('the whole journey with Keycloak', { skip: SKIP }, () => {
       assert.equal(apps.length, 1, 'one application on the service');
       assert.ok(!helper.output().includes(first.api_key));
     });
+
+    it('rotate with a grace, then revoke, through the CLI: 3scale holds both keys during the grace, none after', async () => {
+      const user = cliUser(keycloak, { helperUrl: helper.url });
+      users.push(user);
+      await user.login('alice');
+      const works = (serviceId: string, key: string) =>
+        fake.state
+          .listApplications()
+          .some(
+            (app) =>
+              String(app.serviceId) === serviceId &&
+              app.state === 'live' &&
+              (app.userKey === key || app.keys.some((k) => k.value === key)),
+          );
+      for (const name of ['Image Classification', 'LLM Chat Completions']) {
+        const init = await user.run(['services', 'init', '--name', name, '--json']);
+        assert.equal(init.code, 0, init.stderr);
+        const old = JSON.parse(init.stdout) as InitData;
+        const rotate = await user.run(['keys', 'rotate', old.service.id, '--grace', '1h', '--json']);
+        assert.equal(rotate.code, 0, rotate.stderr);
+        const rotated = JSON.parse(rotate.stdout) as { api_key: string; rotated: boolean };
+        assert.equal(rotated.rotated, true);
+        assert.notEqual(rotated.api_key, old.api_key);
+        assert.ok(works(old.service.id, old.api_key), `${name}: the old key works during its grace`);
+        assert.ok(works(old.service.id, rotated.api_key), `${name}: the new key works`);
+        const again = JSON.parse((await user.run(['services', 'init', old.service.id, '--json'])).stdout) as InitData;
+        assert.equal(again.api_key, rotated.api_key, `${name}: init answers the new key`);
+        const revoke = await user.run(['keys', 'revoke', old.service.id, '--yes', '--json']);
+        assert.equal(revoke.code, 0, revoke.stderr);
+        assert.equal(works(old.service.id, old.api_key), false, `${name}: the old key stops`);
+        assert.equal(works(old.service.id, rotated.api_key), false, `${name}: the new key stops`);
+        const fresh = JSON.parse((await user.run(['services', 'init', old.service.id, '--json'])).stdout) as InitData;
+        assert.equal(fresh.is_new, true);
+        assert.ok(works(old.service.id, fresh.api_key));
+        assert.ok(!helper.output().includes(rotated.api_key));
+      }
+    });
   });
 });

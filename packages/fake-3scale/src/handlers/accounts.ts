@@ -4,8 +4,8 @@
  */
 import { paramString } from '../http/params.js';
 import { created, ok } from '../http/reply.js';
-import { renderAccount } from '../represent/account.js';
-import { adminUrl, entityBody } from '../represent/representation.js';
+import { renderAccount, renderUser } from '../represent/account.js';
+import { adminUrl, collectionBody, entityBody } from '../represent/representation.js';
 import { parseId } from '../tenant/tenant.js';
 import type { Handler } from './admin-request.js';
 
@@ -36,4 +36,16 @@ export const signup: Handler = ({ params, ctx }) => {
     applicationPlanId: paramString(params, 'application_plan_id'),
   });
   return created(entityBody('account', renderAccount(ctx, account)), adminUrl(ctx, `accounts/${account.id}`));
+};
+
+/** `GET /admin/api/accounts/{account_id}/users`: the account's users, admins first. */
+export const listUsers: Handler = ({ pathParams, ctx }) => {
+  const account = ctx.tenant.getAccount(parseId(pathParams.account_id));
+  return ok(
+    collectionBody(
+      'users',
+      'user',
+      ctx.tenant.usersOf(account.id).map((user) => renderUser(ctx, user)),
+    ),
+  );
 };

@@ -6,10 +6,12 @@
 import { type Params, paramString } from '../http/params.js';
 import { created, emptyOk, ok } from '../http/reply.js';
 import { renderApplication } from '../represent/application.js';
-import { adminUrl, collectionBody, entityBody } from '../represent/representation.js';
+import { renderPlan } from '../represent/plan.js';
+import { type PageMeta, adminUrl, collectionBody, entityBody } from '../represent/representation.js';
 import type { ApplicationRecord } from '../tenant/records.js';
 import { type ApplicationEvent, type ApplicationInput, parseId } from '../tenant/tenant.js';
 import { type AdminRequest, type Handler, assertSeesService, canSeeService } from './admin-request.js';
+import { MAX_PER_PAGE, pagingValue } from './services.js';
 
 /** The application the path names, if the caller may see its product (else 404, as for a missing one). */
 function visibleApplication(request: AdminRequest, idParam: string | undefined): ApplicationRecord {
@@ -30,8 +32,71 @@ function applicationInput(params: Params): ApplicationInput {
     redirectUrl: paramString(params, 'redirect_url'),
     firstTrafficAt: paramString(params, 'first_traffic_at'),
     firstDailyTrafficAt: paramString(params, 'first_daily_traffic_at'),
+    extra: otherParams(params),
   };
 }
+
+/** String parameters that are neither builtin ones nor the token: candidates for extra fields. */
+function otherParams(params: Params): Record<string, string> {
+  const extra: Record<string, string> = {};
+  for (const name of Object.keys(params)) {
+    if (name === 'access_token' || name === 'provider_key') continue;
+    const text = paramString(params, name);
+    if (text !== undefined) extra[name] = text;
+  }
+  return extra;
+}
+
+/**
+ * `GET /admin/api/applications`: every application of the tenant's products the caller may see, by id,
+ * paginated like the services list, filtered by `service_id`, `plan_id`, `state` and `account`.
+ */
+export const listAllApplications: Handler = (request) => {
+  const { params, ctx, ignorePaging } = request;
+  const all = ctx.tenant
+    .searchApplications({
+      serviceId: paramString(params, 'service_id'),
+      planId: paramString(params, 'plan_id'),
+      state: paramString(params, 'state'),
+      account: paramString(params, 'account'),
+    })
+    .filter((a) => canSeeService(request, a.serviceId));
+  const page = ignorePaging ? 1 : pagingValue(paramString(params, 'page'), 1);
+  const perPage = ignorePaging ? all.length : pagingValue(paramString(params, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
+  const items = ignorePaging ? all : all.slice((page - 1) * perPage, page * perPage);
+  const meta: PageMeta | undefined =
+    !ignorePaging && perPage < all.length
+      ? {
+          per_page: perPage,
+          total_entries: all.length,
+          total_pages: Math.ceil(all.length / perPage),
+          current_page: page,
+        }
+      : undefined;
+  return ok(
+    collectionBody(
+      'applications',
+      'application',
+      items.map((a) => renderApplication(ctx, a)),
+      meta,
+    ),
+  );
+};
+
+/**
+ * `PUT …/applications/{id}/change_plan`: `plan_id` of another plan of the application's product; answers
+ * with the plan (porta renders the new plan, or the requested one when it was already the application's).
+ */
+export const changeApplicationPlan: Handler = (request) => {
+  const { pathParams, params, ctx } = request;
+  visibleApplication(request, pathParams.id);
+  const app = ctx.tenant.changeApplicationPlan(
+    parseId(pathParams.account_id),
+    parseId(pathParams.id),
+    paramString(params, 'plan_id'),
+  );
+  return ok(entityBody('application_plan', renderPlan(ctx, ctx.tenant.getPlan(app.planId))));
+};
 
 /** `GET /admin/api/accounts/{account_id}/applications`: no pagination, no service filter. */
 export const listApplications: Handler = (request) => {
@@ -77,6 +142,7 @@ export const updateApplication: Handler = (request) => {
     firstTrafficAt: input.firstTrafficAt,
     firstDailyTrafficAt: input.firstDailyTrafficAt,
     userKey: input.userKey,
+    extra: input.extra,
   });
   return ok(entityBody('application', renderApplication(ctx, app)));
 };

@@ -5,13 +5,21 @@
  * since app keys may contain reserved characters).
  */
 import type { EndpointKey } from '../endpoints.js';
-import { findAccount, readAccount, signup } from '../handlers/accounts.js';
+import { findAccount, listUsers, readAccount, signup } from '../handlers/accounts.js';
 import type { Handler } from '../handlers/admin-request.js';
 import { createKey, deleteKey, listKeys } from '../handlers/application-keys.js';
 import {
+  createFieldsDefinition,
+  deleteFieldsDefinition,
+  listFieldsDefinitions,
+  readFieldsDefinition,
+} from '../handlers/fields-definitions.js';
+import {
+  changeApplicationPlan,
   createApplication,
   deleteApplication,
   findApplication,
+  listAllApplications,
   listApplications,
   readApplication,
   transitionApplication,
@@ -45,12 +53,18 @@ const route = (methods: string | readonly string[], pattern: string, key: Endpoi
 const ROUTES: readonly Route[] = [
   route('GET', 'accounts/find', 'accounts.find', findAccount),
   route('GET', 'accounts/:id', 'accounts.read', readAccount),
+  route('GET', 'accounts/:account_id/users', 'users.list', listUsers),
   route('POST', 'signup', 'signup', signup),
   route('GET', 'services', 'services.list', listServices),
   route('GET', 'services/:id', 'services.read', readService),
   route('GET', 'services/:service_id/proxy', 'proxy.read', readProxy),
   route('GET', 'services/:service_id/application_plans', 'plans.list', listPlans),
   route('GET', 'applications/find', 'applications.find', findApplication),
+  route('GET', 'applications', 'applications.index', listAllApplications),
+  route('GET', 'fields_definitions', 'fields_definitions.list', listFieldsDefinitions),
+  route('POST', 'fields_definitions', 'fields_definitions.create', createFieldsDefinition),
+  route('GET', 'fields_definitions/:id', 'fields_definitions.read', readFieldsDefinition),
+  route('DELETE', 'fields_definitions/:id', 'fields_definitions.delete', deleteFieldsDefinition),
   route('GET', 'accounts/:account_id/applications', 'applications.list', listApplications),
   route('POST', 'accounts/:account_id/applications', 'applications.create', createApplication),
   route('GET', 'accounts/:account_id/applications/:id', 'applications.read', readApplication),
@@ -65,6 +79,7 @@ const ROUTES: readonly Route[] = [
   ),
   route('PUT', 'accounts/:account_id/applications/:id/resume', 'applications.resume', transitionApplication('resume')),
   route('PUT', 'accounts/:account_id/applications/:id/accept', 'applications.accept', transitionApplication('accept')),
+  route('PUT', 'accounts/:account_id/applications/:id/change_plan', 'applications.change_plan', changeApplicationPlan),
   route('GET', 'accounts/:account_id/applications/:application_id/keys', 'keys.list', listKeys),
   route('POST', 'accounts/:account_id/applications/:application_id/keys', 'keys.create', createKey),
   route('DELETE', 'accounts/:account_id/applications/:application_id/keys/:key', 'keys.delete', deleteKey),

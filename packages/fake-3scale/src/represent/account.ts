@@ -51,6 +51,26 @@ export function renderAccount(ctx: RenderContext, account: AccountRecord): Rende
   };
 }
 
+/** A user of a developer account (porta's UserRepresenter; the username and email are builtin fields). */
+export function renderUser(ctx: RenderContext, user: UserRecord): Rendered {
+  return {
+    json: {
+      id: user.id,
+      state: user.state,
+      role: user.role,
+      created_at: formatTime(user.createdAt),
+      updated_at: formatTime(user.updatedAt),
+      links: [
+        { rel: 'account', href: adminUrl(ctx, `accounts/${user.accountId}`) },
+        { rel: 'self', href: adminUrl(ctx, `accounts/${user.accountId}/users/${user.id}`) },
+      ],
+      username: user.username,
+      email: user.email,
+    },
+    xml: userXml(user),
+  };
+}
+
 function userXml(user: UserRecord): XmlElement {
   return {
     name: 'user',

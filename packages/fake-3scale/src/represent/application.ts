@@ -62,6 +62,9 @@ export function renderApplication(ctx: RenderContext, app: ApplicationRecord): R
   ];
   if (app.name !== null) json.name = app.name;
   if (app.description !== null) json.description = app.description;
+  // Defined extra fields follow the builtin ones, flat; unset ones are left out (nil is not rendered).
+  const extraFields = ctx.tenant.applicationExtraFields().filter((name) => app.extraFields[name] !== undefined);
+  for (const name of extraFields) json[name] = app.extraFields[name];
 
   const credentials: XmlElement[] =
     version === '1'
@@ -90,7 +93,11 @@ export function renderApplication(ctx: RenderContext, app: ApplicationRecord): R
       // Builtin fields with blank values are skipped in XML (porta `fields_to_xml`).
       ...(app.name ? el('name', app.name) : []),
       ...(app.description ? el('description', app.description) : []),
-      ...el('extra_fields', []),
+      ...el(
+        'extra_fields',
+        // Blank values are skipped in XML (porta `extra_fields_to_xml`).
+        extraFields.flatMap((name) => (app.extraFields[name]?.trim() ? el(name, app.extraFields[name]?.trim()) : [])),
+      ),
     ],
   };
   return { json, xml };

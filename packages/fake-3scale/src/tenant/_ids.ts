@@ -15,6 +15,7 @@ export const ID_BASES = {
   plan: 2357356000001,
   application: 1409620000001,
   oidcConfiguration: 1001,
+  fieldsDefinition: 1035000000001,
 } as const;
 
 export type IdKind = keyof typeof ID_BASES;

@@ -113,6 +113,26 @@ export interface ApplicationRecord {
   firstTrafficAt: string | null;
   firstDailyTrafficAt: string | null;
   keys: KeyRecord[];
+  /** Values of the tenant's defined extra fields for applications (porta `extra_fields`), by field name. */
+  extraFields: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Targets of a fields definition, as the API names them. */
+export type FieldsTarget = 'Account' | 'User' | 'Cinstance';
+
+/** A custom (extra) field the tenant defined for accounts, users or applications. */
+export interface FieldsDefinitionRecord {
+  id: number;
+  target: FieldsTarget;
+  name: string;
+  label: string;
+  required: boolean;
+  hidden: boolean;
+  readOnly: boolean;
+  choices: string[];
+  position: number;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -22,6 +22,8 @@ import type {
   AccountPlanRecord,
   AccountRecord,
   ApplicationRecord,
+  FieldsDefinitionRecord,
+  FieldsTarget,
   KeyRecord,
   PlanRecord,
   ProxyRecord,
@@ -47,7 +49,67 @@ export interface ApplicationInput {
   redirectUrl?: string | undefined;
   firstTrafficAt?: string | undefined;
   firstDailyTrafficAt?: string | undefined;
+  /**
+   * Every other parameter of the request, by name: porta keeps the ones that name a defined extra field of
+   * applications and silently drops the rest.
+   */
+  extra?: Record<string, string> | undefined;
 }
+
+/** Raw request values for a fields definition create. */
+export interface FieldsDefinitionInput {
+  target?: string | undefined;
+  name?: string | undefined;
+  label?: string | undefined;
+  required?: boolean | undefined;
+  hidden?: boolean | undefined;
+  readOnly?: boolean | undefined;
+  choices?: string[] | undefined;
+}
+
+/** Filters of the tenant-wide application list (porta's Cinstance search scopes the fake models). */
+export interface ApplicationSearch {
+  serviceId?: string | undefined;
+  planId?: string | undefined;
+  state?: string | undefined;
+  /** The account id (porta names this filter `account`, not `account_id`). */
+  account?: string | undefined;
+}
+
+const FIELDS_TARGETS: readonly FieldsTarget[] = ['Account', 'User', 'Cinstance'];
+/** porta's rule for a field name, and its message. */
+const FIELD_NAME_PATTERN = /^[A-Za-z][A-Za-z\d_-]*$/;
+const MSG_FIELD_NAME = 'Name should start with letters, and can contain numbers, - and _';
+/**
+ * Attributes of an application that cannot be extra fields (porta refuses a definition named like a column
+ * of the model that is not a builtin field); the builtin `name` and `description` are fields already.
+ */
+const APPLICATION_RESERVED = new Set([
+  'id',
+  'state',
+  'user_key',
+  'application_id',
+  'plan_id',
+  'user_account_id',
+  'service_id',
+  'created_at',
+  'updated_at',
+  'redirect_url',
+  'first_traffic_at',
+  'first_daily_traffic_at',
+  'provider_verification_key',
+  'extra_fields',
+  'type',
+  'trial_period_expires_at',
+  'end_user_required',
+  'tenant_id',
+  'paid_until',
+  'variable_cost_paid_until',
+  'setup_fee',
+  'accepted_at',
+  'create_origin',
+]);
+const APPLICATION_BUILTIN = new Set(['name', 'description']);
 
 /** Raw request values for Signup Express (`name` stands in for a missing `org_name`). */
 export interface SignupInput {
@@ -143,6 +205,7 @@ export class Tenant {
   private readonly proxies = new Map<number, ProxyRecord>();
   private readonly plans = new Map<number, PlanRecord>();
   private readonly applications = new Map<number, ApplicationRecord>();
+  private readonly fieldsDefinitions = new Map<number, FieldsDefinitionRecord>();
 
   constructor(options: TenantOptions) {
     this.name = options.name;
@@ -331,7 +394,122 @@ export class Tenant {
     };
   }
 
+  /**
+   * The tenant-wide application list: `page`/`per_page` applied by the handler; filtered by product, plan,
+   * state and account (an unparsable id matches nothing, as a SQL comparison would).
+   */
+  searchApplications(search: ApplicationSearch): ApplicationRecord[] {
+    const idFilter = (raw: string | undefined) => (raw === undefined || raw === '' ? undefined : (parseId(raw) ?? -1));
+    const serviceId = idFilter(search.serviceId);
+    const planId = idFilter(search.planId);
+    const accountId = idFilter(search.account);
+    return this.listApplications().filter(
+      (app) =>
+        (serviceId === undefined || app.serviceId === serviceId) &&
+        (planId === undefined || app.planId === planId) &&
+        (accountId === undefined || app.accountId === accountId) &&
+        (search.state === undefined || search.state === '' || app.state === search.state),
+    );
+  }
+
+  /** The tenant's fields definitions, by target then position (porta's default scope orders by position). */
+  listFieldsDefinitions(): FieldsDefinitionRecord[] {
+    return [...this.fieldsDefinitions.values()].sort((a, b) =>
+      a.target === b.target ? a.position - b.position : a.target < b.target ? -1 : 1,
+    );
+  }
+
+  getFieldsDefinition(id: number | undefined): FieldsDefinitionRecord {
+    const found = id === undefined ? undefined : this.fieldsDefinitions.get(id);
+    if (!found) throw notFound('fields definition');
+    return found;
+  }
+
+  /** Names of the extra (non-builtin) fields defined for applications. */
+  applicationExtraFields(): string[] {
+    return this.listFieldsDefinitions()
+      .filter((d) => d.target === 'Cinstance' && !APPLICATION_BUILTIN.has(d.name))
+      .map((d) => d.name);
+  }
+
   // ---- writes ----
+
+  /**
+   * Fields Definition Create, with porta's validations: label, target and name present (a target other than
+   * Account, User or Cinstance is dropped, so it reads as blank), the name's format, its uniqueness within the
+   * target, no column of the model as a name, and never required together with hidden or read-only.
+   */
+  createFieldsDefinition(input: FieldsDefinitionInput): FieldsDefinitionRecord {
+    const errors = new ErrorCollector();
+    const target = FIELDS_TARGETS.find((t) => t === input.target);
+    const name = input.name ?? '';
+    const label = input.label ?? '';
+    if (label.trim() === '') errors.add('label', MSG_BLANK);
+    else if (label.length > 255) errors.add('label', tooLong(255));
+    if (target === undefined) errors.add('target', MSG_BLANK);
+    if (name.trim() === '') errors.add('name', MSG_BLANK);
+    else if (name.length > 255) errors.add('name', tooLong(255));
+    if (name !== '' && !FIELD_NAME_PATTERN.test(name)) errors.add('name', MSG_FIELD_NAME);
+    if (
+      name !== '' &&
+      target !== undefined &&
+      [...this.fieldsDefinitions.values()].some((d) => d.target === target && d.name === name)
+    ) {
+      errors.add('name', MSG_TAKEN);
+    }
+    if (target === 'Cinstance' && APPLICATION_RESERVED.has(name)) errors.add('name', 'Field name is not allowed');
+    if (input.required === true && (input.hidden === true || input.readOnly === true)) {
+      errors.add('required', 'Fields cannot be required AND hidden/read_only');
+    }
+    if (errors.any || target === undefined) throw invalid(errors.errors);
+    const now = this.now();
+    const position =
+      Math.max(0, ...[...this.fieldsDefinitions.values()].filter((d) => d.target === target).map((d) => d.position)) +
+      1;
+    const record: FieldsDefinitionRecord = {
+      id: this.ids.take('fieldsDefinition'),
+      target,
+      name,
+      label,
+      required: input.required === true,
+      hidden: input.hidden === true,
+      readOnly: input.readOnly === true,
+      choices: input.choices ?? [],
+      position,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.fieldsDefinitions.set(record.id, record);
+    return record;
+  }
+
+  /** Fields Definition Delete. Values already stored stay in the records but are no longer shown. */
+  deleteFieldsDefinition(id: number | undefined): FieldsDefinitionRecord {
+    const found = this.getFieldsDefinition(id);
+    this.fieldsDefinitions.delete(found.id);
+    return found;
+  }
+
+  /**
+   * Application Change Plan: to another plan of the same product; a plan of another product is refused
+   * (porta's message), and the application's own plan is accepted as a no-op.
+   */
+  changeApplicationPlan(
+    accountId: number | undefined,
+    applicationId: number | undefined,
+    planId: string | undefined,
+  ): ApplicationRecord {
+    const app = this.getApplication(accountId, applicationId);
+    const plan = this.getPlan(parseId(planId));
+    if (plan.serviceId !== app.serviceId) {
+      throw invalid({ plan: ['must belong to the same product'] });
+    }
+    if (plan.id !== app.planId) {
+      app.planId = plan.id;
+      app.updatedAt = this.now();
+    }
+    return app;
+  }
 
   /**
    * Signup Express, as porta's minimal API signup does it. Validation first — the account's own errors,
@@ -463,6 +641,7 @@ export class Tenant {
     if (input.firstTrafficAt !== undefined) app.firstTrafficAt = input.firstTrafficAt;
     if (input.firstDailyTrafficAt !== undefined) app.firstDailyTrafficAt = input.firstDailyTrafficAt;
     if (input.userKey !== undefined) app.userKey = input.userKey;
+    this.assignExtraFields(app, input.extra);
     app.updatedAt = this.now();
     return app;
   }
@@ -570,6 +749,7 @@ export class Tenant {
         user_key: a.userKey,
         application_id: a.applicationId,
         keys: a.keys.map((k) => k.value),
+        extra_fields: { ...a.extraFields },
         created_at: a.createdAt.toISOString(),
       })),
     };
@@ -613,7 +793,7 @@ export class Tenant {
       keyValues = [this.randomHex(16)];
     }
     const keys: KeyRecord[] = keyValues.map((value) => ({ value, createdAt: now, updatedAt: now }));
-    return {
+    const record: ApplicationRecord = {
       id: this.ids.take('application'),
       accountId: account.id,
       serviceId: service.id,
@@ -632,9 +812,19 @@ export class Tenant {
       firstTrafficAt: input.firstTrafficAt ?? null,
       firstDailyTrafficAt: input.firstDailyTrafficAt ?? null,
       keys,
+      extraFields: {},
       createdAt: now,
       updatedAt: now,
     };
+    this.assignExtraFields(record, input.extra);
+    return record;
+  }
+
+  /** porta `extra_fields=`: only defined fields are kept; a field not sent keeps its value. */
+  private assignExtraFields(app: ApplicationRecord, extra: Record<string, string> | undefined): void {
+    if (extra === undefined) return;
+    const defined = new Set(this.applicationExtraFields());
+    for (const [name, value] of Object.entries(extra)) if (defined.has(name)) app.extraFields[name] = value;
   }
 
   /**

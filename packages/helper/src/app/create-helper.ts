@@ -465,5 +465,6 @@ function createThreescale(config: HelperConfig, logger: Logger, metrics: HelperM
     cache: settings,
     log: logger,
     onCache: (cache, event) => countCatalogCache[cache](event),
+    maxGraceSeconds: config.keys.graceMaxSeconds,
   });
 }

@@ -16,7 +16,13 @@ export interface ThreescaleHarness extends Harness {
 }
 
 export async function startThreescaleHarness(
-  options: { seed?: Seed; env?: Record<string, string>; fake?: Fake3scale; issuer?: TestIssuer } = {},
+  options: {
+    seed?: Seed;
+    env?: Record<string, string>;
+    fake?: Fake3scale;
+    issuer?: TestIssuer;
+    now?: () => Date;
+  } = {},
 ): Promise<ThreescaleHarness> {
   const fake = options.fake ?? createFake3scale({ ...(options.seed ? { seed: options.seed } : {}) });
   if (options.fake === undefined) await fake.listen();
@@ -33,7 +39,7 @@ export async function startThreescaleHarness(
       USER_ID_CLAIMS: 'preferred_username,sub',
       ...options.env,
     },
-    options.issuer ? { issuer: options.issuer } : {},
+    { ...(options.issuer ? { issuer: options.issuer } : {}), ...(options.now ? { now: options.now } : {}) },
   );
   return {
     ...harness,

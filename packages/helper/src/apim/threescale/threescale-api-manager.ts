@@ -4,6 +4,7 @@
  * with a TTL and stale-while-revalidate, and loaded once for any number of concurrent requests (per-account
  * reads are cached in front of any adapter by `cached-account-reads`). A create that fails or times
  * out is followed by a fresh list, so an application 3scale stored anyway is found rather than made twice.
+ * Keys after their creation (rotation, revocation, deadlines) are in `threescale-keys`.
  */
 import { randomBytes } from 'node:crypto';
 import { HelperError, isHelperError } from '../../errors/helper-error.js';
@@ -14,22 +15,16 @@ import {
   type Account,
   type ApiManager,
   type ApiService,
-  type Application,
   type CreateApplicationInput,
   type Identity,
   type ReadOptions,
+  type KeyHolder,
   type ServicePlan,
 } from '../api-manager.js';
-import {
-  firstKey,
-  needsKeys,
-  toAccount,
-  toApplication,
-  toPlan,
-  toService,
-  unwrapCollection,
-  unwrapEntity,
-} from './mappers.js';
+import { createFieldDefinitions } from './lifecycle-fields.js';
+import { createThreescaleHolders } from './threescale-holders.js';
+import { needsKeys, toAccount, toPlan, toService, unwrapCollection, unwrapEntity } from './mappers.js';
+import { createThreescaleKeys, heldApp, toDomain } from './threescale-keys.js';
 import type { ThreescaleHttp } from './threescale-http.js';
 import { createThreescaleUsage } from './threescale-usage.js';
 
@@ -65,6 +60,14 @@ export interface ThreescaleApiManager extends ApiManager {
    * failed load is logged and the cache keeps what it has. Stopped by `close`; nothing when the TTL is 0.
    */
   keepCatalogLoaded(): void;
+  /** Holders of applications, in pages (stable order by account id); `next` null on the last page. */
+  listHolders(page: { after: string | null; limit: number }): Promise<{ holders: KeyHolder[]; next: string | null }>;
+  /** Suspends an application for `reason`; idempotent. The gateway refuses its keys from then on. */
+  suspendApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<void>;
+  /** Resumes an application only if MLaaS suspended it for `reason`; returns false otherwise. Idempotent. */
+  resumeApplication(accountId: string, applicationId: string, reason: 'offboarding'): Promise<boolean>;
+  /** Moves an application to another plan of its service (3scale change_plan); idempotent. */
+  changePlan(accountId: string, applicationId: string, planId: string): Promise<void>;
 }
 
 export interface ThreescaleApiManagerOptions {
@@ -74,6 +77,10 @@ export interface ThreescaleApiManagerOptions {
   onCache?: (cache: 'services' | 'plans', event: 'hit' | 'stale' | 'miss') => void;
   /** Random password for accounts created by signup (users sign in through the IdP, never with it). */
   newPassword?: () => string;
+  /** A new key value; default 32 random hex characters, as 3scale makes them. */
+  newKey?: () => string;
+  /** The longest grace period offered (the helper's configured maximum). */
+  maxGraceSeconds?: number;
 }
 
 /**
@@ -83,6 +90,7 @@ export interface ThreescaleApiManagerOptions {
 export function createThreescaleApiManager(options: ThreescaleApiManagerOptions): ThreescaleApiManager {
   const { http } = options;
   const newPassword = options.newPassword ?? (() => randomBytes(24).toString('base64url'));
+  const newKey = options.newKey ?? (() => randomBytes(16).toString('hex'));
   const catalog = createSwrCache<readonly ApiService[]>({
     ttlMs: options.cache.catalogTtlMs,
     staleMs: options.cache.catalogStaleMs,
@@ -168,29 +176,22 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
     return Object.freeze(result);
   }
 
-  async function listApplications(accountId: string, read: ReadOptions = {}): Promise<Application[]> {
-    const body = await http.get(`/admin/api/accounts/${encodeURIComponent(accountId)}/applications`);
-    if (body === null) return [];
-    const list = unwrapCollection(body, 'applications', 'application');
-    const keys = read.keys ?? 'all';
-    const keyed = (app: Record<string, unknown>) =>
-      keys === 'all' || (keys !== 'none' && String(app.service_id) === keys.serviceId);
-    const mapped = await Promise.all(
-      list.map((app) => (keyed(app) ? withKey(app) : toApplication(app, needsKeys(app) ? '' : null))),
-    );
-    return mapped.filter((app): app is Application => app !== null);
-  }
+  const ensureFields = createFieldDefinitions(http);
+  const keys = createThreescaleKeys({ http, ensureFields, newKey });
+  const { listApplications } = keys;
+  const holders = createThreescaleHolders(http, ensureFields);
 
-  /** Backend-version-2 applications carry their keys in a separate resource. */
-  async function withKey(app: Record<string, unknown>): Promise<Application | null> {
-    if (!needsKeys(app)) return toApplication(app);
-    const path = `/admin/api/accounts/${encodeURIComponent(String(app.account_id))}/applications/${encodeURIComponent(String(app.id))}/keys`;
-    let key = firstKey(await http.get(path));
-    if (key === null && app.state !== 'suspended') {
-      // An app-id application without a key (the service does not require one): create it, as the portal would.
-      key = firstKey(await http.post(path, { key: randomBytes(16).toString('hex') }).then(() => http.get(path)));
+  /** The username of an account, for the audit trail of deadlines (its id when it has none). */
+  async function usernameOf(accountId: string): Promise<string> {
+    try {
+      const body = await http.get(`/admin/api/accounts/${encodeURIComponent(accountId)}/users`);
+      const users = body === null ? [] : unwrapCollection(body, 'users', 'user');
+      const admin = users.find((user) => user.role === 'admin') ?? users[0];
+      return typeof admin?.username === 'string' ? admin.username : accountId;
+    } catch {
+      // A tenant without multiple users may refuse the list: the account id still names the holder.
+      return accountId;
     }
-    return toApplication(app, key);
   }
 
   return {
@@ -241,18 +242,23 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     async createApplication(input: CreateApplicationInput) {
       const path = `/admin/api/accounts/${encodeURIComponent(input.account.id)}/applications`;
-      // An app-id service's key is chosen here and sent with the create (3scale takes `application_key`, as its
-      // portal would generate one: 16 random bytes in hex), so the create is one round trip, not two.
-      const appKey = input.service.authenticationMethod === 'app_id_app_key' ? randomBytes(16).toString('hex') : null;
+      await ensureFields();
+      // MLaaS chooses the key, so that its hash is recorded in the same write that creates it.
+      const key = newKey();
+      const at = new Date();
       try {
         const body = await http.post(path, {
           plan_id: input.plan.id,
           name: input.name,
           description: input.description,
-          ...(appKey !== null ? { application_key: appKey } : {}),
+          ...(input.service.authenticationMethod === 'api_key' ? { user_key: key } : { application_key: key }),
+          ...keys.createFields(key, at, input.expiresAt ?? null, {
+            subject: input.subject ?? null,
+            userId: input.account.username,
+          }),
         });
-        const app = unwrapEntity(body, 'application');
-        const created = appKey !== null && needsKeys(app) ? toApplication(app, appKey) : await withKey(app);
+        const json = unwrapEntity(body, 'application');
+        const created = toDomain(heldApp(json, needsKeys(json) ? [{ value: key, createdAt: at }] : []));
         if (created === null)
           throw new HelperError('UPSTREAM_ERROR', '3scale created an application without a usable key.');
         return created;
@@ -279,64 +285,29 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       );
     },
 
-    async listKeys(accountId) {
-      const applications = await listApplications(accountId);
-      return applications.map((app) => ({
-        serviceId: app.serviceId,
-        applicationId: app.id,
-        keyPreview: app.keyPreview,
-        state: app.state === 'live' ? 'active' : app.state,
-        createdAt: null,
-        expiresAt: null,
-        validUntil: null,
-      }));
-    },
+    listKeys: keys.listKeys,
 
-    async rotateKey() {
-      throw new HelperError(
-        'NOT_ROTATABLE',
-        'Keys cannot be rotated with the 3scale backend of this helper yet; ask an administrator to replace the key.',
-      );
-    },
+    rotateKey: keys.rotateKey,
 
-    async revokeKeys() {
-      throw new HelperError(
-        'NOT_ROTATABLE',
-        'Keys cannot be revoked with the 3scale backend of this helper yet; ask an administrator to suspend the key.',
-      );
-    },
+    revokeKeys: keys.revokeKeys,
 
     maxGraceSeconds() {
-      return 0;
+      // Grace deadlines are durable (application fields), so any configured grace is honoured.
+      return options.maxGraceSeconds ?? Number.MAX_SAFE_INTEGER;
     },
 
-    async listDueDeadlines() {
-      // Nothing is scheduled on this backend yet: keys neither expire nor keep a grace period here.
-      return [];
+    listDueDeadlines(now, limit) {
+      return keys.listDueDeadlines(now, limit, usernameOf);
     },
 
-    async completeDeadline() {
-      return false;
-    },
+    completeDeadline: keys.completeDeadline,
+
+    listHolders: holders.listHolders,
+    suspendApplication: holders.suspendApplication,
+    resumeApplication: holders.resumeApplication,
+    changePlan: holders.changePlan,
 
     getUsage: (application, window, now) => usage.getUsage(application, window, now),
-
-    // Offboarding and tiers on 3scale come with the 3scale side of the port; until then these refuse.
-    async listHolders() {
-      throw new HelperError('UPSTREAM_ERROR', 'listing key holders is not supported by this backend yet');
-    },
-
-    async suspendApplication() {
-      throw new HelperError('UPSTREAM_ERROR', 'suspending applications is not supported by this backend yet');
-    },
-
-    async resumeApplication() {
-      throw new HelperError('UPSTREAM_ERROR', 'resuming applications is not supported by this backend yet');
-    },
-
-    async changePlan() {
-      throw new HelperError('UPSTREAM_ERROR', 'changing plans is not supported by this backend yet');
-    },
 
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });

@@ -41,6 +41,8 @@ export interface ThreescaleHttp {
   get(path: string, params?: Params): Promise<unknown>;
   /** POST a form to `path`; never retried. Resolves with the parsed body. */
   post(path: string, form: Params): Promise<unknown>;
+  /** PUT a form to `path` (updates, state changes); never retried. Resolves with the parsed body, null on 404. */
+  put(path: string, form: Params): Promise<unknown>;
   /** DELETE `path`; never retried. Resolves with true when removed, false when it was not there (404). */
   delete(path: string): Promise<boolean>;
   /** Closes the kept-alive connections. */
@@ -79,7 +81,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function send(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     target: string,
     form?: Params,
@@ -100,7 +102,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
   }
 
   async function exchange(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
@@ -122,7 +124,7 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
    * is cleared as soon as it is read; redirects are not followed (a 3xx is an unexpected status).
    */
   function roundTrip(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     target: string,
     form?: Params,
   ): Promise<{ status: number; retryAfter: string | null; text: string }> {
@@ -285,6 +287,12 @@ export function createThreescaleHttp(options: ThreescaleHttpOptions): Threescale
       }
       if (result.status === 404)
         throw new HelperError('UPSTREAM_ERROR', '3scale does not know the account or plan of this request.');
+      fail(result.status, result.body, result.retryAfter);
+    },
+    async put(path, form) {
+      const result = await send('PUT', path, url(path), form);
+      if (result.status >= 200 && result.status < 300) return result.body;
+      if (result.status === 404) return null;
       fail(result.status, result.body, result.retryAfter);
     },
     async delete(path) {

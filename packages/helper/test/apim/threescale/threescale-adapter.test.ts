@@ -106,14 +106,23 @@ describe('3scale adapter, default tenant', () => {
     assert.equal(again.json.data.is_new, false);
   });
 
-  it('creates an application with only the fields it needs, marked as made by MLaaS', async () => {
+  it('creates an application with only the fields it needs, its key and its lifecycle fields, marked as made by MLaaS', async () => {
     // alice's seeded account has no applications (a signup would have subscribed her to the default plans).
     const token = await h.token('alice');
     const result = await init(h, token, { service_name: 'Speech to Text' });
     assert.equal(result.status, 200);
     assert.equal(result.json.data.is_new, true);
     const creates = h.fake.requests().filter((r) => r.endpoint === 'applications.create');
-    for (const request of creates) assert.deepEqual([...request.bodyKeys].sort(), ['description', 'name', 'plan_id']);
+    for (const request of creates)
+      assert.deepEqual([...request.bodyKeys].sort(), [
+        'description',
+        'mlaas_current_key',
+        'mlaas_expires_at',
+        'mlaas_user_id',
+        'name',
+        'plan_id',
+        'user_key',
+      ]);
     const apps = h.fake.state.applicationsOf(Number(result.json.data.account_id));
     const mine = apps.filter((a) => String(a.serviceId) === result.json.data.service.id);
     assert.equal(mine.length, 1);

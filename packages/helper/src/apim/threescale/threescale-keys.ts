@@ -1,0 +1,605 @@
+/**
+ * @module apim/threescale/threescale-keys
+ * Keys on 3scale, past their creation: an account's applications as MLaaS sees them (a replaced application
+ * in its grace period is hidden behind its replacement), rotation, revocation, the key list, and the
+ * deadlines (expiry, end of grace, duplicates) found by paging through every application.
+ *
+ * Every deadline lives in the application's extra fields (`lifecycle-fields`), never only in memory. Writes
+ * are ordered so that a failure or a crash at any step leaves the person a working key, and leaves a state
+ * the deadline sweep finishes or undoes:
+ * - app id + app key (backend version 2): the application records the new key's hash and the grace
+ *   deadline first, then the key is added; a hash that matches no key means "the old key is current".
+ *   Keys other than the current one are removed when the grace ends (at once for a grace of 0).
+ * - user key (backend version 1): a grace of 0 changes `user_key` in place. A grace > 0 marks the
+ *   application with its grace deadline, then creates a second application on the same plan holding the new
+ *   key and naming the one it replaces; the replaced one is deleted when the grace ends.
+ * - an expired key is enforced by suspending its application (marked `mlaas_suspended_by=expiry`); to the
+ *   domain such an application is a live one whose key has expired, so the next key request renews it.
+ */
+import { randomBytes } from 'node:crypto';
+import { HelperError } from '../../errors/helper-error.js';
+import { previewKey } from '../../lib/key-preview.js';
+import type { Application, DueDeadline, KeyRecord, ReadOptions, RotateKeyInput, RotatedKey } from '../api-manager.js';
+import {
+  FIELD,
+  fieldDate,
+  isMlaasApplication,
+  keyHash,
+  keyStamp,
+  lifecycleFieldsOf,
+  type LifecycleFields,
+} from './lifecycle-fields.js';
+import { toApplication, unwrapCollection, unwrapEntity } from './mappers.js';
+import type { Params, ThreescaleHttp } from './threescale-http.js';
+
+type Json = Record<string, unknown>;
+
+/** 3scale's page size for the tenant-wide application list. */
+const INDEX_PAGE_SIZE = 500;
+/** A guard against a server that keeps sending pages: 2,000 pages are a million applications. */
+const INDEX_MAX_PAGES = 2_000;
+
+/** An app key as 3scale lists it. */
+export interface StoredKey {
+  value: string;
+  createdAt: Date | null;
+}
+
+/** An application as read from 3scale, with its lifecycle fields and (backend version 2) its keys. */
+export interface HeldApp {
+  json: Json;
+  id: string;
+  accountId: string;
+  serviceId: string;
+  state: string;
+  createdAt: Date | null;
+  mode: 'user_key' | 'app_key' | 'oidc';
+  fields: LifecycleFields;
+  /** App keys, oldest first; empty for user-key applications. */
+  keys: StoredKey[];
+}
+
+export interface ThreescaleKeysOptions {
+  http: ThreescaleHttp;
+  /** Defines the lifecycle fields on first use. */
+  ensureFields: () => Promise<void>;
+  /** A new key value (32 hex characters, as 3scale makes them). */
+  newKey?: () => string;
+}
+
+const appsPath = (accountId: string) => `/admin/api/accounts/${encodeURIComponent(accountId)}/applications`;
+const appPath = (accountId: string, id: string) => `${appsPath(accountId)}/${encodeURIComponent(id)}`;
+const keysPath = (accountId: string, id: string) => `${appPath(accountId, id)}/keys`;
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function dateOf(value: unknown): Date | null {
+  const raw = text(value);
+  if (raw === null) return null;
+  const parsed = new Date(raw);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+function modeOf(app: Json): HeldApp['mode'] {
+  if (text(app.user_key) !== null) return 'user_key';
+  if (text(app.client_secret) !== null || text(app.client_id) !== null) return 'oidc';
+  return 'app_key';
+}
+
+/** `{"keys":[{"key":{…}}]}` → the keys, oldest first. */
+export function keysOf(body: unknown): StoredKey[] {
+  if (body === null) return [];
+  return unwrapCollection(body, 'keys', 'key')
+    .map((key) => ({ value: text(key.value), createdAt: dateOf(key.created_at) }))
+    .filter((key): key is StoredKey => key.value !== null);
+}
+
+/** An application body → what the lifecycle needs of it. */
+export function heldApp(json: Json, keys: StoredKey[] = []): HeldApp {
+  return {
+    json,
+    id: String(json.id),
+    accountId: String(json.account_id),
+    serviceId: String(json.service_id),
+    state: text(json.state) ?? '',
+    createdAt: dateOf(json.created_at),
+    mode: modeOf(json),
+    fields: lifecycleFieldsOf(json),
+    keys,
+  };
+}
+
+/** The key the person holds now: the user key, the client secret, or the app key the recorded hash names. */
+export function currentKeyOf(app: HeldApp): StoredKey | null {
+  if (app.mode === 'user_key') return { value: text(app.json.user_key) ?? '', createdAt: null };
+  if (app.mode === 'oidc') return { value: text(app.json.client_secret) ?? '', createdAt: null };
+  const hash = app.fields.currentKey?.hash;
+  // A hash that matches no key is a rotation that stopped before its key was added: the old key is current.
+  return app.keys.find((key) => hash !== undefined && keyHash(key.value) === hash) ?? app.keys[0] ?? null;
+}
+
+/** Ids of applications some other application of the list replaces (in their grace period, or past it). */
+export function replacedIds(apps: readonly HeldApp[]): Set<string> {
+  const ids = new Set(apps.map((app) => app.id));
+  const replaced = new Set<string>();
+  for (const app of apps) {
+    const target = app.fields.replaces;
+    if (target !== null && target !== app.id && ids.has(target)) replaced.add(target);
+  }
+  return replaced;
+}
+
+/** Whether MLaaS suspended the application because its key expired. */
+function suspendedForExpiry(app: HeldApp): boolean {
+  return app.state === 'suspended' && app.fields.suspendedBy === 'expiry';
+}
+
+/**
+ * The domain view of an application. One MLaaS suspended for expiry is a live application with an
+ * expired key, so that asking for a key renews it instead of refusing it as suspended.
+ */
+export function toDomain(app: HeldApp, keyless = false): Application | null {
+  const key = currentKeyOf(app);
+  const expired = suspendedForExpiry(app);
+  const json = expired ? { ...app.json, state: 'live' } : app.json;
+  // Keyless: an app-key application read without its keys, carrying an empty key (reads that ask so).
+  const appKey = keyless ? '' : (key?.value ?? null);
+  const mapped = toApplication(json, app.mode === 'app_key' ? appKey : null);
+  if (mapped === null) return null;
+  // Suspended for expiry: expired by the time of the suspension, even if a renewal that stopped half-way
+  // already recorded a later expiry.
+  const suspendedAt = dateOf(app.json.updated_at)?.getTime() ?? 0;
+  const expiresAt = expired
+    ? new Date(Math.min(app.fields.expiresAt?.getTime() ?? suspendedAt, suspendedAt))
+    : app.fields.expiresAt;
+  const keyCreatedAt = app.fields.currentKey?.issuedAt ?? key?.createdAt ?? app.createdAt;
+  return { ...mapped, expiresAt, ...(keyCreatedAt !== null ? { keyCreatedAt } : {}) };
+}
+
+/** Creates the key operations of the 3scale adapter. */
+export function createThreescaleKeys(options: ThreescaleKeysOptions) {
+  const { http, ensureFields } = options;
+  const newKey = options.newKey ?? (() => randomBytes(16).toString('hex'));
+
+  async function put(path: string, form: Params): Promise<Json> {
+    const body = await http.put(path, form);
+    if (body === null) throw new HelperError('KEY_NOT_FOUND', 'That key no longer exists.');
+    return unwrapEntity(body, 'application');
+  }
+
+  /** Reads an application's keys; an app-key application without one gets one, as the portal would. */
+  async function withKeys(json: Json): Promise<HeldApp> {
+    const app = heldApp(json);
+    if (app.mode !== 'app_key') return app;
+    const path = keysPath(app.accountId, app.id);
+    let keys = keysOf(await http.get(path));
+    if (keys.length === 0 && app.state !== 'suspended') {
+      await http.post(path, { key: newKey() });
+      keys = keysOf(await http.get(path));
+    }
+    return { ...app, keys };
+  }
+
+  /** Every application of an account, fresh, with the keys of those `needsKeys` chooses (default: all). */
+  async function readAccount(accountId: string, needsKeys: (app: HeldApp) => boolean = () => true): Promise<HeldApp[]> {
+    const body = await http.get(appsPath(accountId));
+    if (body === null) return [];
+    return Promise.all(
+      unwrapCollection(body, 'applications', 'application').map((json) =>
+        needsKeys(heldApp(json)) ? withKeys(json) : heldApp(json),
+      ),
+    );
+  }
+
+  /** The account's applications as the core sees them: replaced ones stay hidden behind their replacement. */
+  async function listApplications(accountId: string, read: ReadOptions = {}): Promise<Application[]> {
+    // Keys are read only where asked: a first key needs the asked service's, the convergence read none.
+    const wanted = read.keys ?? 'all';
+    const keyed = (app: HeldApp) => wanted === 'all' || (wanted !== 'none' && app.serviceId === wanted.serviceId);
+    const apps = await readAccount(accountId, keyed);
+    const replaced = replacedIds(apps);
+    return apps
+      .filter((app) => !replaced.has(app.id))
+      .map((app) => toDomain(app, !keyed(app)))
+      .filter((app): app is Application => app !== null);
+  }
+
+  /** The fields a new application starts with. */
+  function createFields(
+    key: string,
+    at: Date,
+    expiresAt: Date | null,
+    who: { subject: string | null; userId: string | null } = { subject: null, userId: null },
+  ): Params {
+    return {
+      [FIELD.currentKey]: keyStamp(key, at),
+      [FIELD.expiresAt]: fieldDate(expiresAt),
+      ...(who.subject !== null ? { [FIELD.subject]: who.subject } : {}),
+      ...(who.userId !== null ? { [FIELD.userId]: who.userId } : {}),
+    };
+  }
+
+  /**
+   * Resumes an application suspended for expiry once its new key is stored, then drops the mark (a mark left
+   * by a crash in between means nothing on a live application).
+   */
+  async function resumeExpired(app: HeldApp): Promise<void> {
+    await put(`${appPath(app.accountId, app.id)}/resume`, {});
+    await put(appPath(app.accountId, app.id), { [FIELD.suspendedBy]: '' });
+  }
+
+  function notRotated(app: HeldApp): RotatedKey {
+    const application = toDomain(app);
+    if (application === null) throw new HelperError('KEY_NOT_FOUND', 'That key no longer exists.');
+    return { application, rotated: false };
+  }
+
+  async function rotateAppKey(app: HeldApp, input: RotateKeyInput): Promise<RotatedKey> {
+    const current = currentKeyOf(app);
+    if (current === null || current.value !== input.application.apiKey) return notRotated(app);
+    const value = newKey();
+    // An expired key gets no grace: resuming its application must not bring it back.
+    const graceUntil =
+      input.graceUntil.getTime() > input.now.getTime() && !suspendedForExpiry(app) ? input.graceUntil : input.now;
+    // 1. Record the new key's hash and the grace deadline; until the key exists, the old key stays current.
+    //    Keys already in a grace period end now, which also keeps the app under 3scale's five keys.
+    const others = app.keys.filter((key) => key.value !== current.value);
+    const [json] = await Promise.all([
+      put(appPath(app.accountId, app.id), {
+        [FIELD.currentKey]: keyStamp(
+          value,
+          input.now,
+          graceUntil.getTime() > input.now.getTime() ? current.value : null,
+        ),
+        [FIELD.graceUntil]: fieldDate(graceUntil),
+        [FIELD.expiresAt]: fieldDate(input.expiresAt),
+      }),
+      ...others.map((key) => http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`)),
+    ]);
+    // 2. Add the key. A failure that stored it anyway is found by reading; one that did not undoes step 1.
+    try {
+      await http.post(keysPath(app.accountId, app.id), { key: value });
+    } catch (error) {
+      const keys = keysOf(await http.get(keysPath(app.accountId, app.id)).catch(() => null));
+      if (!keys.some((key) => key.value === value)) {
+        await http
+          .put(appPath(app.accountId, app.id), {
+            [FIELD.currentKey]: keyStamp(current.value, app.fields.currentKey?.issuedAt ?? input.now),
+            [FIELD.graceUntil]: '',
+            [FIELD.expiresAt]: fieldDate(app.fields.expiresAt),
+          })
+          .catch(() => undefined);
+        throw error;
+      }
+    }
+    // 3. A grace of 0 ends the old key now (the sweep does it if this fails); an expired app is resumed.
+    const finishing: Promise<unknown>[] = [];
+    if (graceUntil.getTime() <= input.now.getTime()) {
+      finishing.push(
+        http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(current.value)}`).catch(() => false),
+      );
+    }
+    if (suspendedForExpiry(app)) finishing.push(resumeExpired(app));
+    await Promise.all(finishing);
+    const rotated = heldApp({ ...json, state: suspendedForExpiry(app) ? 'live' : json.state }, [
+      { value, createdAt: input.now },
+    ]);
+    return { application: toDomain(rotated) as Application, rotated: true };
+  }
+
+  async function rotateUserKey(app: HeldApp, all: HeldApp[], input: RotateKeyInput): Promise<RotatedKey> {
+    if (currentKeyOf(app)?.value !== input.application.apiKey) return notRotated(app);
+    const value = newKey();
+    // The application this one replaced, still in its grace period, ends now.
+    const inGrace = all.filter((other) => other.id === app.fields.replaces && other.serviceId === app.serviceId);
+    const endGrace = inGrace.map((other) => http.delete(appPath(other.accountId, other.id)));
+    const resume = suspendedForExpiry(app);
+    if (input.graceUntil.getTime() <= input.now.getTime()) {
+      const [json] = await Promise.all([
+        put(appPath(app.accountId, app.id), {
+          user_key: value,
+          ...createFields(value, input.now, input.expiresAt),
+          [FIELD.graceUntil]: '',
+          [FIELD.replaces]: '',
+        }),
+        ...endGrace,
+      ]);
+      if (resume) await resumeExpired(app);
+      const state = resume ? 'live' : json.state;
+      return { application: toDomain(heldApp({ ...json, state })) as Application, rotated: true };
+    }
+    // 1. Mark the grace deadline on the application being replaced (a mark without a replacement is undone
+    //    by the sweep), ending any earlier grace at the same time.
+    await Promise.all([
+      put(appPath(app.accountId, app.id), { [FIELD.graceUntil]: fieldDate(input.graceUntil) }),
+      ...endGrace,
+    ]);
+    // 2. The replacement, on the same plan, naming the application it replaces.
+    const form: Params = {
+      plan_id: String(app.json.plan_id),
+      name: text(app.json.name) ?? `mlaas-${app.accountId}-${app.serviceId}`,
+      description: text(app.json.description) ?? 'Created by MLaaS.',
+      user_key: value,
+      ...createFields(value, input.now, input.expiresAt, app.fields),
+      [FIELD.replaces]: app.id,
+    };
+    let json: Json;
+    try {
+      json = unwrapEntity(await http.post(appsPath(app.accountId), form), 'application');
+    } catch (error) {
+      // Stored before it failed? Then it is the replacement; else the old key stays current.
+      const stored = (await readAccount(app.accountId).catch(() => [])).find(
+        (other) => other.fields.replaces === app.id,
+      );
+      if (stored === undefined) throw error;
+      json = stored.json;
+    }
+    if (json.state === 'pending' && app.state === 'live') {
+      json = await put(`${appPath(app.accountId, String(json.id))}/accept`, {});
+    }
+    return { application: toDomain(heldApp(json)) as Application, rotated: true };
+  }
+
+  /** One application and its keys, read at the same time (an app-id application needs no other). */
+  async function readOne(accountId: string, id: string): Promise<HeldApp | null> {
+    const [body, keys] = await Promise.all([http.get(appPath(accountId, id)), http.get(keysPath(accountId, id))]);
+    return body === null ? null : heldApp(unwrapEntity(body, 'application'), keysOf(keys));
+  }
+
+  async function rotateKey(input: RotateKeyInput): Promise<RotatedKey> {
+    const { accountId, id } = input.application;
+    await ensureFields();
+    // An app-id application is read alone with its keys; a user-key one with the account's others, one of
+    // which may be its replacement.
+    const one = input.application.appId !== null ? await readOne(accountId, id) : null;
+    const all = one !== null && one.mode !== 'user_key' ? [one] : await readAccount(accountId, () => false);
+    const app = all.find((candidate) => candidate.id === id);
+    if (app === undefined) throw new HelperError('KEY_NOT_FOUND', 'That key no longer exists.');
+    if (app.mode === 'oidc') {
+      throw new HelperError(
+        'NOT_ROTATABLE',
+        'This service uses OpenID Connect client credentials, whose secret the identity provider manages; it cannot be rotated here.',
+      );
+    }
+    if (replacedIds(all).has(app.id)) {
+      // Someone rotated it a moment ago: the replacement holds the current key.
+      const replacement = all.find((other) => other.fields.replaces === app.id);
+      if (replacement !== undefined) return notRotated(replacement);
+    }
+    return app.mode === 'app_key' ? rotateAppKey(app, input) : rotateUserKey(app, all, input);
+  }
+
+  /** Deletes every application of the account on the service (replaced ones included). */
+  async function revokeKeys(accountId: string, serviceId: string, now: Date): Promise<string[]> {
+    // Keys are read only for app-id applications MLaaS has not stamped: a stamp names the previews.
+    const apps = (
+      await readAccount(
+        accountId,
+        (app) => app.serviceId === serviceId && app.mode === 'app_key' && app.fields.currentKey?.preview == null,
+      )
+    ).filter((app) => app.serviceId === serviceId);
+    const previews = apps.flatMap((app) => {
+      const stamp = app.fields.currentKey;
+      const inGrace = app.fields.graceUntil !== null && app.fields.graceUntil.getTime() > now.getTime();
+      if (app.mode === 'app_key' && stamp?.preview != null) {
+        return [stamp.preview, ...(inGrace && stamp.replacedPreview !== null ? [stamp.replacedPreview] : [])];
+      }
+      const current = currentKeyOf(app);
+      // The current key, and app keys still in their grace period: the keys the gateway accepted until now.
+      const graceOver = app.fields.graceUntil === null || app.fields.graceUntil.getTime() <= now.getTime();
+      const others = graceOver ? [] : app.keys.filter((key) => key.value !== current?.value);
+      return [...(current !== null && current.value !== '' ? [current] : []), ...others].map((key) =>
+        previewKey(key.value),
+      );
+    });
+    await Promise.all(apps.map((app) => http.delete(appPath(app.accountId, app.id))));
+    return previews;
+  }
+
+  async function listKeys(accountId: string, now: Date): Promise<KeyRecord[]> {
+    const apps = await readAccount(accountId);
+    const replaced = replacedIds(apps);
+    const records: KeyRecord[] = [];
+    for (const app of apps) {
+      const domain = toDomain(app);
+      if (domain === null) continue;
+      const expiresAt = app.fields.expiresAt;
+      const graceUntil = app.fields.graceUntil;
+      const expired = expiresAt !== null && expiresAt.getTime() <= now.getTime();
+      const base = { serviceId: app.serviceId, applicationId: app.id };
+      if (replaced.has(app.id)) {
+        const until = earliest(graceUntil, expiresAt);
+        records.push({
+          ...base,
+          keyPreview: domain.keyPreview,
+          state: until !== null && until.getTime() <= now.getTime() ? 'expired' : 'grace',
+          createdAt: domain.keyCreatedAt ?? null,
+          expiresAt,
+          validUntil: until,
+        });
+        continue;
+      }
+      const state =
+        app.state === 'suspended'
+          ? suspendedForExpiry(app)
+            ? 'expired'
+            : 'suspended'
+          : expired
+            ? 'expired'
+            : app.state === 'pending'
+              ? 'pending'
+              : 'active';
+      records.push({
+        ...base,
+        keyPreview: domain.keyPreview,
+        state,
+        createdAt: domain.keyCreatedAt ?? null,
+        expiresAt,
+        validUntil: expiresAt,
+      });
+      const current = currentKeyOf(app);
+      for (const key of app.keys) {
+        if (key.value === current?.value) continue;
+        const until = earliest(graceUntil ?? now, expiresAt);
+        records.push({
+          ...base,
+          keyPreview: previewKey(key.value),
+          state: until !== null && until.getTime() > now.getTime() ? 'grace' : 'expired',
+          createdAt: key.createdAt,
+          expiresAt,
+          validUntil: until,
+        });
+      }
+    }
+    return records;
+  }
+
+  /** Every application of the tenant, a page at a time (one call per 500 applications). */
+  async function* everyApplication(): AsyncGenerator<HeldApp[]> {
+    const seen = new Set<string>();
+    for (let page = 1; page <= INDEX_MAX_PAGES; page++) {
+      const body = await http.get('/admin/api/applications', { page, per_page: INDEX_PAGE_SIZE });
+      const items = body === null ? [] : unwrapCollection(body, 'applications', 'application');
+      const fresh = items.map((json) => heldApp(json)).filter((app) => !seen.has(app.id));
+      for (const app of fresh) seen.add(app.id);
+      yield fresh;
+      if (items.length < INDEX_PAGE_SIZE || fresh.length === 0) return;
+    }
+  }
+
+  /**
+   * Due deadlines of the whole tenant, oldest first: expired keys of live applications, ended grace periods
+   * (a replaced application, or an application holding a replaced key), and second MLaaS applications of a
+   * pair that are not a replacement. Reads only the application list; usernames come from `userIdOf`.
+   */
+  async function listDueDeadlines(
+    now: Date,
+    limit: number,
+    userIdOf: (accountId: string) => Promise<string>,
+  ): Promise<DueDeadline[]> {
+    const all: HeldApp[] = [];
+    for await (const page of everyApplication()) all.push(...page.filter((app) => isMlaasApplication(app.json)));
+    const replaced = replacedIds(all);
+    type Due = Omit<DueDeadline, 'userId'>;
+    const due: Due[] = [];
+    const preview = (app: HeldApp) =>
+      app.fields.currentKey?.preview ?? (app.mode === 'user_key' ? previewKey(text(app.json.user_key) ?? '') : '…');
+    const deadline = (kind: DueDeadline['kind'], app: HeldApp, at: Date): Due => ({
+      kind,
+      accountId: app.accountId,
+      serviceId: app.serviceId,
+      applicationId: app.id,
+      keyPreview: preview(app),
+      at,
+      ref: `${kind}:${app.accountId}:${app.id}`,
+    });
+    const pairs = new Map<string, HeldApp[]>();
+    for (const app of all) {
+      const { graceUntil, expiresAt } = app.fields;
+      if (graceUntil !== null && graceUntil.getTime() <= now.getTime())
+        due.push(deadline('grace_ended', app, graceUntil));
+      else if (
+        app.state === 'live' &&
+        expiresAt !== null &&
+        expiresAt.getTime() <= now.getTime() &&
+        !replaced.has(app.id)
+      )
+        due.push(deadline('expired', app, expiresAt));
+      if (!replaced.has(app.id)) {
+        const key = `${app.accountId}\u0000${app.serviceId}`;
+        pairs.set(key, [...(pairs.get(key) ?? []), app]);
+      }
+    }
+    for (const apps of pairs.values()) {
+      if (apps.length < 2) continue;
+      const [, ...newer] = [...apps].sort((a, b) => compareIds(a.id, b.id));
+      for (const app of newer) due.push(deadline('duplicate', app, app.createdAt ?? now));
+    }
+    due.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const chosen = due.slice(0, limit);
+    // The user id the application records, else the account's username (one read per account).
+    const names = new Map<string, string>();
+    for (const app of all) if (app.fields.userId !== null) names.set(app.accountId, app.fields.userId);
+    for (const accountId of new Set(chosen.map((d) => d.accountId)))
+      if (!names.has(accountId)) names.set(accountId, await userIdOf(accountId));
+    return chosen.map((d) => ({ ...d, userId: names.get(d.accountId) ?? d.accountId }));
+  }
+
+  /** Enforces a deadline after reading the account again; false when there was nothing (left) to do. */
+  async function completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean> {
+    const apps = await readAccount(deadline.accountId);
+    const app = apps.find((candidate) => candidate.id === deadline.applicationId);
+    if (app === undefined) return false;
+    const replaced = replacedIds(apps);
+    const path = appPath(app.accountId, app.id);
+    switch (deadline.kind) {
+      case 'grace_ended': {
+        const { graceUntil } = app.fields;
+        if (graceUntil === null || graceUntil.getTime() > now.getTime()) return false;
+        if (replaced.has(app.id)) return http.delete(path);
+        if (app.mode === 'app_key') {
+          const current = currentKeyOf(app);
+          const old = app.keys.filter((key) => key.value !== current?.value);
+          await Promise.all(
+            old.map((key) => http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`)),
+          );
+          // The hash is set to the key that remains, so a rotation that stopped early is settled too.
+          await put(path, {
+            [FIELD.graceUntil]: '',
+            ...(current !== null
+              ? { [FIELD.currentKey]: keyStamp(current.value, app.fields.currentKey?.issuedAt ?? now) }
+              : {}),
+          });
+          return old.length > 0;
+        }
+        // A user-key mark without a replacement: the rotation stopped before it; the key stays current.
+        await put(path, { [FIELD.graceUntil]: '' });
+        return false;
+      }
+      case 'expired': {
+        const { expiresAt } = app.fields;
+        if (app.state !== 'live' || expiresAt === null || expiresAt.getTime() > now.getTime()) return false;
+        // The mark first: on a live application it means nothing, so a crash before the suspension is harmless.
+        await put(path, { [FIELD.suspendedBy]: 'expiry' });
+        await put(`${path}/suspend`, {});
+        return true;
+      }
+      case 'duplicate': {
+        if (replaced.has(app.id) || !isMlaasApplication(app.json)) return false;
+        const older = apps.some(
+          (other) =>
+            other.serviceId === app.serviceId &&
+            !replaced.has(other.id) &&
+            isMlaasApplication(other.json) &&
+            compareIds(other.id, app.id) < 0,
+        );
+        return older ? http.delete(path) : false;
+      }
+    }
+  }
+
+  return {
+    readAccount,
+    listApplications,
+    createFields,
+    rotateKey,
+    revokeKeys,
+    listKeys,
+    listDueDeadlines,
+    completeDeadline,
+  };
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+function compareIds(a: string, b: string): number {
+  const x = BigInt(/^\d+$/.test(a) ? a : '0');
+  const y = BigInt(/^\d+$/.test(b) ? b : '0');
+  return x < y ? -1 : x > y ? 1 : 0;
+}

@@ -287,22 +287,3 @@ export interface ApiManager {
   checkReady(): Promise<void>;
   close(): Promise<void>;
 }
-
-/** An application as the reconcile loop sees it: no key material. */
-export interface HeldApplication {
-  id: string;
-  serviceId: string;
-  planId: string;
-  state: ApplicationState;
-  subject: string | null;
-  /** Why MLaaS suspended it ('offboarding'); null when it is not suspended by MLaaS. */
-  suspendedBy: 'offboarding' | null;
-}
-
-/** A developer account holding at least one application, with its applications. */
-export interface KeyHolder {
-  accountId: string;
-  userId: string; // the account's username (the user id MLaaS made it for)
-  email: string | null;
-  applications: HeldApplication[];
-}

@@ -7,11 +7,11 @@ import { type Params, paramString } from '../http/params.js';
 import { created, emptyOk, ok } from '../http/reply.js';
 import { renderApplication } from '../represent/application.js';
 import { renderPlan } from '../represent/plan.js';
-import { type PageMeta, adminUrl, collectionBody, entityBody } from '../represent/representation.js';
+import { adminUrl, collectionBody, entityBody } from '../represent/representation.js';
 import type { ApplicationRecord } from '../tenant/records.js';
 import { type ApplicationEvent, type ApplicationInput, parseId } from '../tenant/tenant.js';
 import { type AdminRequest, type Handler, assertSeesService, canSeeService } from './admin-request.js';
-import { MAX_PER_PAGE, pagingValue } from './services.js';
+import { pageOf } from '../http/paging.js';
 
 /** The application the path names, if the caller may see its product (else 404, as for a missing one). */
 function visibleApplication(request: AdminRequest, idParam: string | undefined): ApplicationRecord {
@@ -61,18 +61,7 @@ export const listAllApplications: Handler = (request) => {
       account: paramString(params, 'account'),
     })
     .filter((a) => canSeeService(request, a.serviceId));
-  const page = ignorePaging ? 1 : pagingValue(paramString(params, 'page'), 1);
-  const perPage = ignorePaging ? all.length : pagingValue(paramString(params, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
-  const items = ignorePaging ? all : all.slice((page - 1) * perPage, page * perPage);
-  const meta: PageMeta | undefined =
-    !ignorePaging && perPage < all.length
-      ? {
-          per_page: perPage,
-          total_entries: all.length,
-          total_pages: Math.ceil(all.length / perPage),
-          current_page: page,
-        }
-      : undefined;
+  const { items, meta } = ignorePaging ? { items: all, meta: undefined } : pageOf(all, params);
   return ok(
     collectionBody(
       'applications',

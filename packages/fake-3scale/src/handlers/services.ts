@@ -2,27 +2,14 @@
  * @module handlers/services
  * Service List (paginated) and Service Read, Proxy Read and Application Plan List.
  */
-import { paramString } from '../http/params.js';
+import { pageOf } from '../http/paging.js';
 import { ok } from '../http/reply.js';
 import { renderPlan } from '../represent/plan.js';
 import { renderProxy } from '../represent/proxy.js';
-import { type PageMeta, collectionBody, entityBody } from '../represent/representation.js';
+import { collectionBody, entityBody } from '../represent/representation.js';
 import { renderService } from '../represent/service.js';
 import { parseId } from '../tenant/tenant.js';
 import { type Handler, assertSeesService, canSeeService } from './admin-request.js';
-
-/** `per_page` default and maximum (spec: "Default and max is 500"). */
-export const MAX_PER_PAGE = 500;
-
-/**
- * A paging parameter as porta's pagination filter reads it: an integer within range, else the default —
- * silently, with no error, so `per_page=1000` gives 500 items, not 1000.
- */
-export function pagingValue(raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined || !/^\d+$/.test(raw.trim())) return fallback;
-  const value = Number(raw.trim());
-  return value >= 1 && value <= max ? value : fallback;
-}
 
 /** `GET /admin/api/services`: ordered by id; metadata only when one page does not hold everything. */
 export const listServices: Handler = (request) => {
@@ -37,18 +24,7 @@ export const listServices: Handler = (request) => {
       ),
     );
   }
-  const page = pagingValue(paramString(params, 'page'), 1);
-  const perPage = pagingValue(paramString(params, 'per_page'), MAX_PER_PAGE, MAX_PER_PAGE);
-  const items = all.slice((page - 1) * perPage, page * perPage);
-  const meta: PageMeta | undefined =
-    perPage < all.length
-      ? {
-          per_page: perPage,
-          total_entries: all.length,
-          total_pages: Math.ceil(all.length / perPage),
-          current_page: page,
-        }
-      : undefined;
+  const { items, meta } = pageOf(all, params);
   return ok(
     collectionBody(
       'services',

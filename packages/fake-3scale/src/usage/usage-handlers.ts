@@ -9,13 +9,12 @@
  */
 import type { Handler } from '../handlers/admin-request.js';
 import { assertSeesService } from '../handlers/admin-request.js';
-import { MAX_PER_PAGE, pagingValue } from '../handlers/services.js';
+import { pageOf } from '../http/paging.js';
 import { paramString } from '../http/params.js';
 import { type Reply, ok } from '../http/reply.js';
 import { formatTime, toJson } from '../represent/_json.js';
 import { el } from '../represent/_xml.js';
 import {
-  type PageMeta,
   type RenderContext,
   type Rendered,
   adminUrl,
@@ -112,22 +111,7 @@ export const listPlanLimits: Handler = (request) => {
   const plan = ctx.tenant.getPlan(parseId(pathParams.application_plan_id));
   assertSeesService(request, plan.serviceId);
   const all = usageBookOf(ctx.tenant).limitsOf(plan);
-  const page = pagingValue(paramString(params, 'page'), 1);
-  const perPage = pagingValue(
-    paramString(params, 'per_page'),
-    LIMITS_PER_PAGE,
-    Math.min(LIMITS_PER_PAGE, MAX_PER_PAGE),
-  );
-  const items = all.slice((page - 1) * perPage, page * perPage);
-  const meta: PageMeta | undefined =
-    perPage < all.length
-      ? {
-          per_page: perPage,
-          total_entries: all.length,
-          total_pages: Math.ceil(all.length / perPage),
-          current_page: page,
-        }
-      : undefined;
+  const { items, meta } = pageOf(all, params, LIMITS_PER_PAGE);
   return ok(
     collectionBody(
       'limits',

@@ -5,35 +5,19 @@
  * machine; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { CLIENT_ID, DEVICE_GRANT, decodeJwt, pkcePair, startStack, type Stack } from './support/embedded-stack.js';
+import { chromiumSkip, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const available = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!available && !inCi)
-  console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
-
-describe('browser flows in Chromium', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
+describe('browser flows in Chromium', { skip: chromiumSkip('browser-flows') }, () => {
   let stack: Stack;
   let browser: Browser;
   before(async () => {
-    assert.ok(available, `Chromium is required in CI but ${CHROMIUM} is missing`);
     stack = await startStack({ EMBEDDED_IDP_DEVICE_POLL_INTERVAL_SECONDS: '1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -7,28 +7,11 @@
  * machine; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext } from 'playwright-core';
 import { startStack, type Stack } from '../idp/support/embedded-stack.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const available = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!available && !inCi)
-  console.warn(`web-page: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { chromiumSkip, launchChromium } from '../support/chromium.js';
+import { axeViolations, signIn } from './support.js';
 
 /** Collects CSP violations (reported by the page's own event) and console errors. */
 async function watch(context: BrowserContext): Promise<{ violations: string[]; errors: string[] }> {
@@ -50,32 +33,12 @@ async function waitFor(condition: () => boolean): Promise<boolean> {
   return condition();
 }
 
-async function signIn(page: Page, url: string, user = 'alice'): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(user);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
-}
-
-/** Runs axe-core on the page as it is and returns its violations, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern (an injected tag would be).
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<{ id: string; nodes: unknown[] }[]>(
-    'axe.run().then((result) => result.violations)',
-  );
-  return violations.map((v) => `${v.id} (${v.nodes.length}): ${JSON.stringify(v.nodes).slice(0, 400)}`);
-}
-
-describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
+describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
   let stack: Stack;
   let browser: Browser;
   before(async () => {
-    assert.ok(available, `Chromium is required in CI but ${CHROMIUM} is missing`);
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -292,82 +255,75 @@ describe('the web page in Chromium', { skip: !available && !inCi ? `${CHROMIUM} 
   });
 });
 
-describe(
-  'the web page keeps its session and explains errors',
-  { skip: !available && !inCi ? 'no Chromium' : false },
-  () => {
-    let stack: Stack;
-    let browser: Browser;
-    before(async () => {
-      // Short access tokens (renewed 30 s before expiry, so at once), two key changes a minute, keys for 30 days.
-      stack = await startStack({
-        EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30',
-        RATE_LIMIT_INIT_PER_MINUTE: '2',
-        KEY_TTL_DAYS: '30',
+describe('the web page keeps its session and explains errors', { skip: chromiumSkip('web-page') }, () => {
+  let stack: Stack;
+  let browser: Browser;
+  before(async () => {
+    // Short access tokens (renewed 30 s before expiry, so at once), two key changes a minute, keys for 30 days.
+    stack = await startStack({
+      EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30',
+      RATE_LIMIT_INIT_PER_MINUTE: '2',
+      KEY_TTL_DAYS: '30',
+    });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('renews the access token with the refresh token in memory, and the API takes the new one', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      const tokens: string[] = [];
+      page.on('request', (request) => {
+        const auth = request.headers().authorization;
+        if (request.url().startsWith(`${stack.url}/api/`) && auth !== undefined) tokens.push(auth);
       });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    });
-    after(async () => {
-      await browser?.close();
-      await stack?.close();
-    });
+      await signIn(page, stack.url);
+      const renewal = await page.waitForRequest(
+        (request) =>
+          request.url() === stack.discovery.token_endpoint &&
+          new URLSearchParams(request.postData() ?? '').get('grant_type') === 'refresh_token',
+        { timeout: 30_000 },
+      );
+      assert.equal((await renewal.response())?.status(), 200);
+      await page
+        .getByRole('button', { name: /^Get key for / })
+        .first()
+        .click();
+      await page.locator('#full-key').waitFor();
+      assert.ok(tokens.length >= 3);
+      await page.getByRole('button', { name: /hide the key/ }).click();
+      assert.match((await page.locator('.state-active').first().textContent()) ?? '', /expires .+\(in (29|30) days\)/);
+      assert.notEqual(tokens.at(-1), tokens[0], 'the API call after the renewal carries the new token');
+      assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length]'), [0, 0]);
+    } finally {
+      await context.close();
+    }
+  });
 
-    it('renews the access token with the refresh token in memory, and the API takes the new one', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      try {
-        const tokens: string[] = [];
-        page.on('request', (request) => {
-          const auth = request.headers().authorization;
-          if (request.url().startsWith(`${stack.url}/api/`) && auth !== undefined) tokens.push(auth);
-        });
-        await signIn(page, stack.url);
-        const renewal = await page.waitForRequest(
-          (request) =>
-            request.url() === stack.discovery.token_endpoint &&
-            new URLSearchParams(request.postData() ?? '').get('grant_type') === 'refresh_token',
-          { timeout: 30_000 },
-        );
-        assert.equal((await renewal.response())?.status(), 200);
-        await page
-          .getByRole('button', { name: /^Get key for / })
-          .first()
-          .click();
-        await page.locator('#full-key').waitFor();
-        assert.ok(tokens.length >= 3);
-        await page.getByRole('button', { name: /hide the key/ }).click();
-        assert.match(
-          (await page.locator('.state-active').first().textContent()) ?? '',
-          /expires .+\(in (29|30) days\)/,
-        );
-        assert.notEqual(tokens.at(-1), tokens[0], 'the API call after the renewal carries the new token');
-        assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length]'), [0, 0]);
-      } finally {
-        await context.close();
-      }
-    });
-
-    it('an API error is shown in words with what to do (rate limit)', async () => {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      try {
-        await signIn(page, stack.url, 'bob');
-        const getKey = page.getByRole('button', { name: /^Get key for / });
-        await getKey.first().click();
-        await page.locator('#full-key').waitFor();
-        await getKey.first().click();
-        await page.locator('#full-key').waitFor({ state: 'visible' });
-        // The third key change this minute is refused.
-        await page.getByRole('button', { name: /hide the key/ }).click();
-        await getKey.first().click();
-        const alert = page.locator('#alert');
-        await alert.waitFor({ state: 'visible' });
-        const text = (await alert.textContent()) ?? '';
-        assert.match(text, /Too many requests: wait a little and try again\. Try again in \d+ s\./);
-        assert.match(text, /Request id: /);
-      } finally {
-        await context.close();
-      }
-    });
-  },
-);
+  it('an API error is shown in words with what to do (rate limit)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page, stack.url, 'bob');
+      const getKey = page.getByRole('button', { name: /^Get key for / });
+      await getKey.first().click();
+      await page.locator('#full-key').waitFor();
+      await getKey.first().click();
+      await page.locator('#full-key').waitFor({ state: 'visible' });
+      // The third key change this minute is refused.
+      await page.getByRole('button', { name: /hide the key/ }).click();
+      await getKey.first().click();
+      const alert = page.locator('#alert');
+      await alert.waitFor({ state: 'visible' });
+      const text = (await alert.textContent()) ?? '';
+      assert.match(text, /Too many requests: wait a little and try again\. Try again in \d+ s\./);
+      assert.match(text, /Request id: /);
+    } finally {
+      await context.close();
+    }
+  });
+});

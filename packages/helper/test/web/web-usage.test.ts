@@ -9,47 +9,15 @@
  * Chromium is missing on a developer machine; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { startStack, type Stack } from '../idp/support/embedded-stack.js';
+import { chromiumSkip, launchChromium } from '../support/chromium.js';
+import { axeViolations, signIn } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--no-first-run',
-];
-const available = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!available && !inCi)
-  console.warn(`web-usage: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** The demo catalog's Sentiment Analysis: key in the X-API-Key header; Basic plan 60/minute, 1000/day, 10000/month. */
 const SERVICE = { id: 'sentiment-analysis', name: 'Sentiment Analysis' };
 const CALLS = 3;
-
-async function signIn(page: Page, url: string, user: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(user);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<{ id: string; nodes: unknown[] }[]>(
-    'axe.run().then((result) => result.violations)',
-  );
-  return violations.map((v) => `${v.id} (${v.nodes.length}): ${JSON.stringify(v.nodes).slice(0, 400)}`);
-}
 
 /** Gets a key for the service on the page, hides it, and returns it. */
 async function getKey(page: Page, card: Locator): Promise<string> {
@@ -80,13 +48,12 @@ async function tableRows(usage: Locator): Promise<[string, number][]> {
   );
 }
 
-describe('the usage view of the web page', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
+describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, () => {
   let stack: Stack;
   let browser: Browser;
   before(async () => {
-    assert.ok(available, `Chromium is required in CI but ${CHROMIUM} is missing`);
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

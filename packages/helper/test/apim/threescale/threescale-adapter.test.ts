@@ -118,6 +118,7 @@ describe('3scale adapter, default tenant', () => {
         'description',
         'mlaas_current_key',
         'mlaas_expires_at',
+        'mlaas_subject',
         'mlaas_user_id',
         'name',
         'plan_id',

@@ -155,7 +155,8 @@ export function toDomain(app: HeldApp, keyless = false): Application | null {
     ? new Date(Math.min(app.fields.expiresAt?.getTime() ?? suspendedAt, suspendedAt))
     : app.fields.expiresAt;
   const keyCreatedAt = app.fields.currentKey?.issuedAt ?? key?.createdAt ?? app.createdAt;
-  return { ...mapped, expiresAt, ...(keyCreatedAt !== null ? { keyCreatedAt } : {}) };
+  // The subject it was made for: a person recreated with the same user id is not handed it.
+  return { ...mapped, expiresAt, subject: app.fields.subject, ...(keyCreatedAt !== null ? { keyCreatedAt } : {}) };
 }
 
 /** Creates the key operations of the 3scale adapter. */

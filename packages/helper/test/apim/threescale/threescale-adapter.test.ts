@@ -170,6 +170,34 @@ describe('3scale adapter, default tenant', () => {
     assert.equal(again.json.data.app_id, vision.json.data.app_id);
   });
 
+  it("gives a person recreated with the same user id a fresh key, never the earlier person's", async () => {
+    const carol = await h.token('carol');
+    // A key MLaaS made (signup's own applications record no subject): revoke whatever signup made, then init.
+    const signedUp = await init(h, carol, { service_name: 'Speech to Text' });
+    const revoke = await h.helper.app.inject({
+      method: 'DELETE',
+      url: `/api/services/${signedUp.json.data.service.id}/key`,
+      headers: { authorization: `Bearer ${carol}` },
+    });
+    assert.equal(revoke.statusCode, 200);
+    const first = await init(h, carol, { service_name: 'Speech to Text' });
+    assert.equal(first.status, 200);
+    // Deleted and recreated at the identity provider: same username, another subject.
+    const recreated = await h.issuer.token({
+      claims: { sub: 'sub-carol-recreated', preferred_username: 'carol', email: 'carol@example.test' },
+    });
+    const second = await init(h, recreated, { service_name: 'Speech to Text' });
+    assert.equal(second.status, 200);
+    assert.notEqual(second.json.data.api_key, first.json.data.api_key);
+    assert.equal(second.json.data.is_new, true);
+    const apps = h.fake.state
+      .applicationsOf(Number(second.json.data.account_id))
+      .filter((a) => String(a.serviceId) === second.json.data.service.id);
+    assert.equal(apps.length, 1, "the earlier person's application is gone");
+    const again = await init(h, recreated, { service_name: 'Speech to Text' });
+    assert.equal(again.json.data.api_key, second.json.data.api_key, 'the new key is theirs from then on');
+  });
+
   it('answers SERVICE_NOT_FOUND for an id 3scale does not have', async () => {
     const result = await init(h, await h.token('alice'), { service_id: '999999' });
     assert.equal(result.status, 404);

@@ -85,7 +85,8 @@ export const ServicesQuery = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  // Other parameters are ignored, as the list always did: clients of the original tool may send some.
+  { additionalProperties: true },
 );
 export type ServicesQuery = Static<typeof ServicesQuery>;
 

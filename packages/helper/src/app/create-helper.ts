@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ApiManager, ApiService } from '../apim/api-manager.js';
 import type { EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
+import { withKnownAccountIds } from '../apim/known-account-ids.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
 import { createThreescaleApiManager, type ThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
 import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
@@ -98,10 +99,13 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     accounts: metrics.countCache('accounts'),
     applications: metrics.countCache('applications'),
   };
-  const apiManager = withAccountCache(backend, {
-    ttlMs: config.apim.accountCacheTtlMs,
-    onCache: (cache, event) => countAccountCache[cache](event),
-  });
+  // Outside the cache: ids are remembered (a hint for rotations and revocations) even with the cache off.
+  const apiManager = withKnownAccountIds(
+    withAccountCache(backend, {
+      ttlMs: config.apim.accountCacheTtlMs,
+      onCache: (cache, event) => countAccountCache[cache](event),
+    }),
+  );
   const redisModules =
     config.redis === null
       ? null

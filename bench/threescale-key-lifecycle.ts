@@ -215,9 +215,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
           return `| ${cell.locks} | ${cell.accountId} | ${cell.method} | ${cell.operation} | ${median(waves)} / ${max} | ${cell.target}${max <= cell.target ? '' : ' (missed)'} | ${median(cell.runs.map((r) => r.wallMs)).toFixed(0)} | ${calls} |`;
         }),
         '',
-        ...(process.env.BENCH_TIMELINE
-          ? httpCells.map((c) => `${c.method} ${c.operation}: ${JSON.stringify(c.runs[0]?.timeline)}`)
-          : []),
         '',
         `Whole-request targets (rotate <= ${TARGET_ROTATE_ROUND_TRIPS}, revoke <= ${TARGET_REVOKE_ROUND_TRIPS}): ${httpMet ? 'met in every row' : 'MISSED in the rows marked'}.`,
         '',

@@ -8,8 +8,13 @@
  * are ordered so that a failure or a crash at any step leaves the person a working key, and leaves a state
  * the deadline sweep finishes or undoes:
  * - app id + app key (backend version 2): the application records the new key's hash and the grace
- *   deadline first, then the key is added; a hash that matches no key means "the old key is current".
- *   Keys other than the current one are removed when the grace ends (at once for a grace of 0).
+ *   deadline while the key is added, both at once; the old key stays current until both are stored (a hash
+ *   that matches no key means "the old key is current"; a key the hash does not name is not current, and a
+ *   failed record removes it). Keys other than the current one are removed when the grace ends (at once for a
+ *   grace of 0), and by the next rotation.
+ *
+ * A rotation the core asks on an application object this adapter served from a fresh read, saying it is
+ * current under the lock (`RotateKeyInput.current`), writes on that read instead of reading again.
  * - user key (backend version 1): a grace of 0 changes `user_key` in place. A grace > 0 marks the
  *   application with its grace deadline, then creates a second application on the same plan holding the new
  *   key and naming the one it replaces; the replaced one is deleted when the grace ends.

@@ -128,12 +128,15 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     if (hint !== null) {
       lookup.catch(() => undefined);
       const mark = await locks.mark(applicationLock(hint, service.id));
+      // A read of the hinted account that fails matters only if the lookup confirms it: then it is read again.
       const [account, applications] = await Promise.all([
         lookup,
-        apiManager.listApplications(hint, freshWithKeys(service)),
+        apiManager.listApplications(hint, freshWithKeys(service)).catch(() => null),
       ]);
       if (account === null) return { account, seen: null, mark: null };
-      if (account.id === hint) return { account, seen: pickApplication(applications, service.id), mark };
+      if (account.id === hint && applications !== null) {
+        return { account, seen: pickApplication(applications, service.id), mark };
+      }
     }
     const account = await lookup;
     if (account === null) return { account, seen: null, mark: null };
@@ -152,11 +155,18 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     if (hint !== null) {
       const confirm = lookup.then((account) => account !== null && account.id === hint);
       confirm.catch(() => undefined);
-      const previews = await locks.withLock(applicationLock(hint, service.id), LOCK_LEASE_MS, () =>
-        apiManager.revokeKeys(hint, service.id, now(), { confirm }),
-      );
+      const previews = await locks
+        .withLock(applicationLock(hint, service.id), LOCK_LEASE_MS, () =>
+          apiManager.revokeKeys(hint, service.id, now(), { confirm }),
+        )
+        .catch(async (error: unknown) => {
+          // A failure while the hint was being read does not matter when the hint was not the caller's account.
+          const account = await lookup.catch(() => null);
+          if (account !== null && account.id !== hint) return null;
+          throw error;
+        });
       const account = await lookup;
-      if (account === null || account.id === hint) return previews;
+      if (account === null || (account.id === hint && previews !== null)) return previews ?? [];
     }
     const account = await lookup;
     if (account === null) return [];

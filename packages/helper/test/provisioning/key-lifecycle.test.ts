@@ -158,4 +158,34 @@ describe('an account id known from earlier that is no longer the caller’s', ()
     assert.equal(store.findApplicationByKey(rotation.application.apiKey), null, 'my key is revoked');
     assert.equal(store.findApplicationByKey(theirs.apiKey)?.accountId, theirs.account.id, 'theirs is untouched');
   });
+
+  it('a failed read of an account that is not the caller’s does not fail the caller’s rotate or revoke', async () => {
+    const locks = createMemoryLocks();
+    const provisioning = createProvisioning({ apiManager: store, locks, autoCreateAccounts: true });
+    const erin: Identity = { ...identity, userId: 'erin', email: 'erin@example.org', subject: 's-erin' };
+    const mine = await provisioning.initServiceKey(erin, { id: SERVICE });
+    const unreachable = 'an-account-that-fails';
+    const down = () => Promise.reject(new Error('upstream down for that account'));
+    const apiManager: ApiManager = {
+      ...store,
+      knownAccountId: () => unreachable,
+      listApplications: (accountId, read) =>
+        accountId === unreachable ? down() : store.listApplications(accountId, read),
+      revokeKeys: (accountId, serviceId, at, options) =>
+        accountId === unreachable ? down() : store.revokeKeys(accountId, serviceId, at, options),
+    };
+    const lifecycle = createKeyLifecycle({
+      apiManager,
+      locks,
+      audit: recordingAudit(),
+      history: noHistory,
+      keyTtlDays: 0,
+      grace: { defaultSeconds: 0, maxSeconds: 600 },
+    });
+    const rotation = await lifecycle.rotateKey(erin, SERVICE, 0, NO_ORIGIN);
+    assert.equal(rotation.application.accountId, mine.account.id);
+    const revocation = await lifecycle.revokeKeys(erin, SERVICE, NO_ORIGIN);
+    assert.deepEqual(revocation.keyPreviews, [rotation.application.keyPreview]);
+    assert.equal(store.findApplicationByKey(rotation.application.apiKey), null);
+  });
 });

@@ -11,7 +11,8 @@
  * `first-key` (calls arriving within one latency of the first call of a round belong to it, so concurrent
  * calls count once and a busy machine can only add rounds), for user_key and app_id/app_key services, grace 0
  * and > 0, in-process and Redis locks, and with the person's account id known to the measuring helper (it
- * looked the account up a moment before) or not (the person's earlier requests went to another helper).
+ * looked the account up a moment before), known from a replica (one sharing its Redis did), or not known (the
+ * person's earlier requests went to a helper that shares nothing with it).
  *
  * Run: `node --import tsx bench/threescale-key-lifecycle.ts [--runs 3] [--check]`. Prints a markdown report
  * on stdout; `--check` exits 1 when an HTTP row misses its target.
@@ -34,8 +35,11 @@ export const TARGET_REVOKE_ROUND_TRIPS = 2;
 /** One row of the whole-request table: the runs of one operation in one setting. */
 interface HttpCell {
   locks: 'memory' | 'redis';
-  /** Whether the measuring helper looked the person's account up a moment before. */
-  accountId: 'known' | 'not known';
+  /**
+   * Whether the measuring helper knows the person's account id: it looked the account up itself a moment
+   * before, another replica sharing its Redis did, or no helper it shares anything with did.
+   */
+  accountId: 'known here' | 'known from a replica' | 'not known';
   method: 'api_key' | 'app_id_app_key';
   operation: string;
   target: number;
@@ -230,8 +234,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 /**
  * Rotations and revocations through the helper's HTTP API, each timed at the fake (see `timeUpstream`). Every
  * measured request is by a new person, whose first key (and the rotation before, where the row says so) is
- * made just before, unmeasured: by the measuring helper itself ("account id known": it looked the person up a
- * moment ago) or by a second helper on the same fake ("not known": the measuring one never saw the person).
+ * made just before, unmeasured: by the measuring helper itself ("known here"), by a replica sharing its Redis
+ * ("known from a replica"), or by a helper on the same fake sharing nothing with it ("not known").
  */
 async function measureHttp(
   fake: ReturnType<typeof createFake3scale>,
@@ -266,8 +270,11 @@ async function measureHttp(
       const helpers: Awaited<ReturnType<typeof startThreescaleHarness>>[] = [];
       try {
         helpers.push(await startThreescaleHarness({ fake, env }));
-        helpers.push(await startThreescaleHarness({ fake, env }));
-        const [measuring, other] = helpers as [(typeof helpers)[0], (typeof helpers)[0]];
+        // Another helper on the same fake that shares nothing with the measuring one (its own Redis prefix).
+        helpers.push(await startThreescaleHarness({ fake, env: { ...env, REDIS_KEY_PREFIX: 'bench-apart:' } }));
+        // A replica of the measuring one: the same Redis prefix (only with Redis locks).
+        if (locks === 'redis') helpers.push(await startThreescaleHarness({ fake, env }));
+        const [measuring, apart, replica] = helpers as [(typeof helpers)[0], (typeof helpers)[0], (typeof helpers)[0]];
         type Harness = typeof measuring;
         const call = async (
           h: Harness,
@@ -294,8 +301,12 @@ async function measureHttp(
             await call(h, username, 'POST', `/api/services/${service.id}/key/rotate`, { grace_seconds: 0 });
           }
         }
-        for (const accountId of ['known', 'not known'] as const) {
-          const setup = accountId === 'known' ? measuring : other;
+        const settings =
+          locks === 'redis'
+            ? (['known here', 'known from a replica', 'not known'] as const)
+            : (['known here', 'not known'] as const);
+        for (const accountId of settings) {
+          const setup = accountId === 'known here' ? measuring : accountId === 'not known' ? apart : replica;
           for (const { method, service } of measured) {
             const init = (h: Harness, username: string) =>
               call(h, username, 'POST', '/api/services/init', { service_id: service.id });

@@ -270,11 +270,11 @@ export interface ApiManager {
    */
   revokeKeys(accountId: string, serviceId: string, now: Date, options?: RevokeOptions): Promise<string[]>;
   /**
-   * The account id this process found for the identity a moment ago, without asking anyone; null when none is
-   * known. A hint only: an account id never changes, so a stale one at worst names an account that is no longer
-   * the identity's, which a fresh lookup made alongside reveals.
+   * The account id found for the identity earlier (by this process, or by any replica through shared state),
+   * without asking the backend; null when none is known. A hint only: an account id never changes, so a stale one at worst names an account that is no longer
+   * the identity's, which a fresh lookup made alongside reveals. Never throws; answers at once (no upstream call).
    */
-  knownAccountId?(identity: Identity): string | null;
+  knownAccountId?(identity: Identity): Promise<string | null>;
   /** The longest grace period this backend can honour durably (seconds). */
   maxGraceSeconds(): number;
   /** Passed deadlines not yet recorded, oldest first, at most `limit`. */

@@ -123,10 +123,10 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     identity: Identity,
     service: ApiService,
   ): Promise<{ account: Account | null; seen: Application | null; mark: LockMark | null }> {
-    const hint = apiManager.knownAccountId?.(lookupIdentity(identity)) ?? null;
     const lookup = accountOf(identity);
+    lookup.catch(() => undefined);
+    const hint = (await apiManager.knownAccountId?.(lookupIdentity(identity))) ?? null;
     if (hint !== null) {
-      lookup.catch(() => undefined);
       const mark = await locks.mark(applicationLock(hint, service.id));
       // A read of the hinted account that fails matters only if the lookup confirms it: then it is read again.
       const [account, applications] = await Promise.all([
@@ -150,8 +150,9 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
    * a moment ago, the back end reads alongside the fresh lookup and deletes only once the lookup confirms it.
    */
   async function revokeAll(identity: Identity, service: ApiService): Promise<string[]> {
-    const hint = apiManager.knownAccountId?.(lookupIdentity(identity)) ?? null;
     const lookup = accountOf(identity);
+    lookup.catch(() => undefined);
+    const hint = (await apiManager.knownAccountId?.(lookupIdentity(identity))) ?? null;
     if (hint !== null) {
       const confirm = lookup.then((account) => account !== null && account.id === hint);
       confirm.catch(() => undefined);

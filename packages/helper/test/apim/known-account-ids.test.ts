@@ -45,14 +45,14 @@ describe('known account ids', () => {
 
   it('remembers the id of a signup and of a lookup, and forgets it when the lookup finds nobody', async () => {
     const erin = person('erin');
-    assert.equal(known.knownAccountId?.(erin), null);
+    assert.equal(await known.knownAccountId?.(erin), null);
     const created = await known.createAccount(erin);
-    assert.equal(known.knownAccountId?.(erin), created.id);
+    assert.equal(await known.knownAccountId?.(erin), created.id);
     assert.equal((await known.findAccount(erin, { fresh: true }))?.id, created.id);
-    assert.equal(known.knownAccountId?.(erin), created.id);
+    assert.equal(await known.knownAccountId?.(erin), created.id);
     deleted.add('erin');
     assert.equal(await known.findAccount(erin, { fresh: true }), null);
-    assert.equal(known.knownAccountId?.(erin), null);
+    assert.equal(await known.knownAccountId?.(erin), null);
   });
 
   it('lets an id go after its time, and the least recently looked up first', async () => {
@@ -61,14 +61,14 @@ describe('known account ids', () => {
     await known.findAccount(frank);
     clock += 600;
     await known.findAccount(grace);
-    assert.ok(known.knownAccountId?.(frank));
+    assert.ok(await known.knownAccountId?.(frank));
     clock += 600;
-    assert.equal(known.knownAccountId?.(frank), null, 'older than its time');
-    assert.ok(known.knownAccountId?.(grace));
+    assert.equal(await known.knownAccountId?.(frank), null, 'older than its time');
+    assert.ok(await known.knownAccountId?.(grace));
     await known.findAccount(frank);
     await known.findAccount(heidi);
-    assert.equal(known.knownAccountId?.(grace), null, 'the least recently looked up went first');
-    assert.ok(known.knownAccountId?.(frank));
-    assert.ok(known.knownAccountId?.(heidi));
+    assert.equal(await known.knownAccountId?.(grace), null, 'the least recently looked up went first');
+    assert.ok(await known.knownAccountId?.(frank));
+    assert.ok(await known.knownAccountId?.(heidi));
   });
 });

@@ -137,7 +137,7 @@ describe('an account id known from earlier that is no longer the caller’s', ()
     const mine = await provisioning.initServiceKey(identity, { id: SERVICE });
     const theirs = await provisioning.initServiceKey(other, { id: SERVICE });
     // The hint names the other person's account, as a stale one might.
-    const apiManager: ApiManager = { ...store, knownAccountId: () => theirs.account.id };
+    const apiManager: ApiManager = { ...store, knownAccountId: async () => theirs.account.id };
     const audit = recordingAudit();
     const lifecycle = createKeyLifecycle({
       apiManager,
@@ -168,7 +168,7 @@ describe('an account id known from earlier that is no longer the caller’s', ()
     const down = () => Promise.reject(new Error('upstream down for that account'));
     const apiManager: ApiManager = {
       ...store,
-      knownAccountId: () => unreachable,
+      knownAccountId: async () => unreachable,
       listApplications: (accountId, read) =>
         accountId === unreachable ? down() : store.listApplications(accountId, read),
       revokeKeys: (accountId, serviceId, at, options) =>

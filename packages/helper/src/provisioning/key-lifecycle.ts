@@ -11,9 +11,10 @@
  * application lock (shared across replicas), and rotates only if the key is still the one it saw; otherwise
  * it returns the key the other rotation made. Back ends check the same condition in their own write.
  *
- * Round trips (3scale): the account is looked up fresh; when this process found the account a moment ago,
- * its applications (with the keys of the one service only) are read alongside that lookup, and used only if
- * the lookup confirms the id — an account id never changes, so a stale one at worst costs the read again.
+ * Round trips (3scale): the account is looked up fresh; when its id is known from earlier (`knownAccountId`:
+ * this process's lookups, and with Redis every replica's), its applications (with the keys of the one service
+ * only) are read alongside that lookup, and used only if the lookup confirms the id — an account id never
+ * changes, so a stale one at worst costs the read again.
  * A lock mark taken before that read lets the holder skip reading again under the lock when nobody took the
  * lock since; and the back end writes on the application object of that fresh read (`current`) instead of
  * reading it once more. A revocation deletes on a read made alongside the fresh lookup, once it confirms.

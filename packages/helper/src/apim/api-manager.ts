@@ -129,6 +129,21 @@ export interface RotateKeyInput {
   /** Expiry of the new key; null = never. */
   expiresAt: Date | null;
   now: Date;
+  /**
+   * True when `application` is an object this backend returned from a fresh read made under the application
+   * lock, or before it with nobody taking the lock since (a lock mark): the backend may then write on the
+   * state of that read instead of reading the application again. Absent or false: it reads again first.
+   */
+  current?: boolean;
+}
+
+/** How a revocation may be asked for. */
+export interface RevokeOptions {
+  /**
+   * Resolves to whether `accountId` is confirmed as the caller's account. The backend may read the account's
+   * applications before it resolves, and changes nothing (answering no previews) unless it resolves true.
+   */
+  confirm?: Promise<boolean>;
 }
 
 export interface RotatedKey {
@@ -253,7 +268,13 @@ export interface ApiManager {
    * Stops every key of the account on a service at once (current and in grace); a later createApplication
    * issues a fresh key. Returns the previews of the keys stopped (empty when there were none).
    */
-  revokeKeys(accountId: string, serviceId: string, now: Date): Promise<string[]>;
+  revokeKeys(accountId: string, serviceId: string, now: Date, options?: RevokeOptions): Promise<string[]>;
+  /**
+   * The account id found for the identity earlier (by this process, or by any replica through shared state),
+   * without asking the backend; null when none is known. A hint only: an account id never changes, so a stale one at worst names an account that is no longer
+   * the identity's, which a fresh lookup made alongside reveals. Never throws; answers at once (no upstream call).
+   */
+  knownAccountId?(identity: Identity): Promise<string | null>;
   /** The longest grace period this backend can honour durably (seconds). */
   maxGraceSeconds(): number;
   /** Passed deadlines not yet recorded, oldest first, at most `limit`. */

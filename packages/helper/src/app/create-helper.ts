@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ApiManager, ApiService } from '../apim/api-manager.js';
 import type { EmbeddedStore } from '../apim/embedded/index.js';
 import { withAccountCache } from '../apim/cached-account-reads.js';
+import { withKnownAccountIds } from '../apim/known-account-ids.js';
 import { DEFAULT_RETRY_POLICY } from '../apim/threescale/retry-policy.js';
 import { createThreescaleApiManager, type ThreescaleApiManager } from '../apim/threescale/threescale-api-manager.js';
 import { createThreescaleHttp } from '../apim/threescale/threescale-http.js';
@@ -98,20 +99,34 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     accounts: metrics.countCache('accounts'),
     applications: metrics.countCache('applications'),
   };
-  const apiManager = withAccountCache(backend, {
-    ttlMs: config.apim.accountCacheTtlMs,
-    onCache: (cache, event) => countAccountCache[cache](event),
-  });
   const redisModules =
     config.redis === null
       ? null
-      : await Promise.all([import('../state/redis-connection.js'), import('../state/redis-locks.js')]);
+      : await Promise.all([
+          import('../state/redis-connection.js'),
+          import('../state/redis-locks.js'),
+          import('../state/redis-hints.js'),
+        ]);
   const redis =
     config.redis === null || redisModules === null ? null : redisModules[0].connectRedis(config.redis.url, logger);
   const locks: LockService =
     redis === null || redisModules === null
       ? createMemoryLocks()
       : redisModules[1].createRedisLocks({ redis, keyPrefix: config.redis?.keyPrefix ?? '' });
+  // Outside the cache: ids are remembered (a hint for rotations and revocations) even with the cache off,
+  // and shared between replicas through Redis when there is one.
+  const apiManager = withKnownAccountIds(
+    withAccountCache(backend, {
+      ttlMs: config.apim.accountCacheTtlMs,
+      onCache: (cache, event) => countAccountCache[cache](event),
+    }),
+    {
+      shared:
+        redis === null || redisModules === null
+          ? null
+          : redisModules[2].createRedisHints({ redis, keyPrefix: config.redis?.keyPrefix ?? '' }),
+    },
+  );
   const pingRedis = redisModules?.[0].pingRedis;
 
   const keys = createIssuerKeys({

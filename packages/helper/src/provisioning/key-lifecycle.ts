@@ -10,11 +10,21 @@
  * Concurrent rotations of one key produce one new key: each rotation notes the key it saw, takes the
  * application lock (shared across replicas), and rotates only if the key is still the one it saw; otherwise
  * it returns the key the other rotation made. Back ends check the same condition in their own write.
+ *
+ * Round trips (3scale): the account is looked up fresh; when its id is known from earlier (`knownAccountId`:
+ * this process's lookups, and with Redis every replica's), its applications (with the keys of the one service
+ * only) are read alongside that lookup, and used only if the lookup confirms the id — an account id never
+ * changes, so a stale one at worst costs the read again.
+ * A lock mark taken before that read lets the holder skip reading again under the lock when nobody took the
+ * lock since; and the back end writes on the application object of that fresh read (`current`) instead of
+ * reading it once more. A revocation deletes on a read made alongside the fresh lookup, once it confirms.
+ *
+ * Revoking needs no entitlement: a person who lost access to a service can still stop their own key there.
  */
 import type { Account, ApiManager, ApiService, Application, Identity, KeyRecord } from '../apim/api-manager.js';
 import type { AuditStore, AuditTrail, KeyEvent, RequestOrigin } from '../audit/audit-log.js';
 import { HelperError, isHelperError } from '../errors/helper-error.js';
-import type { LockService } from '../state/shared-state.js';
+import type { LockMark, LockService } from '../state/shared-state.js';
 import { expiryFor } from './key-expiry.js';
 import { assertEntitled } from '../entitlements/entitlement.js';
 import type { EntitlementPolicy } from '../entitlements/policy.js';
@@ -28,7 +38,7 @@ export interface KeyLifecycleOptions {
   /** Days a new key lives unless its service says otherwise; 0 = never. */
   keyTtlDays: number;
   grace: { defaultSeconds: number; maxSeconds: number };
-  /** Who may hold keys of which service; rotating or revoking a key of another answers NOT_ENTITLED. */
+  /** Who may hold keys of which service; rotating a key of another answers NOT_ENTITLED (revoking is allowed). */
   entitlements?: EntitlementPolicy | null;
   now?: () => Date;
 }
@@ -74,9 +84,18 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     return apiManager.findAccount(lookupIdentity(identity), FRESH);
   }
 
+  /** A fresh read of the account's applications, with the keys of the one service. */
+  const freshWithKeys = (service: ApiService) => ({ fresh: true, keys: { serviceId: service.id } });
+
   async function currentKey(account: Account | null, service: ApiService): Promise<Application> {
     const application =
-      account === null ? null : pickApplication(await apiManager.listApplications(account.id, FRESH), service.id);
+      account === null
+        ? null
+        : pickApplication(await apiManager.listApplications(account.id, freshWithKeys(service)), service.id);
+    return found(application, service);
+  }
+
+  function found(application: Application | null, service: ApiService): Application {
     if (application === null) {
       throw new HelperError(
         'KEY_NOT_FOUND',
@@ -95,6 +114,67 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
       });
     }
     return requested;
+  }
+
+  /**
+   * The account (looked up fresh) and its application on the service (read fresh), with a lock mark taken
+   * before that read. With an account id known from a moment ago, the read runs alongside the lookup.
+   */
+  async function freshRead(
+    identity: Identity,
+    service: ApiService,
+  ): Promise<{ account: Account | null; seen: Application | null; mark: LockMark | null }> {
+    const lookup = accountOf(identity);
+    lookup.catch(() => undefined);
+    const hint = (await apiManager.knownAccountId?.(lookupIdentity(identity))) ?? null;
+    if (hint !== null) {
+      const mark = await locks.mark(applicationLock(hint, service.id));
+      // A read of the hinted account that fails matters only if the lookup confirms it: then it is read again.
+      const [account, applications] = await Promise.all([
+        lookup,
+        apiManager.listApplications(hint, freshWithKeys(service)).catch(() => null),
+      ]);
+      if (account === null) return { account, seen: null, mark: null };
+      if (account.id === hint && applications !== null) {
+        return { account, seen: pickApplication(applications, service.id), mark };
+      }
+    }
+    const account = await lookup;
+    if (account === null) return { account, seen: null, mark: null };
+    const mark = await locks.mark(applicationLock(account.id, service.id));
+    const applications = await apiManager.listApplications(account.id, freshWithKeys(service));
+    return { account, seen: pickApplication(applications, service.id), mark };
+  }
+
+  /**
+   * Stops every key of the person on the service, under the application lock. With an account id known from
+   * a moment ago, the back end reads alongside the fresh lookup and deletes only once the lookup confirms it.
+   */
+  async function revokeAll(identity: Identity, service: ApiService): Promise<string[]> {
+    const lookup = accountOf(identity);
+    lookup.catch(() => undefined);
+    const hint = (await apiManager.knownAccountId?.(lookupIdentity(identity))) ?? null;
+    if (hint !== null) {
+      const confirm = lookup.then((account) => account !== null && account.id === hint);
+      confirm.catch(() => undefined);
+      const previews = await locks
+        .withLock(applicationLock(hint, service.id), LOCK_LEASE_MS, () =>
+          apiManager.revokeKeys(hint, service.id, now(), { confirm }),
+        )
+        .catch(async (error: unknown) => {
+          // A failure while the hint was being read does not matter when the hint was not the caller's account.
+          const account = await lookup.catch(() => null);
+          if (account !== null && account.id !== hint) return null;
+          throw error;
+        });
+      const account = await lookup;
+      if (account === null || (account.id === hint && previews !== null)) return previews ?? [];
+    }
+    const account = await lookup;
+    if (account === null) return [];
+    return locks.withLock(applicationLock(account.id, service.id), LOCK_LEASE_MS, () =>
+      apiManager.revokeKeys(account.id, service.id, now()),
+    );
   }
 
   async function recordFailure(
@@ -128,32 +208,41 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
       );
     }
     const graceSeconds = checkGrace(requested);
-    const account = await accountOf(identity);
-    const seen = await currentKey(account, service);
+    const read = await freshRead(identity, service);
+    const { account } = read;
+    const seen = found(read.seen, service);
     if (seen.state === 'suspended') {
       throw new HelperError('FORBIDDEN', `Your key for "${service.name}" is suspended; ask an administrator.`);
     }
-    return locks.withLock(applicationLock(seen.accountId, service.id), LOCK_LEASE_MS, async () => {
-      const current = await currentKey(account, service);
-      const at = now();
-      if (current.apiKey !== seen.apiKey) return alreadyRotated(seen, current, service, at);
-      const graceUntil = new Date(at.getTime() + graceSeconds * 1000);
-      const result = await apiManager.rotateKey({
-        application: current,
-        graceUntil,
-        expiresAt: expiryFor(service, options.keyTtlDays, at),
-        now: at,
-      });
-      if (!result.rotated) return alreadyRotated(seen, result.application, service, at);
-      const expiresAt = current.expiresAt ?? null;
-      const validUntil = expiresAt !== null && expiresAt < graceUntil ? expiresAt : graceUntil;
-      return {
-        service,
-        application: result.application,
-        rotated: true,
-        previous: { keyPreview: seen.keyPreview, validUntil },
-      };
-    });
+    return locks.withLock(
+      applicationLock(seen.accountId, service.id),
+      LOCK_LEASE_MS,
+      async (held) => {
+        // Nobody took the lock since the mark taken before the read: nobody held it since, so the read is current.
+        const current = held.untouchedSinceMark ? seen : await currentKey(account, service);
+        const at = now();
+        if (current.apiKey !== seen.apiKey) return alreadyRotated(seen, current, service, at);
+        const graceUntil = new Date(at.getTime() + graceSeconds * 1000);
+        // `current`: the application is the object of a fresh read that is current under the lock.
+        const result = await apiManager.rotateKey({
+          application: current,
+          graceUntil,
+          expiresAt: expiryFor(service, options.keyTtlDays, at),
+          now: at,
+          current: true,
+        });
+        if (!result.rotated) return alreadyRotated(seen, result.application, service, at);
+        const expiresAt = current.expiresAt ?? null;
+        const validUntil = expiresAt !== null && expiresAt < graceUntil ? expiresAt : graceUntil;
+        return {
+          service,
+          application: result.application,
+          rotated: true,
+          previous: { keyPreview: seen.keyPreview, validUntil },
+        };
+      },
+      { mark: read.mark },
+    );
   }
 
   /** Another rotation replaced the key first: its key is the answer, and the old key's grace is its grace. */
@@ -203,15 +292,9 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
     async revokeKeys(identity, serviceId, origin) {
       let revocation: Revocation;
       try {
+        // No entitlement check: a person who lost access to a service may still stop their own key there.
         const service = findService(await apiManager.listServices(), { id: serviceId });
-        assertEntitled(options.entitlements ?? null, service, identity);
-        const account = await accountOf(identity);
-        const keyPreviews =
-          account === null
-            ? []
-            : await locks.withLock(applicationLock(account.id, service.id), LOCK_LEASE_MS, () =>
-                apiManager.revokeKeys(account.id, service.id, now()),
-              );
+        const keyPreviews = await revokeAll(identity, service);
         if (keyPreviews.length === 0) {
           throw new HelperError('KEY_NOT_FOUND', `You have no key for "${service.name}" to revoke.`);
         }

@@ -54,3 +54,16 @@ export interface LockService {
   mark(key: string): Promise<LockMark | null>;
   close(): Promise<void>;
 }
+
+/**
+ * Small values every replica may read, each kept for a while: account ids found by lookups, shared so that a
+ * replica knows an id another one found. Hints only: a value missing or unreachable is "not known".
+ */
+export interface HintStore {
+  /** The value, or null when none is kept (or the store cannot answer at once). Never throws. */
+  get(key: string): Promise<string | null>;
+  /** Keeps the value for `ttlMs`. Never throws. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Forgets the value. Never throws. */
+  delete(key: string): Promise<void>;
+}

@@ -117,3 +117,75 @@ describe('concurrent rotations of one key', () => {
     assert.equal(a.findApplicationByKey(seen.apiKey)?.id, seen.id);
   });
 });
+
+describe('an account id known from earlier that is no longer the caller’s', () => {
+  let dataDir: string;
+  let store: EmbeddedStore;
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'mlaas-lifecycle-hint-'));
+    store = createEmbeddedStore({ dataDir, encryptionKey: Buffer.alloc(32, 9) });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('changes nothing on the account it names: rotate and revoke act on the caller’s account only', async () => {
+    const locks = createMemoryLocks();
+    const provisioning = createProvisioning({ apiManager: store, locks, autoCreateAccounts: true });
+    const other: Identity = { ...identity, userId: 'dave', email: 'dave@example.org', subject: 's-dave' };
+    const mine = await provisioning.initServiceKey(identity, { id: SERVICE });
+    const theirs = await provisioning.initServiceKey(other, { id: SERVICE });
+    // The hint names the other person's account, as a stale one might.
+    const apiManager: ApiManager = { ...store, knownAccountId: async () => theirs.account.id };
+    const audit = recordingAudit();
+    const lifecycle = createKeyLifecycle({
+      apiManager,
+      locks,
+      audit,
+      history: noHistory,
+      keyTtlDays: 0,
+      grace: { defaultSeconds: 0, maxSeconds: 600 },
+    });
+    const rotation = await lifecycle.rotateKey(identity, SERVICE, 0, NO_ORIGIN);
+    assert.equal(rotation.rotated, true);
+    assert.equal(rotation.application.accountId, mine.account.id);
+    assert.equal(store.findApplicationByKey(theirs.apiKey)?.accountId, theirs.account.id, 'their key still works');
+    assert.equal(store.findApplicationByKey(mine.apiKey), null, 'my old key stopped (grace 0)');
+
+    const revocation = await lifecycle.revokeKeys(identity, SERVICE, NO_ORIGIN);
+    assert.deepEqual(revocation.keyPreviews, [rotation.application.keyPreview]);
+    assert.equal(store.findApplicationByKey(rotation.application.apiKey), null, 'my key is revoked');
+    assert.equal(store.findApplicationByKey(theirs.apiKey)?.accountId, theirs.account.id, 'theirs is untouched');
+  });
+
+  it('a failed read of an account that is not the caller’s does not fail the caller’s rotate or revoke', async () => {
+    const locks = createMemoryLocks();
+    const provisioning = createProvisioning({ apiManager: store, locks, autoCreateAccounts: true });
+    const erin: Identity = { ...identity, userId: 'erin', email: 'erin@example.org', subject: 's-erin' };
+    const mine = await provisioning.initServiceKey(erin, { id: SERVICE });
+    const unreachable = 'an-account-that-fails';
+    const down = () => Promise.reject(new Error('upstream down for that account'));
+    const apiManager: ApiManager = {
+      ...store,
+      knownAccountId: async () => unreachable,
+      listApplications: (accountId, read) =>
+        accountId === unreachable ? down() : store.listApplications(accountId, read),
+      revokeKeys: (accountId, serviceId, at, options) =>
+        accountId === unreachable ? down() : store.revokeKeys(accountId, serviceId, at, options),
+    };
+    const lifecycle = createKeyLifecycle({
+      apiManager,
+      locks,
+      audit: recordingAudit(),
+      history: noHistory,
+      keyTtlDays: 0,
+      grace: { defaultSeconds: 0, maxSeconds: 600 },
+    });
+    const rotation = await lifecycle.rotateKey(erin, SERVICE, 0, NO_ORIGIN);
+    assert.equal(rotation.application.accountId, mine.account.id);
+    const revocation = await lifecycle.revokeKeys(erin, SERVICE, NO_ORIGIN);
+    assert.deepEqual(revocation.keyPreviews, [rotation.application.keyPreview]);
+    assert.equal(store.findApplicationByKey(rotation.application.apiKey), null);
+  });
+});

@@ -25,6 +25,7 @@ import {
   type KeyHolder,
   type KeyRecord,
   type KeyState,
+  type RevokeOptions,
   type RotateKeyInput,
   type RotatedKey,
   type ServicePlan,
@@ -583,7 +584,8 @@ export function createEmbeddedStore(options: EmbeddedStoreOptions): EmbeddedStor
       });
     },
 
-    async revokeKeys(accountId: string, serviceId: string, at: Date): Promise<string[]> {
+    async revokeKeys(accountId: string, serviceId: string, at: Date, options: RevokeOptions = {}): Promise<string[]> {
+      if (options.confirm !== undefined && !(await options.confirm)) return [];
       return run(() => revoke.immediate(accountId, serviceId, at));
     },
 

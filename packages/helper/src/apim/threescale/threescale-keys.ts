@@ -8,8 +8,13 @@
  * are ordered so that a failure or a crash at any step leaves the person a working key, and leaves a state
  * the deadline sweep finishes or undoes:
  * - app id + app key (backend version 2): the application records the new key's hash and the grace
- *   deadline first, then the key is added; a hash that matches no key means "the old key is current".
- *   Keys other than the current one are removed when the grace ends (at once for a grace of 0).
+ *   deadline while the key is added, both at once; the old key stays current until both are stored (a hash
+ *   that matches no key means "the old key is current"; a key the hash does not name is not current, and a
+ *   failed record removes it). Keys other than the current one are removed when the grace ends (at once for a
+ *   grace of 0), and by the next rotation.
+ *
+ * A rotation the core asks on an application object this adapter served from a fresh read, saying it is
+ * current under the lock (`RotateKeyInput.current`), writes on that read instead of reading again.
  * - user key (backend version 1): a grace of 0 changes `user_key` in place. A grace > 0 marks the
  *   application with its grace deadline, then creates a second application on the same plan holding the new
  *   key and naming the one it replaces; the replaced one is deleted when the grace ends.
@@ -19,7 +24,15 @@
 import { randomBytes } from 'node:crypto';
 import { HelperError } from '../../errors/helper-error.js';
 import { previewKey } from '../../lib/key-preview.js';
-import type { Application, DueDeadline, KeyRecord, ReadOptions, RotateKeyInput, RotatedKey } from '../api-manager.js';
+import type {
+  Application,
+  DueDeadline,
+  KeyRecord,
+  ReadOptions,
+  RevokeOptions,
+  RotateKeyInput,
+  RotatedKey,
+} from '../api-manager.js';
 import {
   FIELD,
   fieldDate,
@@ -38,6 +51,8 @@ type Json = Record<string, unknown>;
 const INDEX_PAGE_SIZE = 500;
 /** A guard against a server that keeps sending pages: 2,000 pages are a million applications. */
 const INDEX_MAX_PAGES = 2_000;
+/** 3scale keeps at most this many app keys per application. */
+const MAX_APP_KEYS = 5;
 
 /** An app key as 3scale lists it. */
 export interface StoredKey {
@@ -163,6 +178,11 @@ export function toDomain(app: HeldApp, keyless = false): Application | null {
 export function createThreescaleKeys(options: ThreescaleKeysOptions) {
   const { http, ensureFields } = options;
   const newKey = options.newKey ?? (() => randomBytes(16).toString('hex'));
+  /**
+   * What a fresh read with keys served, by the domain object it returned: a rotation the core asks on such
+   * an object (`RotateKeyInput.current`) writes on that read instead of reading the application again.
+   */
+  const served = new WeakMap<Application, { app: HeldApp; all: HeldApp[] }>();
 
   async function put(path: string, form: Params): Promise<Json> {
     const body = await http.put(path, form);
@@ -201,10 +221,15 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     const keyed = (app: HeldApp) => wanted === 'all' || (wanted !== 'none' && app.serviceId === wanted.serviceId);
     const apps = await readAccount(accountId, keyed);
     const replaced = replacedIds(apps);
-    return apps
-      .filter((app) => !replaced.has(app.id))
-      .map((app) => toDomain(app, !keyed(app)))
-      .filter((app): app is Application => app !== null);
+    const domain: Application[] = [];
+    for (const app of apps) {
+      if (replaced.has(app.id)) continue;
+      const mapped = toDomain(app, !keyed(app));
+      if (mapped === null) continue;
+      if (read.fresh === true && keyed(app)) served.set(mapped, { app, all: apps });
+      domain.push(mapped);
+    }
+    return domain;
   }
 
   /** The fields a new application starts with. */
@@ -244,10 +269,18 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     // An expired key gets no grace: resuming its application must not bring it back.
     const graceUntil =
       input.graceUntil.getTime() > input.now.getTime() && !suspendedForExpiry(app) ? input.graceUntil : input.now;
-    // 1. Record the new key's hash and the grace deadline; until the key exists, the old key stays current.
-    //    Keys already in a grace period end now, which also keeps the app under 3scale's five keys.
+    // 1. Record the new key's hash and the grace deadline, and add the key, at the same time. Until both are
+    //    stored the old key stays current: a hash that matches no key means "the old key is current", and a
+    //    key the hash does not name is not current. Keys already in a grace period end now too (first, when
+    //    the application is at 3scale's limit of keys, so the new one fits).
     const others = app.keys.filter((key) => key.value !== current.value);
-    const [json] = await Promise.all([
+    const endOthers = () =>
+      Promise.all(
+        others.map((key) => http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`)),
+      );
+    const full = app.keys.length >= MAX_APP_KEYS;
+    if (full) await endOthers();
+    const [recorded, added, ended] = await Promise.allSettled([
       put(appPath(app.accountId, app.id), {
         [FIELD.currentKey]: keyStamp(
           value,
@@ -257,12 +290,19 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
         [FIELD.graceUntil]: fieldDate(graceUntil),
         [FIELD.expiresAt]: fieldDate(input.expiresAt),
       }),
-      ...others.map((key) => http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`)),
+      http.post(keysPath(app.accountId, app.id), { key: value }),
+      ...(full ? [] : [endOthers()]),
     ]);
-    // 2. Add the key. A failure that stored it anyway is found by reading; one that did not undoes step 1.
-    try {
-      await http.post(keysPath(app.accountId, app.id), { key: value });
-    } catch (error) {
+    if (recorded.status === 'rejected') {
+      // The new key is not named, so it is not current; remove it (a crash here leaves a key nobody was
+      // given, which the next rotation or a revocation removes). Were the record stored after all, its hash
+      // names a key that no longer exists: the old key stays current, and the sweep clears the record.
+      await http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(value)}`).catch(() => false);
+      throw recorded.reason;
+    }
+    const json = recorded.value as Json;
+    if (added.status === 'rejected') {
+      // 2. A failed add that stored the key anyway is found by reading; one that did not undoes the record.
       const keys = keysOf(await http.get(keysPath(app.accountId, app.id)).catch(() => null));
       if (!keys.some((key) => key.value === value)) {
         await http
@@ -272,11 +312,12 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
             [FIELD.expiresAt]: fieldDate(app.fields.expiresAt),
           })
           .catch(() => undefined);
-        throw error;
+        throw added.reason;
       }
     }
-    // 3. A grace of 0 ends the old key now (the sweep does it if this fails); an expired app is resumed.
-    const finishing: Promise<unknown>[] = [];
+    // 3. A grace of 0 ends the old key now (the sweep does it if this fails); an expired app is resumed. Keys
+    //    in an earlier grace whose removal failed are tried again: the rotation fails if they cannot end.
+    const finishing: Promise<unknown>[] = ended?.status === 'rejected' ? [endOthers()] : [];
     if (graceUntil.getTime() <= input.now.getTime()) {
       finishing.push(
         http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(current.value)}`).catch(() => false),
@@ -352,12 +393,23 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
   async function rotateKey(input: RotateKeyInput): Promise<RotatedKey> {
     const { accountId, id } = input.application;
     await ensureFields();
+    const read = input.current === true ? served.get(input.application) : undefined;
+    if (read !== undefined) {
+      // A read serves one write: the object then no longer describes the application.
+      served.delete(input.application);
+      return rotateRead(read.app, read.all, input);
+    }
     // An app-id application is read alone with its keys; a user-key one with the account's others, one of
     // which may be its replacement.
     const one = input.application.appId !== null ? await readOne(accountId, id) : null;
     const all = one !== null && one.mode !== 'user_key' ? [one] : await readAccount(accountId, () => false);
     const app = all.find((candidate) => candidate.id === id);
     if (app === undefined) throw new HelperError('KEY_NOT_FOUND', 'That key no longer exists.');
+    return rotateRead(app, all, input);
+  }
+
+  /** Rotates on a read of the application (`all`: the account's applications read with it). */
+  async function rotateRead(app: HeldApp, all: HeldApp[], input: RotateKeyInput): Promise<RotatedKey> {
     if (app.mode === 'oidc') {
       throw new HelperError(
         'NOT_ROTATABLE',
@@ -373,14 +425,23 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
   }
 
   /** Deletes every application of the account on the service (replaced ones included). */
-  async function revokeKeys(accountId: string, serviceId: string, now: Date): Promise<string[]> {
-    // Keys are read only for app-id applications MLaaS has not stamped: a stamp names the previews.
-    const apps = (
-      await readAccount(
+  async function revokeKeys(
+    accountId: string,
+    serviceId: string,
+    now: Date,
+    options: RevokeOptions = {},
+  ): Promise<string[]> {
+    // Keys are read only for app-id applications MLaaS has not stamped: a stamp names the previews. The read
+    // runs alongside the confirmation of the account id; nothing is deleted unless it confirms.
+    const [read, confirmed] = await Promise.all([
+      readAccount(
         accountId,
         (app) => app.serviceId === serviceId && app.mode === 'app_key' && app.fields.currentKey?.preview == null,
-      )
-    ).filter((app) => app.serviceId === serviceId);
+      ),
+      options.confirm ?? true,
+    ]);
+    if (!confirmed) return [];
+    const apps = read.filter((app) => app.serviceId === serviceId);
     const previews = apps.flatMap((app) => {
       const stamp = app.fields.currentKey;
       const inGrace = app.fields.graceUntil !== null && app.fields.graceUntil.getTime() > now.getTime();

@@ -165,6 +165,22 @@ describe('key lifecycle on 3scale', () => {
     assert.deepEqual(await keyStates(appIdService()), ['active']);
   });
 
+  it('a 3scale failure while recording the new app key removes the key added alongside; the old one stays', async () => {
+    const old = (await init(appIdService())).data.api_key as string;
+    h.fake.setFault('applications.update', { kind: 'status', status: 503, times: 1 });
+    const response = await rotate(appIdService(), 600);
+    assert.notEqual(response.statusCode, 200);
+    assert.ok(works(appIdService(), old));
+    const app = h.fake.state.listApplications().find((a) => a.keys.some((k) => k.value === old));
+    assert.deepEqual(
+      app?.keys.map((k) => k.value),
+      [old],
+      'no key nobody was given is left behind',
+    );
+    assert.equal((await init(appIdService())).data.api_key, old);
+    assert.deepEqual(await keyStates(appIdService()), ['active']);
+  });
+
   it('a rotation that stopped after recording the new hash is settled by the sweep; the old key works', async () => {
     const old = (await init(appIdService())).data.api_key as string;
     // The state a crash right after the first write leaves: the hash of a key never added, a grace of 0.
@@ -235,6 +251,30 @@ describe('key lifecycle on 3scale', () => {
       const first = await h.helper.apiManager.rotateKey({ application: seen, graceUntil: now, expiresAt: null, now });
       assert.equal(first.rotated, true);
       const second = await h.helper.apiManager.rotateKey({ application: seen, graceUntil: now, expiresAt: null, now });
+      assert.equal(second.rotated, false);
+      assert.equal(second.application.apiKey, first.application.apiKey);
+    }
+  });
+
+  it('writes on the fresh read it served when told it is current, once; a reused object is read again', async () => {
+    for (const service of [userKeyService(), appIdService()]) {
+      await init(service);
+      const account = (await api('GET', '/api/services')).json().data.account_id as string;
+      const read = { fresh: true, keys: { serviceId: service } } as const;
+      const [seen] = (await h.helper.apiManager.listApplications(account, read)).filter(
+        (app) => app.serviceId === service,
+      );
+      assert.ok(seen);
+      const now = new Date(clock);
+      const before = h.fake.stats();
+      const input = { application: seen, graceUntil: now, expiresAt: null, now, current: true };
+      const first = await h.helper.apiManager.rotateKey(input);
+      assert.equal(first.rotated, true);
+      const after = h.fake.stats();
+      for (const endpoint of ['applications.list', 'applications.read', 'keys.list'] as const)
+        assert.equal(after[endpoint] ?? 0, before[endpoint] ?? 0, `${endpoint}: no read before the write`);
+      // The same object again: its read was used up, so the adapter reads, sees the new key, and refuses.
+      const second = await h.helper.apiManager.rotateKey(input);
       assert.equal(second.rotated, false);
       assert.equal(second.application.apiKey, first.application.apiKey);
     }

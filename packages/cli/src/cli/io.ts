@@ -32,7 +32,7 @@ export interface Io {
  */
 export function processIo(): Io {
   return {
-    // Reading process.stdin creates its stream (a few milliseconds); only prompts and --password-stdin need it.
+    // Reading process.stdin creates its stream, which only prompts and --password-stdin need.
     get stdin() {
       return process.stdin;
     },

@@ -3,6 +3,7 @@
  * The process's streams and environment as one value, so commands can be run with fakes, and the two
  * questions every command asks: may I prompt, and is there a display for a browser?
  */
+import { isatty } from 'node:tty';
 import type { Env } from '../config/paths.js';
 
 /** An output stream with the TTY facts the CLI looks at. */
@@ -13,6 +14,8 @@ export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?
 /** Streams and environment of a CLI run. */
 export interface Io {
   stdin: InputStream;
+  /** Whether stdin is a terminal, when that is known without opening stdin; otherwise `stdin.isTTY` is read. */
+  stdinIsTTY?: boolean;
   stdout: OutputStream;
   stderr: OutputStream;
   env: Env;
@@ -29,7 +32,11 @@ export interface Io {
  */
 export function processIo(): Io {
   return {
-    stdin: process.stdin,
+    // Reading process.stdin creates its stream, which only prompts and --password-stdin need.
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -46,7 +53,12 @@ export function processIo(): Io {
  * ```
  */
 export function canPrompt(io: Io, inputAllowed: boolean): boolean {
-  return inputAllowed && io.stdin.isTTY === true && io.env.MLAAS_NO_INPUT !== '1' && io.env.MLAAS_NO_INPUT !== 'true';
+  return (
+    inputAllowed &&
+    (io.stdinIsTTY ?? io.stdin.isTTY) === true &&
+    io.env.MLAAS_NO_INPUT !== '1' &&
+    io.env.MLAAS_NO_INPUT !== 'true'
+  );
 }
 
 /**

@@ -221,7 +221,10 @@ async function recordAll(audit: AuditTrail, events: KeyEventInput[]): Promise<vo
   for (const event of events) await audit.record(event);
 }
 
-/** Spaces calls evenly so that at most `perMinute` start in any minute. */
+/**
+ * Spaces calls evenly so that at most `perMinute` start in any minute (to within a millisecond: a wait shorter
+ * than the timers' 1 ms resolution is not made, as a timer would wait a whole millisecond instead).
+ */
 function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
   const interval = 60_000 / perMinute;
   let next = 0;
@@ -229,7 +232,7 @@ function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void
     const now = performance.now();
     const at = Math.max(now, next);
     next = at + interval;
-    if (at > now) await sleep(at - now);
+    if (at - now >= 1) await sleep(at - now);
   };
 }
 

@@ -146,6 +146,20 @@ describe('reconcile loop on 3scale', () => {
     assert.equal(stored?.extraFields[FIELD.suspendedBy] ?? '', '');
   });
 
+  it('resumes the application when its mark cannot be written, for the next run to try again', async () => {
+    const app = expiredApp();
+    const [deadline] = await apiManager.listDueDeadlines(now, 10);
+    assert.ok(deadline);
+    fake.setFault('applications.update', { kind: 'status', status: 500, times: 1 });
+    await assert.rejects(apiManager.completeDeadline(deadline, now));
+    const stored = fake.state.listApplications().find((a) => a.id === app.id);
+    assert.equal(stored?.state, 'live');
+    const [again] = await apiManager.listDueDeadlines(now, 10);
+    assert.equal(again?.ref, deadline.ref);
+    assert.equal(await apiManager.completeDeadline(again, now), true);
+    assert.equal(fake.state.listApplications().find((a) => a.id === app.id)?.extraFields[FIELD.suspendedBy], 'expiry');
+  });
+
   it('skips an application deleted after the listing', async () => {
     const app = expiredApp();
     const [deadline] = await apiManager.listDueDeadlines(now, 10);

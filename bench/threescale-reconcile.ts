@@ -7,10 +7,13 @@
  * - then a run with nothing due over the same tenant (target: <= 1 upstream call per 100 keys).
  * The tenant is seeded through the fake's own state (no HTTP), so seeding costs no upstream calls.
  * "In flight" is counted by a wrapper around the adapter's 3scale client; "calls" is the fake's count.
- * `node --import tsx bench/threescale-reconcile.ts [--deadlines N]`. Prints a markdown report on stdout.
+ * The fake runs in this thread, or with `--fake-thread` in a worker thread of its own (its work then no
+ * longer shares an event loop with the helper's side, as with a remote 3scale).
+ * `node --import tsx bench/threescale-reconcile.ts [--deadlines N] [--fake-thread]`. Prints a markdown report.
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createFake3scale, type Fake3scale } from '@mlaas/fake-3scale';
 import type { ApiManager } from '../packages/helper/src/apim/api-manager.js';
 import { FIELD, keyStamp } from '../packages/helper/src/apim/threescale/lifecycle-fields.js';
@@ -173,13 +176,107 @@ function verify(fake: Fake3scale, now: number): string[] {
   return problems;
 }
 
+/** The fake as the bench drives it: in this thread, or in a worker thread of its own. */
+interface FakeSide {
+  url: string;
+  accessToken: string;
+  seeded: { applications: number; grace: number };
+  reset(): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  calls(): Promise<number>;
+  verify(now: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+type Request = { op: 'reset' | 'calls' | 'close' } | { op: 'latency'; ms: number } | { op: 'verify'; now: number };
+
+/** Answers one request of the driving thread about its fake. */
+async function serve(fake: Fake3scale, request: Request): Promise<unknown> {
+  switch (request.op) {
+    case 'reset':
+      fake.reset({ keepState: true });
+      return null;
+    case 'latency':
+      fake.setLatency('*', request.ms);
+      return null;
+    case 'calls':
+      return Object.values(fake.stats()).reduce((sum, n) => sum + n, 0);
+    case 'verify':
+      return verify(fake, request.now);
+    case 'close':
+      await fake.close();
+      return null;
+  }
+}
+
+async function fakeHere(deadlines: number, now: number): Promise<FakeSide> {
+  const fake = createFake3scale();
+  const url = await fake.listen();
+  const seeded = seed(fake, deadlines, now);
+  const ask = async (request: Request) => serve(fake, request);
+  return {
+    url,
+    accessToken: fake.accessToken,
+    seeded,
+    reset: async () => void (await ask({ op: 'reset' })),
+    setLatency: async (ms) => void (await ask({ op: 'latency', ms })),
+    calls: async () => (await ask({ op: 'calls' })) as number,
+    verify: async (at) => (await ask({ op: 'verify', now: at })) as string[],
+    close: async () => void (await ask({ op: 'close' })),
+  };
+}
+
+/** The fake in a worker thread: its work no longer shares an event loop with the helper's side. */
+async function fakeInThread(deadlines: number, now: number): Promise<FakeSide> {
+  // A worker does not inherit the TypeScript loader: it registers it, then loads this file.
+  const entry =
+    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const worker = new Worker(entry, { eval: true, workerData: { role: 'fake', deadlines, now } });
+  const replies: Array<(value: unknown) => void> = [];
+  const ready = new Promise<{ url: string; accessToken: string; seeded: FakeSide['seeded'] }>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', resolve);
+  });
+  const started = await ready;
+  worker.on('message', (value: unknown) => replies.shift()?.(value));
+  const ask = (request: Request) =>
+    new Promise<unknown>((resolve) => {
+      replies.push(resolve);
+      worker.postMessage(request);
+    });
+  return {
+    ...started,
+    reset: async () => void (await ask({ op: 'reset' })),
+    setLatency: async (ms) => void (await ask({ op: 'latency', ms })),
+    calls: async () => (await ask({ op: 'calls' })) as number,
+    verify: async (at) => (await ask({ op: 'verify', now: at })) as string[],
+    close: async () => {
+      await ask({ op: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+/** The worker thread's side: seeds its fake, then answers requests. */
+async function fakeWorker(data: { deadlines: number; now: number }): Promise<void> {
+  const fake = createFake3scale();
+  const url = await fake.listen();
+  const seeded = seed(fake, data.deadlines, data.now);
+  parentPort?.on('message', (request: Request) => {
+    void serve(fake, request).then((reply) => parentPort?.postMessage(reply));
+  });
+  parentPort?.postMessage({ url, accessToken: fake.accessToken, seeded });
+}
+
 export async function main(argv: string[] = []): Promise<void> {
   const at = argv.indexOf('--deadlines');
   const deadlines = at >= 0 ? Number(argv[at + 1]) : DEFAULT_DEADLINES;
-  const fake = createFake3scale();
-  const url = await fake.listen();
+  const inThread = argv.includes('--fake-thread');
+  const now = Date.now();
+  const fake = inThread ? await fakeInThread(deadlines, now) : await fakeHere(deadlines, now);
   const counted = countInFlight(
-    createThreescaleHttp({ baseUrl: url, accessToken: fake.accessToken, timeoutMs: 30_000 }),
+    createThreescaleHttp({ baseUrl: fake.url, accessToken: fake.accessToken, timeoutMs: 30_000 }),
   );
   const apiManager: ApiManager = createThreescaleApiManager({
     http: counted.http,
@@ -192,9 +289,8 @@ export async function main(argv: string[] = []): Promise<void> {
     },
   };
   try {
-    const now = Date.now();
     let cpuSeconds = 0;
-    const seeded = seed(fake, deadlines, now);
+    const seeded = fake.seeded;
     const run = async (): Promise<{
       report: ReconcileReport;
       ms: number;
@@ -202,8 +298,8 @@ export async function main(argv: string[] = []): Promise<void> {
       peak: number;
       busyMs: number;
     }> => {
-      fake.reset({ keepState: true });
-      fake.setLatency('*', LATENCY_MS);
+      await fake.reset();
+      await fake.setLatency(LATENCY_MS);
       counted.reset();
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -211,11 +307,11 @@ export async function main(argv: string[] = []): Promise<void> {
       const ms = performance.now() - started;
       const used = process.cpuUsage(cpu);
       cpuSeconds = (used.user + used.system) / 1e6;
-      const calls = Object.values(fake.stats()).reduce((sum, n) => sum + n, 0);
+      const calls = await fake.calls();
       return { report, ms, calls, peak: counted.peak(), busyMs: counted.busyMs() };
     };
     // One round trip alone, as the baseline of this run.
-    fake.setLatency('*', LATENCY_MS);
+    await fake.setLatency(LATENCY_MS);
     await counted.http.get('/admin/api/services', { page: 1, per_page: 1 });
     const single = performance.now();
     await counted.http.get('/admin/api/services', { page: 1, per_page: 1 });
@@ -223,7 +319,7 @@ export async function main(argv: string[] = []): Promise<void> {
 
     const due = await run();
     const dueCpu = cpuSeconds;
-    const problems = verify(fake, now);
+    const problems = await fake.verify(now);
     const idle = await run();
     const per100 = (idle.calls / seeded.applications) * 100;
     const ideal = (due.calls * singleMs) / CONCURRENCY / 1000;
@@ -233,7 +329,8 @@ export async function main(argv: string[] = []): Promise<void> {
     const { done, failed, skipped } = due.report;
     process.stdout.write(
       [
-        `## threescale-reconcile (fake 3scale, ${LATENCY_MS} ms per call, concurrency ${CONCURRENCY}, ${UNPACED} calls/min)`,
+        `## threescale-reconcile (fake 3scale ${inThread ? 'in a worker thread' : 'in this thread'}, ${LATENCY_MS} ms ` +
+          `per call, concurrency ${CONCURRENCY}, ${UNPACED} calls/min)`,
         '',
         `load average ${load}; one GET round trip took ${singleMs.toFixed(0)} ms (baseline); tenant: ` +
           `${seeded.applications} applications, ${deadlines} due (${deadlines - seeded.grace} expired, ` +
@@ -251,7 +348,8 @@ export async function main(argv: string[] = []): Promise<void> {
         `Time if only the calls' latency counted (calls x one round trip / ${CONCURRENCY}): ${ideal.toFixed(1)} s. ` +
           `On average ${(due.busyMs / due.ms).toFixed(2)} calls in flight, each taking ` +
           `${(due.busyMs / due.calls).toFixed(1)} ms. ` +
-          `CPU of this process (the fake and the helper's side together) during the run: ${dueCpu.toFixed(1)} s. ` +
+          `CPU of this process (the fake${inThread ? "'s thread" : ''} and the helper's side together) during the ` +
+          `run: ${dueCpu.toFixed(1)} s. ` +
           `Audit events: ${events}. State after the run: ${problems.length === 0 ? 'every deadline enforced' : `${problems.length} problems, e.g. ${problems.slice(0, 3).join('; ')}`}.`,
         `At the default RECONCILE_CALLS_PER_MINUTE (${DEFAULT_CALLS_PER_MINUTE}) the loop's ${deadlines} completions ` +
           `alone take >= ${(deadlines / DEFAULT_CALLS_PER_MINUTE).toFixed(1)} min.`,
@@ -264,4 +362,6 @@ export async function main(argv: string[] = []): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));
+if (!isMainThread && (workerData as { role?: string } | null)?.role === 'fake')
+  await fakeWorker(workerData as { deadlines: number; now: number });
+else if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

@@ -2,7 +2,7 @@
  * The reconcile loop on the 3scale adapter (the fake, as porta behaves) with many deadlines: the calls in
  * flight stay within the loop's concurrency, an expiry costs a suspension and a field write (no account
  * read), and the suspension is its own re-check — an application renewed or suspended by someone else after
- * the listing is left as it is.
+ * the listing is left as it is; one whose mark cannot be written is resumed, for the next run to finish.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';

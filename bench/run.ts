@@ -9,6 +9,7 @@ import { main as listServices } from './list-services.js';
 import { main as mixedLoad } from './mixed-load.js';
 import { main as threescaleKeyLifecycle } from './threescale-key-lifecycle.js';
 import { main as threescaleList } from './threescale-list.js';
+import { main as threescaleReconcile } from './threescale-reconcile.js';
 import { main as webPage } from './web-page.js';
 
 /** The benchmarks, in the order they run. */
@@ -20,6 +21,7 @@ const BENCHES: ReadonlyArray<{ name: string; main: (argv: string[]) => Promise<v
   { name: 'web-page', main: webPage },
   { name: 'entitlements', main: entitlements },
   { name: 'threescale-key-lifecycle', main: threescaleKeyLifecycle },
+  { name: 'threescale-reconcile', main: threescaleReconcile },
 ];
 
 for (const bench of BENCHES) {

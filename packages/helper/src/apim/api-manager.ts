@@ -280,8 +280,15 @@ export interface ApiManager {
   /** Passed deadlines not yet recorded, oldest first, at most `limit`. */
   listDueDeadlines(now: Date, limit: number): Promise<DueDeadline[]>;
   /**
+   * Optional: true when `listDueDeadlines` reads everything whatever its `limit` (3scale pages through every
+   * application). The reconcile loop then reads once per run, up to its most items per run, instead of once
+   * per page of items.
+   */
+  readonly listsDueDeadlinesWhole?: boolean;
+  /**
    * Enforces one passed deadline and marks it done; idempotent (false when it was already done). A `duplicate`
-   * is removed only if the pair's older application still exists; false when there is nothing to do.
+   * is removed only if the pair's older application still exists; false when there is nothing to do. Its
+   * backend calls are made one after another, so the loop's concurrency bounds the calls in flight.
    */
   completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean>;
   /**

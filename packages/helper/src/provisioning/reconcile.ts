@@ -8,7 +8,10 @@
  * It is idempotent (an item already done by someone else is skipped) and resumable (a crash leaves what was
  * not yet marked done due for the next run). It bounds its backend calls per minute and in flight. A backend
  * that can mark a whole page done in one step (`completeDeadlines`, the embedded store's one transaction) gets
- * one call per page, and the page's key events are stored together; otherwise each item is one call.
+ * one call per page, and the page's key events are stored together; otherwise each item is one call. A
+ * backend whose listing reads everything anyway (`listsDueDeadlinesWhole`, 3scale) is read once per run. Reads
+ * and completions never overlap, and each completion makes its backend calls one after another, so at most
+ * `concurrency` backend calls are in flight.
  * A run with nothing due makes exactly one backend call (one read of what is due).
  */
 import type { ApiManager, DueDeadline } from '../apim/api-manager.js';
@@ -25,7 +28,7 @@ export interface ReconcileOptions {
   callsPerMinute: number;
   /** Completion calls in flight at once. */
   concurrency: number;
-  /** Items read per page. */
+  /** Items read per page (default 500; everything up to `maxPerRun` for a backend that lists whole). */
   pageSize?: number;
   /** The most items one run handles; the rest wait for the next run. */
   maxPerRun?: number;
@@ -77,8 +80,10 @@ export async function reconcileOnce(
   run: { dryRun?: boolean } = {},
 ): Promise<ReconcileReport> {
   const now = options.now ?? (() => new Date());
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
+  // A backend that reads everything on every listing is read once per run, not once per page.
+  const pageSize =
+    options.pageSize ?? (options.apiManager.listsDueDeadlinesWhole === true ? maxPerRun : DEFAULT_PAGE_SIZE);
   const pace = createPacer(options.callsPerMinute, options.sleep);
   const report: ReconcileReport = { dryRun: run.dryRun === true, due: 0, done: 0, failed: 0, skipped: 0, planned: [] };
 
@@ -216,7 +221,10 @@ async function recordAll(audit: AuditTrail, events: KeyEventInput[]): Promise<vo
   for (const event of events) await audit.record(event);
 }
 
-/** Spaces calls evenly so that at most `perMinute` start in any minute. */
+/**
+ * Spaces calls evenly so that at most `perMinute` start in any minute (to within a millisecond: a wait shorter
+ * than the timers' 1 ms resolution is not made, as a timer would wait a whole millisecond instead).
+ */
 function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
   const interval = 60_000 / perMinute;
   let next = 0;
@@ -224,7 +232,7 @@ function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void
     const now = performance.now();
     const at = Math.max(now, next);
     next = at + interval;
-    if (at > now) await sleep(at - now);
+    if (at - now >= 1) await sleep(at - now);
   };
 }
 

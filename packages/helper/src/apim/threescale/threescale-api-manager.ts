@@ -300,6 +300,9 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       return keys.listDueDeadlines(now, limit, usernameOf);
     },
 
+    // Listing pages through every application of the tenant, whatever the limit.
+    listsDueDeadlinesWhole: true,
+
     completeDeadline: keys.completeDeadline,
 
     listHolders: holders.listHolders,

@@ -18,11 +18,13 @@
  * - user key (backend version 1): a grace of 0 changes `user_key` in place. A grace > 0 marks the
  *   application with its grace deadline, then creates a second application on the same plan holding the new
  *   key and naming the one it replaces; the replaced one is deleted when the grace ends.
- * - an expired key is enforced by suspending its application (marked `mlaas_suspended_by=expiry`); to the
- *   domain such an application is a live one whose key has expired, so the next key request renews it.
+ * - an expired key is enforced by suspending its application, then marking it `mlaas_suspended_by=expiry`
+ *   (the suspension first: an unmarked suspension reads as an administrator's, so a failure in between
+ *   leaves the key stopped); to the domain such an application is a live one whose key has expired, so the
+ *   next key request renews it.
  */
 import { randomBytes } from 'node:crypto';
-import { HelperError } from '../../errors/helper-error.js';
+import { HelperError, isHelperError } from '../../errors/helper-error.js';
 import { previewKey } from '../../lib/key-preview.js';
 import type {
   Application,
@@ -589,57 +591,106 @@ export function createThreescaleKeys(options: ThreescaleKeysOptions) {
     return chosen.map((d) => ({ ...d, userId: names.get(d.accountId) ?? d.accountId }));
   }
 
-  /** Enforces a deadline after reading the account again; false when there was nothing (left) to do. */
+  /**
+   * Enforces a deadline after a fresh look at what it concerns; false when there was nothing (left) to do.
+   * Its calls go one after another (the loop's concurrency is then its bound on calls in flight), and few:
+   * an expiry is 2 calls, the end of a replaced application's grace or a duplicate 2, the end of an app-key
+   * grace 3 plus one per key removed.
+   */
   async function completeDeadline(deadline: DueDeadline, now: Date): Promise<boolean> {
-    const apps = await readAccount(deadline.accountId);
-    const app = apps.find((candidate) => candidate.id === deadline.applicationId);
+    switch (deadline.kind) {
+      case 'expired':
+        return suspendExpired(deadline.accountId, deadline.applicationId, now);
+      case 'grace_ended':
+        return endGrace(deadline.accountId, deadline.applicationId, now);
+      case 'duplicate':
+        return removeDuplicate(deadline.accountId, deadline.applicationId);
+    }
+  }
+
+  /**
+   * Suspends an application whose key expired, then marks why (2 calls). The suspension is its own re-check:
+   * 3scale suspends only a live application and answers with the application as it now is, so one someone
+   * else suspended is skipped, and one whose key was renewed meanwhile (its expiry now later) is resumed at
+   * once. A mark that cannot be written resumes it too, for the next run to try again; should that fail as
+   * well, the application stays suspended unmarked — read as an administrator's suspension, closed, never open.
+   */
+  async function suspendExpired(accountId: string, id: string, now: Date): Promise<boolean> {
+    const path = appPath(accountId, id);
+    let app: HeldApp;
+    try {
+      const body = await http.put(`${path}/suspend`, {});
+      if (body === null) return false;
+      app = heldApp(unwrapEntity(body, 'application'));
+    } catch (error) {
+      // Refused (422): no longer live? One read tells. Any other failure is reported (and one that suspended
+      // it anyway leaves it suspended unmarked: closed).
+      if (!isHelperError(error) || error.code !== 'UPSTREAM_ERROR' || !/refused/.test(error.message)) throw error;
+      const fresh = await http.get(path);
+      if (fresh === null || heldApp(unwrapEntity(fresh, 'application')).state !== 'live') return false;
+      throw error;
+    }
+    const { expiresAt } = app.fields;
+    if (expiresAt === null || expiresAt.getTime() > now.getTime()) {
+      await put(`${path}/resume`, {});
+      return false;
+    }
+    try {
+      await put(path, { [FIELD.suspendedBy]: 'expiry' });
+    } catch (error) {
+      await http.put(`${path}/resume`, {}).catch(() => null);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * Ends a grace period after reading the account's applications again, without their keys (1 call): a
+   * replaced application is deleted (1 call); an app-key application has its keys read (1 call), every key
+   * but the current one removed (1 call each), then its grace mark cleared (1 call).
+   */
+  async function endGrace(accountId: string, id: string, now: Date): Promise<boolean> {
+    const apps = await readAccount(accountId, () => false);
+    const app = apps.find((candidate) => candidate.id === id);
+    if (app === undefined) return false;
+    const { graceUntil } = app.fields;
+    if (graceUntil === null || graceUntil.getTime() > now.getTime()) return false;
+    const path = appPath(app.accountId, app.id);
+    if (replacedIds(apps).has(app.id)) return http.delete(path);
+    if (app.mode === 'app_key') {
+      const held: HeldApp = { ...app, keys: keysOf(await http.get(keysPath(app.accountId, app.id))) };
+      const current = currentKeyOf(held);
+      const old = held.keys.filter((key) => key.value !== current?.value);
+      for (const key of old) await http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`);
+      // The hash is set to the key that remains, so a rotation that stopped early is settled too.
+      await put(path, {
+        [FIELD.graceUntil]: '',
+        ...(current !== null
+          ? { [FIELD.currentKey]: keyStamp(current.value, app.fields.currentKey?.issuedAt ?? now) }
+          : {}),
+      });
+      return old.length > 0;
+    }
+    // A user-key mark without a replacement: the rotation stopped before it; the key stays current.
+    await put(path, { [FIELD.graceUntil]: '' });
+    return false;
+  }
+
+  /** Deletes the newer MLaaS application of a pair if the older one is still there (2 calls). */
+  async function removeDuplicate(accountId: string, id: string): Promise<boolean> {
+    const apps = await readAccount(accountId, () => false);
+    const app = apps.find((candidate) => candidate.id === id);
     if (app === undefined) return false;
     const replaced = replacedIds(apps);
-    const path = appPath(app.accountId, app.id);
-    switch (deadline.kind) {
-      case 'grace_ended': {
-        const { graceUntil } = app.fields;
-        if (graceUntil === null || graceUntil.getTime() > now.getTime()) return false;
-        if (replaced.has(app.id)) return http.delete(path);
-        if (app.mode === 'app_key') {
-          const current = currentKeyOf(app);
-          const old = app.keys.filter((key) => key.value !== current?.value);
-          await Promise.all(
-            old.map((key) => http.delete(`${keysPath(app.accountId, app.id)}/${encodeURIComponent(key.value)}`)),
-          );
-          // The hash is set to the key that remains, so a rotation that stopped early is settled too.
-          await put(path, {
-            [FIELD.graceUntil]: '',
-            ...(current !== null
-              ? { [FIELD.currentKey]: keyStamp(current.value, app.fields.currentKey?.issuedAt ?? now) }
-              : {}),
-          });
-          return old.length > 0;
-        }
-        // A user-key mark without a replacement: the rotation stopped before it; the key stays current.
-        await put(path, { [FIELD.graceUntil]: '' });
-        return false;
-      }
-      case 'expired': {
-        const { expiresAt } = app.fields;
-        if (app.state !== 'live' || expiresAt === null || expiresAt.getTime() > now.getTime()) return false;
-        // The mark first: on a live application it means nothing, so a crash before the suspension is harmless.
-        await put(path, { [FIELD.suspendedBy]: 'expiry' });
-        await put(`${path}/suspend`, {});
-        return true;
-      }
-      case 'duplicate': {
-        if (replaced.has(app.id) || !isMlaasApplication(app.json)) return false;
-        const older = apps.some(
-          (other) =>
-            other.serviceId === app.serviceId &&
-            !replaced.has(other.id) &&
-            isMlaasApplication(other.json) &&
-            compareIds(other.id, app.id) < 0,
-        );
-        return older ? http.delete(path) : false;
-      }
-    }
+    if (replaced.has(app.id) || !isMlaasApplication(app.json)) return false;
+    const older = apps.some(
+      (other) =>
+        other.serviceId === app.serviceId &&
+        !replaced.has(other.id) &&
+        isMlaasApplication(other.json) &&
+        compareIds(other.id, app.id) < 0,
+    );
+    return older ? http.delete(appPath(app.accountId, app.id)) : false;
   }
 
   return {

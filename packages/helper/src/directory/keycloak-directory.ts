@@ -13,6 +13,7 @@
 import { HelperError } from '../errors/helper-error.js';
 import type { ClaimPaths } from '../entitlements/policy.js';
 import { userIdOf, type DirectoryUser, type LookupRequest, type UserDirectory } from './user-directory.js';
+import { mapLimited } from '../lib/bounded.js';
 
 export interface KeycloakDirectoryOptions {
   /** Keycloak's base URL, without `/realms/…`. */
@@ -185,7 +186,7 @@ export function createKeycloakDirectory(options: KeycloakDirectoryOptions): User
           if (needed.length === 0) return found;
           clients ??= clientIds();
           const clientMap = await clients;
-          await forEachLimited(needed, options.concurrency, async ({ request, user }) => {
+          await mapLimited(needed, options.concurrency, async ({ request, user }) => {
             const { roles, groups } = await membership(user.id, clientMap);
             found.set(request.userId, { subject: user.id, userId: request.userId, enabled: true, roles, groups });
           });
@@ -211,12 +212,4 @@ function claimsOf(user: UserRepresentation, userIdClaims: readonly string[]): Re
 
 function names(list: { name: string }[]): string[] {
   return list.map((role) => role.name);
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let index = 0;
-  const worker = async () => {
-    while (index < items.length) await work(items[index++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -17,6 +17,7 @@ import { entitlementOf, hasTiers, ruleOf } from '../entitlements/entitlement.js'
 import type { EntitlementPolicy } from '../entitlements/policy.js';
 import { HelperError, isHelperError } from '../errors/helper-error.js';
 import { planMove } from './choose-plan.js';
+import { createPacer, mapLimited } from '../lib/bounded.js';
 
 export interface OffboardingOptions {
   apiManager: ApiManager;
@@ -165,7 +166,7 @@ export async function offboardOnce(
     }
     report.planned.push(...changes.map(({ accountId: _a, subject: _s, ...change }) => change));
     if (dryRun) continue;
-    await forEachLimited(changes, options.concurrency, async (change) => {
+    await mapLimited(changes, options.concurrency, async (change) => {
       await pace();
       try {
         if (await apply(change)) options.onChange?.(change.action, 'done');
@@ -289,25 +290,5 @@ function memo<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T>
       cache.set(key, value);
     }
     return value;
-  };
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let index = 0;
-  const worker = async () => {
-    while (index < items.length) await work(items[index++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Spaces calls evenly so that at most `perMinute` start in any minute. */
-function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
-  const interval = 60_000 / perMinute;
-  let next = 0;
-  return async (): Promise<void> => {
-    const now = performance.now();
-    const at = Math.max(now, next);
-    next = at + interval;
-    if (at > now) await sleep(at - now);
   };
 }

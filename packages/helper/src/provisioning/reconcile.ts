@@ -17,6 +17,7 @@
 import type { ApiManager, DueDeadline } from '../apim/api-manager.js';
 import { NO_ORIGIN, type AuditTrail, type KeyEventInput, type KeyEventType } from '../audit/audit-log.js';
 import { isHelperError } from '../errors/helper-error.js';
+import { createPacer, mapLimited } from '../lib/bounded.js';
 
 export interface ReconcileOptions {
   apiManager: ApiManager;
@@ -151,7 +152,7 @@ async function completeEach(
   now: () => Date,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  await forEachLimited(page, options.concurrency, async (deadline, index) => {
+  await mapLimited(page, options.concurrency, async (deadline, index) => {
     await pace();
     try {
       const changed = await options.apiManager.completeDeadline(deadline, now());
@@ -225,28 +226,3 @@ async function recordAll(audit: AuditTrail, events: KeyEventInput[]): Promise<vo
  * Spaces calls evenly so that at most `perMinute` start in any minute (to within a millisecond: a wait shorter
  * than the timers' 1 ms resolution is not made, as a timer would wait a whole millisecond instead).
  */
-function createPacer(perMinute: number, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
-  const interval = 60_000 / perMinute;
-  let next = 0;
-  return async (): Promise<void> => {
-    const now = performance.now();
-    const at = Math.max(now, next);
-    next = at + interval;
-    if (at - now >= 1) await sleep(at - now);
-  };
-}
-
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let index = 0;
-  const worker = async () => {
-    while (index < items.length) {
-      const at = index++;
-      await work(items[at] as T, at);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

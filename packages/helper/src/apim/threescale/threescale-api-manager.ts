@@ -27,6 +27,7 @@ import { needsKeys, toAccount, toPlan, toService, unwrapCollection, unwrapEntity
 import { createThreescaleKeys, heldApp, toDomain } from './threescale-keys.js';
 import type { ThreescaleHttp } from './threescale-http.js';
 import { createThreescaleUsage } from './threescale-usage.js';
+import { mapLimited } from '../../lib/bounded.js';
 
 /** 3scale's largest page; a larger `per_page` is silently lowered to it. */
 const PAGE_SIZE = 500;
@@ -341,18 +342,4 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
       http.close();
     },
   };
-}
-
-/** Like Promise.all over `items.map(work)`, with at most `limit` in flight. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

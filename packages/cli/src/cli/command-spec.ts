@@ -60,6 +60,8 @@ export interface CommandSpec {
   legacyFlag?: string;
   /** Loads the command's code; called only when the command runs. */
   load?: () => Promise<CommandRun>;
+  /** No warning about keys expiring soon after this command (its output is meant for a machine). */
+  noExpiryWarning?: boolean;
 }
 
 /** Whether an option takes a value. */

@@ -363,6 +363,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'completion',
     description: 'print a shell completion script',
     summary: 'print a completion script',
+    noExpiryWarning: true,
     argument: { name: 'shell', description: SHELLS.join(', '), required: true, choices: SHELLS },
     load: () =>
       import('../commands/completion.js').then(

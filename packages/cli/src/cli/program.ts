@@ -106,5 +106,9 @@ function addCommand(parent: Command, spec: CommandSpec, io: Io, runOptions: Prog
     const run = await load();
     const ctx = new CommandContext(io, self.optsWithGlobals<GlobalOptions>(), runOptions);
     await run(ctx, { argument, rest, options, sawDoubleDash: rawArgs.includes('--') });
+    if (spec.noExpiryWarning !== true) {
+      const { warnFromNotedExpiries } = await import('../commands/keys-expiry-warning.js');
+      warnFromNotedExpiries(ctx);
+    }
   });
 }

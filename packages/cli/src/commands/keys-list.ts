@@ -21,6 +21,7 @@ export async function runKeysList(ctx: CommandContext): Promise<void> {
     data.keys
       .filter((key) => key.state === 'active')
       .map((key) => ({ service: key.service_id, expiresAt: key.expires_at })),
+    { complete: true },
   );
   if (ctx.json) {
     ctx.printJson(data);

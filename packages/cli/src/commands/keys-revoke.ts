@@ -7,6 +7,7 @@ import type { CommandContext } from '../cli/context.js';
 import { promptLine } from '../cli/prompt.js';
 import { withSpinner } from '../output/spinner.js';
 import { MlaasError } from '../lib/errors.js';
+import { warnExpiringKeys } from './keys-expiry-warning.js';
 
 export interface RevokeOptions {
   yes?: boolean;
@@ -30,6 +31,8 @@ export async function runKeysRevoke(ctx: CommandContext, service: string, option
   }
   const client = await ctx.client();
   const data = await withSpinner(ctx.io.stderr, 'Revoking…', client.revokeKey(service));
+  // The revoked keys expire no more: forget their dates.
+  warnExpiringKeys(ctx, [{ service: data.service_id, expiresAt: null }]);
   if (ctx.json) {
     ctx.printJson(data);
     return;

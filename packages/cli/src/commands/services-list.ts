@@ -27,6 +27,7 @@ export async function runServicesList(ctx: CommandContext, options: { all?: bool
   warnExpiringKeys(
     ctx,
     data.services.map((service) => ({ service: service.id, expiresAt: service.api_key_expires_at })),
+    { complete: true },
   );
   if (ctx.json) {
     ctx.printJson(data);

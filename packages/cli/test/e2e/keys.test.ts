@@ -1,7 +1,8 @@
 /**
  * @module test/e2e/keys
  * `mlaas keys list|rotate|revoke|history` against the embedded stack: JSON output, exit codes, the confirmation
- * of revoke, and the warning for a key expiring within seven days (KEY_TTL_DAYS=5 here).
+ * of revoke, and the warning for a key expiring within seven days (KEY_TTL_DAYS=5 here) — on the commands that
+ * fetch keys and, from the dates they noted, on any other command.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -30,6 +31,12 @@ describe('mlaas keys', () => {
     assert.equal(init.code, 0, init.stderr);
     const granted = JSON.parse(init.stdout);
     assert.match(init.stderr, /expires in 5 days/);
+    // Any later command warns too, from the dates noted, without fetching keys (history fetches events only).
+    const noted = await cli(['keys', 'history', '--json']);
+    assert.equal(noted.code, 0, noted.stderr);
+    assert.match(noted.stderr, new RegExp(`your key for ${SERVICE} expires in 5 days`));
+    const completion = await cli(['completion', 'bash']);
+    assert.doesNotMatch(completion.stderr, /expires in/, 'not after a completion script');
 
     const list = await cli(['keys', 'list', '--json']);
     assert.equal(list.code, 0, list.stderr);
@@ -66,6 +73,7 @@ describe('mlaas keys', () => {
 
     const history = await cli(['keys', 'history', '--json']);
     assert.equal(history.code, 0, history.stderr);
+    assert.doesNotMatch(history.stderr, /expires in/, 'a revoked key is not announced');
     const events = JSON.parse(history.stdout).events.map((e: { event: string; outcome: string }) => e.event);
     assert.deepEqual(events.slice(0, 3), ['revoked', 'revoked', 'revoked']);
     assert.ok(events.includes('rotated') && events.includes('issued'));

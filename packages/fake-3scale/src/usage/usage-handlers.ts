@@ -14,12 +14,7 @@ import { paramString } from '../http/params.js';
 import { type Reply, ok } from '../http/reply.js';
 import { formatTime, toJson } from '../represent/_json.js';
 import { el } from '../represent/_xml.js';
-import {
-  type RenderContext,
-  type Rendered,
-  adminUrl,
-  collectionBody,
-} from '../represent/representation.js';
+import { type RenderContext, type Rendered, adminUrl, collectionBody } from '../represent/representation.js';
 import { parseId } from '../tenant/tenant.js';
 import { type LimitRecord, type MetricRecord, usageBookOf } from './usage-book.js';
 import { StatsParamError, usageRange } from './stats-range.js';

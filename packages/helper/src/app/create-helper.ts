@@ -221,7 +221,7 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     metrics,
     provisioning,
     lifecycle,
-    usage: createUsageReader({ apiManager, now }),
+    usage: createUsageReader({ apiManager, entitlements, now }),
     verifier,
     sessionCheck,
     version: HELPER_VERSION,

@@ -6,6 +6,8 @@
  * named by the request. Knows no transport; talks only to the `ApiManager` port.
  */
 import type { ApiManager, ApiService, Application, Identity } from '../apim/api-manager.js';
+import { assertEntitled } from '../entitlements/entitlement.js';
+import type { EntitlementPolicy } from '../entitlements/policy.js';
 import { HelperError } from '../errors/helper-error.js';
 import { findService, lookupIdentity, pickApplication } from '../provisioning/provisioning.js';
 import {
@@ -48,6 +50,8 @@ export interface UsageReader {
 
 export interface UsageReaderOptions {
   apiManager: ApiManager;
+  /** Who may use which service; usage of one the caller may not hold answers NOT_ENTITLED. None = everyone. */
+  entitlements?: EntitlementPolicy | null;
   now?: () => Date;
 }
 
@@ -67,6 +71,7 @@ export function createUsageReader(options: UsageReaderOptions): UsageReader {
         });
       }
       const service = findService(await apiManager.listServices(), { id: serviceId });
+      assertEntitled(options.entitlements ?? null, service, identity);
       // Reads may come from the short-lived account cache: usage changes nothing, and a key made by this
       // process drops the cached list.
       const account = await apiManager.findAccount(lookupIdentity(identity));

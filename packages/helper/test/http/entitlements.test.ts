@@ -1,6 +1,6 @@
 /**
  * Entitlements over HTTP on the embedded store: the list shows only entitled services (all=true marks the
- * others with what grants them), init and rotate of another answer NOT_ENTITLED while a person may still revoke
+ * others with what grants them), init, rotate and usage of another answer NOT_ENTITLED while a person may still revoke
  * their own key there, and a tier (plan by group) is chosen when the key is made and followed when the
  * person's groups change.
  */
@@ -141,6 +141,10 @@ describe('entitlements (embedded store)', () => {
     const afterLoss = await tokenOf([], [], name);
     const rotate = await api(afterLoss, 'POST', '/api/services/sentiment/key/rotate', {});
     assert.equal(rotate.body.error.code, 'NOT_ENTITLED');
+    assert.equal((await api(before, 'GET', '/api/services/sentiment/usage')).status, 200, 'usage while entitled');
+    const usage = await api(afterLoss, 'GET', '/api/services/sentiment/usage');
+    assert.equal(usage.status, 403);
+    assert.equal(usage.body.error.code, 'NOT_ENTITLED');
     const revoke = await api(afterLoss, 'DELETE', '/api/services/sentiment/key');
     assert.equal(revoke.status, 200);
     const left = await h.helper.apiManager.listApplications(made.body.data.account_id, { fresh: true });

@@ -5,10 +5,13 @@
 // Idempotent: freezing frozen modules writes the same files. Fails, leaving the files as they were, when an
 // export is not plain JSON data (or the one known function, successEnvelope).
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 
 const DIR = new URL('../dist/schemas/', import.meta.url);
-const FILES = ['envelope.js', 'health.js', 'services.js', 'keys.js'];
+// Every schema module: one added later is frozen too.
+const FILES = existsSync(DIR) ? readdirSync(DIR).filter((name) => name.endsWith('.js')) : [];
+if (FILES.length === 0)
+  throw new Error(`freeze-schemas: no schema modules in ${DIR.pathname}; build the contract first`);
 const DATA = { __frozen_data__: true };
 const ID = '__frozen_id__';
 

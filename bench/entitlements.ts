@@ -75,8 +75,8 @@ async function listCpu(calls: number, rounds: number) {
     const render = createServicesRenderer(false);
     const sides = { without: plain, with: entitled };
     const bodies = {
-      without: render(await plain.listServices(IDENTITY), IDENTITY).length,
-      with: render(await entitled.listServices(IDENTITY), IDENTITY).length,
+      without: Buffer.byteLength(render(await plain.listServices(IDENTITY), IDENTITY)),
+      with: Buffer.byteLength(render(await entitled.listServices(IDENTITY), IDENTITY)),
     };
     const measure = async (side: keyof typeof sides, n: number) => {
       const provisioning = sides[side];

@@ -87,7 +87,7 @@ const withKey: ServiceListing = {
 describe('list body rendering', () => {
   for (const exposeKeys of [false, true]) {
     it(`writes the contract's body with keys ${exposeKeys ? 'exposed' : 'hidden'}, escaping every string`, () => {
-      const text = createServicesRenderer(exposeKeys)(withKey, identity).toString('utf8');
+      const text = createServicesRenderer(exposeKeys)(withKey, identity);
       const body: unknown = JSON.parse(text);
       assert.deepEqual(body, expected(withKey, identity, exposeKeys));
       assert.ok(validate(body), JSON.stringify(validate.errors));
@@ -157,7 +157,7 @@ describe('list body rendering', () => {
     const first = render(listing(app), identity);
     assert.deepEqual(render(listing(app), identity), first, 'the same inputs: the same bytes');
 
-    const parse = (body: Buffer) => JSON.parse(body.toString('utf8')).data;
+    const parse = (body: string) => JSON.parse(body).data;
     assert.equal(parse(render(listing(application('42', 'zyxwvuts')), identity)).services[0].api_key_preview, 'zyxw…');
     assert.equal(parse(render(listing(null), identity)).services[0].has_api_key, false);
     assert.equal(parse(render(listing(null, { ...account, id: '8' }), identity)).account_id, '8');

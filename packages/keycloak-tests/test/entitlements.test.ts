@@ -26,39 +26,61 @@ services:
     allow: [role:ml-user]
 `;
 
+/**
+ * A helper in this process against the realm, with an entitlements policy and the shipped offboarding client
+ * (`mlaas-offboarding`) reading the directory; `backend` chooses its API manager. `close` also removes its data.
+ */
+async function startPolicyHelper(
+  keycloak: Keycloak,
+  realm: string,
+  policy: string,
+  backend: Record<string, string>,
+): Promise<{ helper: Helper; url: string; close(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kc-entitle-'));
+  writeFileSync(join(dataDir, 'entitlements.yaml'), policy);
+  const config = loadConfig({
+    KEYCLOAK_URL: keycloak.url,
+    KEYCLOAK_REALM: realm,
+    KEYCLOAK_CLIENT_ID: CLIENT_ID,
+    OIDC_ALLOW_HTTP: 'true',
+    MLAAS_DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    RECONCILE_INTERVAL_SECONDS: '0',
+    ENTITLEMENTS_FILE: join(dataDir, 'entitlements.yaml'),
+    KEYCLOAK_ADMIN_CLIENT_ID: 'mlaas-offboarding',
+    KEYCLOAK_ADMIN_CLIENT_SECRET: 'mlaas-offboarding-demo-secret',
+    ...backend,
+  });
+  const helper = await createHelper(config, { logger: createLogger({ level: 'warn' }), defaultMetrics: false });
+  const url = await helper.listen();
+  return {
+    helper,
+    url,
+    async close() {
+      await helper.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('entitlements and offboarding with Keycloak (embedded store)', { skip: SKIP }, () => {
   let keycloak: Keycloak;
   let admin: KeycloakAdmin;
   let helper: Helper;
   let url: string;
-  let dataDir: string;
+  let running: { close(): Promise<void> } | undefined;
   before(async () => {
     keycloak = await useKeycloak();
     admin = new KeycloakAdmin(keycloak);
     await admin.createRealm(shippedRealm(REALM));
-    dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kc-entitle-'));
-    writeFileSync(join(dataDir, 'entitlements.yaml'), POLICY);
-    const config = loadConfig({
-      KEYCLOAK_URL: keycloak.url,
-      KEYCLOAK_REALM: REALM,
-      KEYCLOAK_CLIENT_ID: CLIENT_ID,
-      OIDC_ALLOW_HTTP: 'true',
-      APIM_BACKEND: 'embedded',
-      MLAAS_DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      RECONCILE_INTERVAL_SECONDS: '0',
-      ENTITLEMENTS_FILE: join(dataDir, 'entitlements.yaml'),
-      KEYCLOAK_ADMIN_CLIENT_ID: 'mlaas-offboarding',
-      KEYCLOAK_ADMIN_CLIENT_SECRET: 'mlaas-offboarding-demo-secret',
-    });
-    helper = await createHelper(config, { logger: createLogger({ level: 'warn' }), defaultMetrics: false });
-    url = await helper.listen();
+    const started = await startPolicyHelper(keycloak, REALM, POLICY, { APIM_BACKEND: 'embedded' });
+    ({ helper, url } = started);
+    running = started;
   });
   after(async () => {
-    await helper?.close();
+    await running?.close();
     await admin?.deleteRealm(REALM);
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const token = () => passwordToken(keycloak, { username: 'bob', realm: REALM });
@@ -117,7 +139,7 @@ describe('offboarding with Keycloak on the 3scale adapter (fake 3scale)', { skip
   let fake: Fake3scale;
   let helper: Helper;
   let url: string;
-  let dataDir: string;
+  let running: { close(): Promise<void> } | undefined;
   let serviceId: string;
   before(async () => {
     keycloak = await useKeycloak();
@@ -128,32 +150,23 @@ describe('offboarding with Keycloak on the 3scale adapter (fake 3scale)', { skip
     const service = fake.state.listServices()[0];
     assert.ok(service !== undefined, 'the fake has services');
     serviceId = String(service.id);
-    dataDir = mkdtempSync(join(tmpdir(), 'mlaas-kc-entitle-3scale-'));
-    writeFileSync(join(dataDir, 'entitlements.yaml'), `services:\n  "${serviceId}":\n    allow: [role:ml-user]\n`);
-    const config = loadConfig({
-      KEYCLOAK_URL: keycloak.url,
-      KEYCLOAK_REALM: realm,
-      KEYCLOAK_CLIENT_ID: CLIENT_ID,
-      OIDC_ALLOW_HTTP: 'true',
-      APIM_BACKEND: 'threescale',
-      THREESCALE_ADMIN_API_URL: fake.url,
-      THREESCALE_ADMIN_API_KEY: fake.accessToken,
-      MLAAS_DATA_DIR: dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      RECONCILE_INTERVAL_SECONDS: '0',
-      ENTITLEMENTS_FILE: join(dataDir, 'entitlements.yaml'),
-      KEYCLOAK_ADMIN_CLIENT_ID: 'mlaas-offboarding',
-      KEYCLOAK_ADMIN_CLIENT_SECRET: 'mlaas-offboarding-demo-secret',
-    });
-    helper = await createHelper(config, { logger: createLogger({ level: 'warn' }), defaultMetrics: false });
-    url = await helper.listen();
+    const started = await startPolicyHelper(
+      keycloak,
+      realm,
+      `services:\n  "${serviceId}":\n    allow: [role:ml-user]\n`,
+      {
+        APIM_BACKEND: 'threescale',
+        THREESCALE_ADMIN_API_URL: fake.url,
+        THREESCALE_ADMIN_API_KEY: fake.accessToken,
+      },
+    );
+    ({ helper, url } = started);
+    running = started;
   });
   after(async () => {
-    await helper?.close();
+    await running?.close();
     await fake?.close();
     await admin?.deleteRealm(realm);
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('disabling the user in Keycloak and running reconcile suspends the application in 3scale; enabling resumes it', async () => {

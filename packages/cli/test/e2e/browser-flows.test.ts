@@ -6,25 +6,10 @@
  * developer machine; in CI (CI set) a missing Chromium fails the run.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../../../helper/test/support/chromium.js';
 import { makeHome, runCli, startStack, type Stack } from '../support/stack.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const available = existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI);
-if (!available && !inCi)
-  console.warn(`browser-flows: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
 
 /** Resolves with the first match of a pattern in the text that arrives. */
 function waitFor(pattern: RegExp): { feed: (text: string) => void; match: Promise<RegExpExecArray> } {
@@ -41,7 +26,7 @@ function waitFor(pattern: RegExp): { feed: (text: string) => void; match: Promis
   };
 }
 
-describe('sign-in in a browser', { skip: !available && !inCi ? `${CHROMIUM} not installed` : false }, () => {
+describe('sign-in in a browser', { skip: chromiumSkip('browser-flows') }, () => {
   let stack: Stack;
   let browser: Browser;
   const homes: { remove(): void }[] = [];
@@ -51,9 +36,8 @@ describe('sign-in in a browser', { skip: !available && !inCi ? `${CHROMIUM} not 
     return { ...stack.env, MLAAS_CONFIG_DIR: home.configDir };
   };
   before(async () => {
-    assert.ok(available, `Chromium is required in CI but ${CHROMIUM} is missing`);
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

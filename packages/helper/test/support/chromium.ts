@@ -1,8 +1,8 @@
 /**
  * @module test/support/chromium
  * Headless Chromium for the browser tests (the Debian package `chromium`, driven by playwright-core): where
- * it is, how it is started, and whether a test file runs. A developer machine without it skips those files
- * with a notice; in CI (CI set) a missing Chromium fails the run instead.
+ * it is, how it is started, and whether a test file runs — for the browser tests of every package. A developer
+ * machine without it skips those files with a notice; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -24,10 +24,11 @@ const available = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
 
 /** The `skip` option of a browser suite: a reason when Chromium is missing outside CI, else false. */
-export function chromiumSkip(suite: string): string | false {
+export function chromiumSkip(suite?: string): string | false {
   if (available || inCi) return false;
-  console.warn(`${suite}: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
-  return `${CHROMIUM} not installed`;
+  if (suite !== undefined)
+    console.warn(`${suite}: ${CHROMIUM} not found; skipping (install the Debian package chromium)`);
+  return `${CHROMIUM} not installed (Debian package chromium)`;
 }
 
 /** Starts headless Chromium; fails (in CI) when it is missing. */

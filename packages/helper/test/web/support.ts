@@ -1,13 +1,47 @@
 /**
  * @module test/web/support
- * What the web page's browser tests share: signing in through the embedded issuer's page, and an axe-core
- * accessibility check of the page as it is.
+ * What the web page's browser tests share: an embedded stack and Chromium per suite, signing in through the
+ * embedded issuer's page, and an axe-core accessibility check of the page as it is.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startStack, type Stack } from '../idp/support/embedded-stack.js';
+import { launchChromium } from '../support/chromium.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * An embedded stack (with `env` added to its settings) and headless Chromium for the suite this is called in:
+ * started before its tests, closed after them.
+ */
+export function useStackAndBrowser(env: Record<string, string> = {}): {
+  readonly stack: Stack;
+  readonly browser: Browser;
+} {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    stack = await startStack(env);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  return {
+    get stack() {
+      assert.ok(stack !== undefined, 'the stack is started before the tests');
+      return stack;
+    },
+    get browser() {
+      assert.ok(browser !== undefined, 'Chromium is started before the tests');
+      return browser;
+    },
+  };
+}
 
 /** Signs in on the page as a demo user (whose password is the user name) and waits for the services. */
 export async function signIn(page: Page, url: string, user = 'alice'): Promise<void> {

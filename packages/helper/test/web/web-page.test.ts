@@ -7,11 +7,10 @@
  * machine; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext } from 'playwright-core';
-import { startStack, type Stack } from '../idp/support/embedded-stack.js';
-import { chromiumSkip, launchChromium } from '../support/chromium.js';
-import { axeViolations, signIn } from './support.js';
+import { describe, it } from 'node:test';
+import { type BrowserContext } from 'playwright-core';
+import { chromiumSkip } from '../support/chromium.js';
+import { axeViolations, signIn, useStackAndBrowser } from './support.js';
 
 /** Collects CSP violations (reported by the page's own event) and console errors. */
 async function watch(context: BrowserContext): Promise<{ violations: string[]; errors: string[] }> {
@@ -34,26 +33,17 @@ async function waitFor(condition: () => boolean): Promise<boolean> {
 }
 
 describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
-  let stack: Stack;
-  let browser: Browser;
-  before(async () => {
-    stack = await startStack();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const web = useStackAndBrowser();
 
   it('serves the page with a strict CSP, no-store HTML and versioned, long-cached assets', async () => {
-    const response = await fetch(`${stack.url}/`);
+    const response = await fetch(`${web.stack.url}/`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     const csp = response.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.match(csp, /style-src 'self'(;|$)/);
-    assert.match(csp, new RegExp(`connect-src 'self' ${new URL(stack.issuer).origin}(;|$)`));
+    assert.match(csp, new RegExp(`connect-src 'self' ${new URL(web.stack.issuer).origin}(;|$)`));
     assert.doesNotMatch(csp, /unsafe|\*/);
     const html = await response.text();
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
@@ -61,21 +51,21 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
     assert.doesNotMatch(html, /https?:\/\/(?!127\.0\.0\.1)/, 'no third-party origin');
     const script = /src="(\/web\/[0-9a-f]{12}\/app\.js)"/.exec(html)?.[1];
     assert.ok(script !== undefined, 'the script is served under a versioned URL');
-    const asset = await fetch(`${stack.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+    const asset = await fetch(`${web.stack.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
     assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
-    const stale = await fetch(`${stack.url}/web/000000000000/app.js`);
+    const stale = await fetch(`${web.stack.url}/web/000000000000/app.js`);
     assert.equal(stale.status, 404);
     assert.equal(((await stale.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
   });
 
   it('the journey: sign in, get a key, copy, rotate, revoke, history, sign out — with no CSP violation', async () => {
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await web.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const seen = await watch(context);
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url);
+      await signIn(page, web.stack.url);
       assert.equal(new URL(page.url()).search, '', 'the code is removed from the address');
       const card = page.getByRole('article').filter({ has: page.getByRole('button', { name: /^Get key for / }) });
       const name = (await card.first().getByRole('heading').textContent()) ?? '';
@@ -144,7 +134,7 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
       // The embedded issuer asks to confirm; Keycloak signs out at once with an id_token_hint.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      assert.equal(new URL(page.url()).origin, new URL(stack.url).origin);
+      assert.equal(new URL(page.url()).origin, new URL(web.stack.url).origin);
       // The session at the issuer ended too: signing in asks for the password again.
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByLabel('Password').waitFor();
@@ -154,10 +144,10 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
   });
 
   it('search and filter narrow the list; at phone width nothing overflows sideways', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const context = await web.browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url, 'bob');
+      await signIn(page, web.stack.url, 'bob');
       const all = await page.getByRole('article').count();
       assert.ok(all >= 2, 'the demo catalog has several services');
       const first = (await page.getByRole('article').first().getByRole('heading').textContent()) ?? '';
@@ -180,13 +170,13 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
 
   it('axe-core finds no violation: signed out, the services, a revealed key, the dialog; light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ colorScheme });
+      const context = await web.browser.newContext({ colorScheme });
       const page = await context.newPage();
       try {
-        await page.goto(`${stack.url}/`);
+        await page.goto(`${web.stack.url}/`);
         await page.getByRole('button', { name: 'Sign in' }).waitFor();
         assert.deepEqual(await axeViolations(page), [], `${colorScheme}: signed out`);
-        await signIn(page, stack.url, 'bob');
+        await signIn(page, web.stack.url, 'bob');
         await page
           .getByRole('button', { name: /^Get key for / })
           .first()
@@ -216,10 +206,10 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
   });
 
   it('keyboard only: sign in and get a key with Tab and Enter', async () => {
-    const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await web.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     try {
-      await page.goto(`${stack.url}/`);
+      await page.goto(`${web.stack.url}/`);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
       const tabTo = async (pattern: RegExp, limit = 40) => {
         for (let i = 0; i < limit; i++) {
@@ -256,35 +246,26 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
 });
 
 describe('the web page keeps its session and explains errors', { skip: chromiumSkip('web-page') }, () => {
-  let stack: Stack;
-  let browser: Browser;
-  before(async () => {
-    // Short access tokens (renewed 30 s before expiry, so at once), two key changes a minute, keys for 30 days.
-    stack = await startStack({
-      EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30',
-      RATE_LIMIT_INIT_PER_MINUTE: '2',
-      KEY_TTL_DAYS: '30',
-    });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
+  // Short access tokens (renewed 30 s before expiry, so at once), two key changes a minute, keys for 30 days.
+  const web = useStackAndBrowser({
+    EMBEDDED_IDP_ACCESS_TOKEN_TTL_SECONDS: '30',
+    RATE_LIMIT_INIT_PER_MINUTE: '2',
+    KEY_TTL_DAYS: '30',
   });
 
   it('renews the access token with the refresh token in memory, and the API takes the new one', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     try {
       const tokens: string[] = [];
       page.on('request', (request) => {
         const auth = request.headers().authorization;
-        if (request.url().startsWith(`${stack.url}/api/`) && auth !== undefined) tokens.push(auth);
+        if (request.url().startsWith(`${web.stack.url}/api/`) && auth !== undefined) tokens.push(auth);
       });
-      await signIn(page, stack.url);
+      await signIn(page, web.stack.url);
       const renewal = await page.waitForRequest(
         (request) =>
-          request.url() === stack.discovery.token_endpoint &&
+          request.url() === web.stack.discovery.token_endpoint &&
           new URLSearchParams(request.postData() ?? '').get('grant_type') === 'refresh_token',
         { timeout: 30_000 },
       );
@@ -305,10 +286,10 @@ describe('the web page keeps its session and explains errors', { skip: chromiumS
   });
 
   it('an API error is shown in words with what to do (rate limit)', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url, 'bob');
+      await signIn(page, web.stack.url, 'bob');
       const getKey = page.getByRole('button', { name: /^Get key for / });
       await getKey.first().click();
       await page.locator('#full-key').waitFor();

@@ -9,11 +9,11 @@
  * Chromium is missing on a developer machine; in CI (CI set) a missing Chromium fails the run instead.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type Browser, type Locator, type Page } from 'playwright-core';
-import { startStack, type Stack } from '../idp/support/embedded-stack.js';
-import { chromiumSkip, launchChromium } from '../support/chromium.js';
-import { axeViolations, signIn } from './support.js';
+import { describe, it } from 'node:test';
+import { type Locator, type Page } from 'playwright-core';
+import type { Stack } from '../idp/support/embedded-stack.js';
+import { chromiumSkip } from '../support/chromium.js';
+import { axeViolations, signIn, useStackAndBrowser } from './support.js';
 
 /** The demo catalog's Sentiment Analysis: key in the X-API-Key header; Basic plan 60/minute, 1000/day, 10000/month. */
 const SERVICE = { id: 'sentiment-analysis', name: 'Sentiment Analysis' };
@@ -49,19 +49,10 @@ async function tableRows(usage: Locator): Promise<[string, number][]> {
 }
 
 describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, () => {
-  let stack: Stack;
-  let browser: Browser;
-  before(async () => {
-    stack = await startStack();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
+  const web = useStackAndBrowser();
 
   it('shows the calls made with the key per period, and each limit with used / max and its reset', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const violations: string[] = [];
     await context.exposeBinding('__cspViolation', (_source, text: string) => violations.push(text));
     await context.addInitScript(
@@ -69,7 +60,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
     );
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url, 'alice');
+      await signIn(page, web.stack.url, 'alice');
       const card = page.getByRole('article', { name: SERVICE.name });
       const other = page
         .getByRole('article')
@@ -80,7 +71,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
       await usage.getByText('0 calls over the last 7 days').waitFor();
       assert.equal(await other.getByRole('region', { name: 'Usage' }).count(), 0, 'no usage without a key');
 
-      await callGateway(stack, key, CALLS);
+      await callGateway(web.stack, key, CALLS);
       const periods = usage.getByRole('group', { name: `Usage period for ${SERVICE.name}` });
       await periods.getByRole('button', { name: '24 hours' }).click();
       await usage.getByText(`${CALLS} calls over the last 24 hours`).waitFor();
@@ -117,7 +108,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
       assert.deepEqual(days.at(-1)?.[1], CALLS, "today's row has the calls");
 
       // Refresh asks again: one more call shows.
-      await callGateway(stack, key, 1);
+      await callGateway(web.stack, key, 1);
       await usage.getByRole('button', { name: `Refresh usage of ${SERVICE.name}` }).click();
       await usage.getByText(`${CALLS + 1} calls over the last 30 days`).waitFor();
       assert.deepEqual(violations, [], 'no CSP violation');
@@ -129,10 +120,10 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
   // The tests below sign in as alice, who has the key got in the first test.
   it('axe-core finds no violation on the usage view, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await browser.newContext({ colorScheme });
+      const context = await web.browser.newContext({ colorScheme });
       const page = await context.newPage();
       try {
-        await signIn(page, stack.url, 'alice');
+        await signIn(page, web.stack.url, 'alice');
         const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
         await usage.getByText(/calls over the last 7 days/).waitFor();
         assert.deepEqual(await axeViolations(page), [], `${colorScheme}: week`);
@@ -146,10 +137,10 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
   });
 
   it('at phone width the usage view does not scroll sideways', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const context = await web.browser.newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url, 'alice');
+      await signIn(page, web.stack.url, 'alice');
       const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
       await usage.getByRole('button', { name: '30 days' }).click();
       await usage.getByText(/calls over the last 30 days/).waitFor();
@@ -160,7 +151,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
   });
 
   it('says "usage unavailable" when the API manager could not count (a report with usage_available false)', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     try {
       // The embedded store always counts; the report 3scale gives when its analytics fail is played back here.
@@ -185,7 +176,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
           }),
         }),
       );
-      await signIn(page, stack.url, 'alice');
+      await signIn(page, web.stack.url, 'alice');
       const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
       await usage.getByText(/Usage unavailable right now/).waitFor();
       assert.equal(await usage.locator('svg rect.usage-bar').count(), 0, 'no chart drawn from no numbers');
@@ -200,17 +191,17 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
   });
 
   it('an API error is shown in the card in words: the key revoked elsewhere gives KEY_NOT_FOUND', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     const page = await context.newPage();
     try {
-      await signIn(page, stack.url, 'bob');
+      await signIn(page, web.stack.url, 'bob');
       const card = page.getByRole('article', { name: SERVICE.name });
       await getKey(page, card);
       const usage = card.getByRole('region', { name: 'Usage' });
       await usage.getByText(/calls over the last 7 days/).waitFor();
       // Revoked through the API (as the CLI would), while the page still shows the key.
-      const { access_token: token } = await stack.passwordLogin('bob', 'bob');
-      const revoked = await fetch(`${stack.url}/api/services/${SERVICE.id}/key`, {
+      const { access_token: token } = await web.stack.passwordLogin('bob', 'bob');
+      const revoked = await fetch(`${web.stack.url}/api/services/${SERVICE.id}/key`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${token}` },
       });

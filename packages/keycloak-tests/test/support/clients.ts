@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHelper, createLogger, loadConfig, type Helper } from '@mlaas/helper';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   makeHome,
   readCredentials,
@@ -163,28 +163,7 @@ export async function startHelper(keycloak: Keycloak, env: Record<string, string
   };
 }
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-/** Why the browser tests are skipped here, or false (never in CI, where a missing Chromium fails). */
-export function chromiumSkip(): string | false {
-  if (existsSync(CHROMIUM) || process.env.CI) return false;
-  return `${CHROMIUM} not installed (Debian package chromium)`;
-}
-
-/** Headless Chromium (Debian package, driven by playwright-core). */
-export async function launchChromium(): Promise<Browser> {
-  assert.ok(existsSync(CHROMIUM), `Chromium is required but ${CHROMIUM} is missing`);
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
+export { CHROMIUM, chromiumSkip, launchChromium } from '../../../helper/test/support/chromium.js';
 
 /** Fills in Keycloak's own login page (ids of its login theme) and submits it. */
 export async function signInOnKeycloak(page: Page, username: string, password = username): Promise<void> {

@@ -106,10 +106,28 @@ export function openAuditStore(path: string): AuditStore {
   };
   // One commit (one wait for the disk) for a page of the reconcile loop's events, instead of one each.
   const insertAll = db.transaction((events: readonly KeyEventInput[]) => events.map(insertOne));
+  // Events appended in one turn of the event loop share a commit (group commit): a burst of key requests
+  // waits for the disk once per turn rather than once per event, and each append still resolves after its
+  // event is on disk.
+  let pending: { event: KeyEventInput; resolve: (stored: KeyEvent) => void; reject: (error: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      const stored = insertAll.immediate(batch.map((entry) => entry.event));
+      batch.forEach((entry, i) => entry.resolve(stored[i] as KeyEvent));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  };
   let closed = false;
   return {
-    async append(event: KeyEventInput): Promise<KeyEvent> {
-      return insertOne(event);
+    append(event: KeyEventInput): Promise<KeyEvent> {
+      return new Promise((resolve, reject) => {
+        pending.push({ event, resolve, reject });
+        if (pending.length === 1) setImmediate(flush);
+      });
     },
     async appendMany(events: readonly KeyEventInput[]): Promise<KeyEvent[]> {
       return insertAll.immediate(events);
@@ -123,6 +141,7 @@ export function openAuditStore(path: string): AuditStore {
     async close() {
       if (closed) return;
       closed = true;
+      flush();
       db.close();
     },
   };

@@ -65,7 +65,19 @@ export function createUserinfoSessionCheck(options: {
     return endpoint;
   }
 
-  return async (token) => {
+  // Requests carrying the same token while its check is in flight share that check: a burst of key requests
+  // asks the issuer once, and each answer still comes from a check that ended after its request arrived.
+  const inFlight = new Map<string, Promise<void>>();
+  return (token) => {
+    let check = inFlight.get(token);
+    if (check === undefined) {
+      check = ask(token).finally(() => inFlight.delete(token));
+      inFlight.set(token, check);
+    }
+    return check;
+  };
+
+  async function ask(token: string): Promise<void> {
     const response = await call(await userinfoEndpoint(), {
       headers: { accept: 'application/json', authorization: `Bearer ${token}` },
     });
@@ -83,5 +95,5 @@ export function createUserinfoSessionCheck(options: {
       `The sign-in service could not say whether your session is active (HTTP ${response.status}); try again shortly.`,
       { retryAfterSeconds: 5 },
     );
-  };
+  }
 }

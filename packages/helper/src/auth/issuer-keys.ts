@@ -4,7 +4,13 @@
  * old, refetched (at most once per cooldown) when a token names an unknown `kid`, and kept while the issuer
  * is unreachable so a short outage does not sign everybody out.
  */
-import { createLocalJWKSet, errors as joseErrors, type FlattenedJWSInput, type JWSHeaderParameters } from 'jose';
+import {
+  compactVerify,
+  createLocalJWKSet,
+  errors as joseErrors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+} from 'jose';
 import { HelperError } from '../errors/helper-error.js';
 import type { LogSink } from '../log/logger.js';
 
@@ -133,16 +139,22 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
   }
 
   /**
-   * Imports each signing key now (the key set imports a key on its first use and keeps it), so the first
-   * request does not pay for it. A key that cannot be imported is left for that request to report.
+   * Imports each signing key now (the key set imports a key on its first use and keeps it) and checks one
+   * throwaway signature with it, so the first request pays neither for the import nor for the first run of
+   * the verification code. A key that cannot be imported is left for that request to report.
    */
   function warm(keys: KeySet, jwks: readonly unknown[]): void {
     for (const jwk of jwks) {
-      const { alg, kid, kty, use } = (jwk ?? {}) as { alg?: unknown; kid?: unknown; kty?: unknown; use?: unknown };
+      const { alg, kid, kty, use, n } = (jwk ?? {}) as Record<string, unknown>;
       if (use === 'enc') continue;
       const algorithm = typeof alg === 'string' ? alg : kty === 'RSA' ? 'RS256' : kty === 'EC' ? 'ES256' : null;
       if (algorithm === null) continue;
-      keys({ alg: algorithm, ...(typeof kid === 'string' ? { kid } : {}) }).catch(() => {});
+      const header = { alg: algorithm, ...(typeof kid === 'string' ? { kid } : {}) };
+      keys(header)
+        .then(() => compactVerify(throwawayJws(header, typeof n === 'string' ? n : null), keys))
+        .catch(() => {
+          // The throwaway signature is refused, as it must be.
+        });
     }
   }
 
@@ -185,4 +197,14 @@ export function createIssuerKeys(options: IssuerKeysOptions): IssuerKeys {
       if (keySet === null) await refresh();
     },
   };
+}
+
+/**
+ * A compact JWS with an all-zero signature of the key's size (an RSA modulus's, or 64 bytes), which no key
+ * accepts: verifying it runs the whole verification once.
+ */
+function throwawayJws(header: { alg: string; kid?: string }, modulus: string | null): string {
+  const encode = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+  const signatureBytes = modulus === null ? 64 : Buffer.from(modulus, 'base64url').length;
+  return `${encode(JSON.stringify(header))}.${encode('{}')}.${encode(Buffer.alloc(signatureBytes))}`;
 }

@@ -143,9 +143,9 @@ export async function runListServicesBench(options: BenchOptions = parseOptions(
     const helperRounds: RoundResult[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
       progress(`round ${round}/${options.rounds}: baseline`);
-      baselineRounds.push(await measureRound(`${baseline.baseUrl}${LIST_PATH}`, settings, () => baseline.cpuSeconds()));
+      baselineRounds.push(await measureRound(`${baseline.baseUrl}${LIST_PATH}`, settings, () => baseline.cpuTimes()));
       progress(`round ${round}/${options.rounds}: helper`);
-      helperRounds.push(await measureRound(`${helper.baseUrl}${LIST_PATH}`, settings, () => helper.cpuSeconds()));
+      helperRounds.push(await measureRound(`${helper.baseUrl}${LIST_PATH}`, settings, () => helper.cpuTimes()));
     }
 
     // Read before stopping: /proc/<pid> is gone once the child exits.
@@ -241,7 +241,7 @@ export function formatReport(report: ListServicesReport): string {
   const { settings } = report;
   const row = (name: string, side: SideSummary) =>
     `| ${name} | ${fmt(side.median.requestsPerSecond, 0)} | ${side.rounds.map((r) => fmt(r.requestsPerSecond, 0)).join(' / ')} | ` +
-    `${fmt(side.median.latencyP50Ms, 1)} | ${fmt(side.median.latencyP99Ms, 1)} | ${micros(side.median.serverCpuMicrosPerRequest)} | ` +
+    `${fmt(side.median.latencyP50Ms, 1)} | ${fmt(side.median.latencyP99Ms, 1)} | ${micros(side.median.serverCpuMicrosPerRequest)} | ${micros(side.median.serverUserMicrosPerRequest)} | ` +
     `${mib(side.memory.peakRssBytes)} |`;
   const verdict = report.meetsTarget ? 'meets the target' : '**misses the target**';
   const extras = describeHelperOptions(settings);
@@ -255,8 +255,8 @@ export function formatReport(report: ListServicesReport): string {
       (extras.length > 0 ? `; ${extras.join('; ')}` : '') +
       '.',
     '',
-    '| server | req/s (median) | req/s per round | p50 ms | p99 ms | server CPU µs/req | peak RSS |',
-    '|---|---:|---|---:|---:|---:|---:|',
+    '| server | req/s (median) | req/s per round | p50 ms | p99 ms | server CPU µs/req | of which user space | peak RSS |',
+    '|---|---:|---|---:|---:|---:|---:|---:|',
     row(
       settings.baseline === 'bytes'
         ? 'bare Fastify sending the same bytes (baseline)'

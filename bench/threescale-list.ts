@@ -220,7 +220,7 @@ export async function runThreescaleListBench(
       progress(
         `warm load ${round}/${options.rounds}: ${options.connections} connections, ${options.durationSeconds} s`,
       );
-      rounds.push(await measureRound(`${warmHelper.baseUrl}${LIST_PATH}`, settings, () => warmHelper.cpuSeconds()));
+      rounds.push(await measureRound(`${warmHelper.baseUrl}${LIST_PATH}`, settings, () => warmHelper.cpuTimes()));
     }
     const loadCalls = callsBetween(statsBeforeLoad, fake.stats());
     const loadAfter = loadavg()[0] ?? 0;

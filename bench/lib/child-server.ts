@@ -33,6 +33,12 @@ export interface ChildServerOptions {
   cwd?: string;
 }
 
+/** CPU time in user space and in the kernel (system calls, and the network work done on the process's behalf). */
+export interface CpuTimes {
+  userSeconds: number;
+  systemSeconds: number;
+}
+
 export interface ChildServer {
   name: string;
   pid: number;
@@ -40,8 +46,8 @@ export interface ChildServer {
   baseUrl: string;
   /** Current and peak resident set of the child, in bytes (null where /proc is not available). */
   memory(): { rssBytes: number | null; peakRssBytes: number | null };
-  /** CPU time the child has used so far (user + system, all threads), in seconds; null without /proc. */
-  cpuSeconds(): number | null;
+  /** CPU time the child has used so far (all threads), in seconds, in user space and in the kernel; null without /proc. */
+  cpuTimes(): CpuTimes | null;
   /** SIGTERM, then SIGKILL after a timeout; resolves with the exit code (null when killed by a signal). */
   stop(timeoutMs?: number): Promise<number | null>;
 }
@@ -84,7 +90,7 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
     pid,
     baseUrl,
     memory: () => ({ rssBytes: readProcStatusBytes(pid, 'VmRSS'), peakRssBytes: readProcStatusBytes(pid, 'VmHWM') }),
-    cpuSeconds: () => readProcCpuSeconds(pid),
+    cpuTimes: () => readProcCpuTimes(pid),
     async stop(timeoutMs = DEFAULT_STOP_TIMEOUT_MS) {
       if (exitCode !== undefined) return exitCode;
       child.kill('SIGTERM');
@@ -143,12 +149,14 @@ function readProcStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number | nu
 }
 
 /** utime + stime of /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised name). See proc(5). */
-function readProcCpuSeconds(pid: number): number | null {
+function readProcCpuTimes(pid: number): CpuTimes | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS_PER_SECOND : null;
+    const [user, system] = [Number(fields[11]), Number(fields[12])];
+    return Number.isFinite(user) && Number.isFinite(system)
+      ? { userSeconds: user / CLOCK_TICKS_PER_SECOND, systemSeconds: system / CLOCK_TICKS_PER_SECOND }
+      : null;
   } catch {
     return null;
   }

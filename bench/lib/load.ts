@@ -4,6 +4,7 @@
  * median used to summarise several rounds.
  */
 import autocannon, { type Result } from 'autocannon';
+import type { CpuTimes } from './child-server.js';
 
 export interface LoadSettings {
   /** Concurrent keep-alive connections. */
@@ -29,25 +30,27 @@ export interface RoundResult {
    * sensitive than req/s to other work on the machine, which slows both servers but does not add to this.
    */
   serverCpuMicrosPerRequest: number | null;
+  /** The part of it spent in user space (the server's own code, V8, Node's HTTP); null when unknown. */
+  serverUserMicrosPerRequest: number | null;
 }
 
 /**
  * Warms `url` up, then measures it. Throws when any response of either phase is not a 2xx or any request
  * fails: a round of cheap 401s or 429s would measure the wrong thing.
- * `serverCpuSeconds` reads the server's CPU time so far, for the CPU cost per request.
- * @example const round = await measureRound('http://127.0.0.1:5000/api/services', settings, () => server.cpuSeconds());
+ * `serverCpuTimes` reads the server's CPU time so far, for the CPU cost per request.
+ * @example const round = await measureRound('http://127.0.0.1:5000/api/services', settings, () => server.cpuTimes());
  */
 export async function measureRound(
   url: string,
   settings: LoadSettings,
-  serverCpuSeconds: () => number | null = () => null,
+  serverCpuTimes: () => CpuTimes | null = () => null,
 ): Promise<RoundResult> {
   if (settings.warmupSeconds > 0) {
     checkClean(url, 'warm-up', await fire(url, settings.connections, settings.warmupSeconds, settings.headers));
   }
-  const cpuBefore = serverCpuSeconds();
+  const cpuBefore = serverCpuTimes();
   const result = await fire(url, settings.connections, settings.durationSeconds, settings.headers);
-  const cpuAfter = serverCpuSeconds();
+  const cpuAfter = serverCpuTimes();
   checkClean(url, 'round', result);
   return {
     requestsPerSecond: result.requests.average,
@@ -55,8 +58,17 @@ export async function measureRound(
     latencyP99Ms: result.latency.p99,
     latencyMeanMs: result.latency.average,
     responses: result['2xx'],
-    serverCpuMicrosPerRequest:
-      cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / result['2xx'],
+    ...cpuPerRequest(cpuBefore, cpuAfter, result['2xx']),
+  };
+}
+
+function cpuPerRequest(before: CpuTimes | null, after: CpuTimes | null, responses: number) {
+  if (before === null || after === null) return { serverCpuMicrosPerRequest: null, serverUserMicrosPerRequest: null };
+  const user = after.userSeconds - before.userSeconds;
+  const system = after.systemSeconds - before.systemSeconds;
+  return {
+    serverCpuMicrosPerRequest: ((user + system) * 1e6) / responses,
+    serverUserMicrosPerRequest: (user * 1e6) / responses,
   };
 }
 
@@ -94,6 +106,7 @@ export interface RoundMedians {
   latencyP99Ms: number;
   /** Null when any round lacks it. */
   serverCpuMicrosPerRequest: number | null;
+  serverUserMicrosPerRequest: number | null;
 }
 
 /**
@@ -105,8 +118,11 @@ export function medianRound(rounds: readonly RoundResult[]): RoundMedians {
     requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
     latencyP50Ms: median(rounds.map((r) => r.latencyP50Ms)),
     latencyP99Ms: median(rounds.map((r) => r.latencyP99Ms)),
-    serverCpuMicrosPerRequest: rounds.every((r) => r.serverCpuMicrosPerRequest !== null)
-      ? median(rounds.map((r) => r.serverCpuMicrosPerRequest as number))
-      : null,
+    serverCpuMicrosPerRequest: medianOrNull(rounds.map((r) => r.serverCpuMicrosPerRequest)),
+    serverUserMicrosPerRequest: medianOrNull(rounds.map((r) => r.serverUserMicrosPerRequest)),
   };
+}
+
+function medianOrNull(values: readonly (number | null)[]): number | null {
+  return values.every((v) => v !== null) ? median(values as number[]) : null;
 }

@@ -341,10 +341,11 @@ export async function createHelper(givenConfig: HelperConfig, options: HelperOpt
     async listen() {
       const url = await app.listen({ port: config.port, host: config.host });
       // Fetch the issuer's keys now rather than on the first request (a failure is logged and retried then),
-      // and keep the 3scale catalog loaded, so that no user waits for either.
+      // keep the 3scale catalog loaded and define its application fields, so that no user waits for these.
       keys.checkReady().catch(() => {});
       history.open().catch((error: unknown) => logger.error({ err: error }, 'the audit history cannot be opened'));
       if (threescale !== null && config.apim.threescale?.catalogPreload === true) threescale.keepCatalogLoaded();
+      threescale?.prepareFields();
       if (metricsApp !== null) await metricsApp.listen({ port: config.metrics.port ?? 0, host: config.host });
       if (config.keys.reconcileIntervalSeconds > 0 && loop === null) scheduleReconcile();
       return url;

@@ -4,7 +4,8 @@
  * "fields definitions" with target `Cinstance`): when the key expires, until when a replaced key keeps
  * working, which of several app keys is the current one (a short hash, never the key), which application a
  * replacement replaces, who the application was made for, and why MLaaS suspended it. 3scale keeps only
- * defined extra fields, so the definitions are created once, lazily, before the first write that needs them.
+ * defined extra fields, so the definitions are created once: as the helper starts, or else before the first
+ * write that needs them.
  */
 import { createHash } from 'node:crypto';
 import { HelperError, isHelperError } from '../../errors/helper-error.js';

@@ -61,6 +61,11 @@ export interface ThreescaleApiManager extends ApiManager {
    * failed load is logged and the cache keeps what it has. Stopped by `close`; nothing when the TTL is 0.
    */
   keepCatalogLoaded(): void;
+  /**
+   * Defines the application fields that key deadlines live in now, in the background, so that the first key
+   * does not wait for it; a failure is logged, and the first write that needs the fields tries again.
+   */
+  prepareFields(): void;
   /** Holders of applications, in pages (stable order by account id); `next` null on the last page. */
   listHolders(page: { after: string | null; limit: number }): Promise<{ holders: KeyHolder[]; next: string | null }>;
   /** Suspends an application for `reason`; idempotent. The gateway refuses its keys from then on. */
@@ -315,6 +320,13 @@ export function createThreescaleApiManager(options: ThreescaleApiManagerOptions)
 
     async checkReady() {
       await http.get('/admin/api/services', { page: 1, per_page: 1 });
+    },
+
+    prepareFields() {
+      ensureFields().catch((error: unknown) => {
+        const reason = isHelperError(error) ? `${error.code}: ${error.message}` : 'unexpected error';
+        options.log?.warn({ reason }, 'could not define the 3scale application fields yet; the first key tries again');
+      });
     },
 
     keepCatalogLoaded() {

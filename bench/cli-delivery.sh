@@ -44,31 +44,8 @@ node "$CLI" services init "$SERVICE" >/dev/null 2>&1
 node "$CLI" run --service "$SERVICE" -- true
 node "$CLI" doctor >/dev/null || { node "$CLI" doctor; echo "doctor is not healthy" >&2; exit 1; }
 
-# One helper call alone: the same POST /api/services/init `mlaas run` makes, from a warm process over a new
-# connection each time (as the CLI does), median of 200.
-helper_call_ms="$(node -e '
-const http = require("node:http");
-const { profiles } = JSON.parse(require("fs").readFileSync(process.env.MLAAS_CONFIG_DIR + "/credentials.json", "utf8"));
-const token = profiles.default.accessToken;
-const body = JSON.stringify({ service_id: process.argv[1] });
-const once = () => new Promise((resolve, reject) => {
-  const started = performance.now();
-  const req = http.request(process.env.MLAAS_HELPER_URL + "/api/services/init", { method: "POST", agent: false,
-    headers: { authorization: "Bearer " + token, "content-type": "application/json", connection: "close" } }, (res) => {
-    res.resume();
-    res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error("HTTP " + res.statusCode))));
-  });
-  req.on("error", reject);
-  req.end(body);
-});
-(async () => {
-  for (let i = 0; i < 20; i++) await once();
-  const times = [];
-  for (let i = 0; i < 200; i++) times.push(await once());
-  times.sort((a, b) => a - b);
-  console.log(times[100].toFixed(2));
-})();
-' "$SERVICE")"
+# One helper call alone: the same POST /api/services/init `mlaas run` makes, timed from a warm process.
+helper_call_ms="$(node bench/lib/helper-call-ms.mjs POST /api/services/init "{\"service_id\":\"$SERVICE\"}")"
 
 mkdir -p bench/results
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

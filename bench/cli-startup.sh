@@ -47,31 +47,8 @@ node "$CLI" services init "$SERVICE" >/dev/null 2>&1
 node "$CLI" services list --json >/dev/null
 node "$CLI" usage "$SERVICE" --json >/dev/null
 
-# One helper call alone: the GET `mlaas usage SERVICE --json` makes, from a warm node process over a new
-# connection each time (as the CLI connects), median of 200 after 20 warm-up calls. This is the helper's
-# answer plus loopback and client overhead, without any process start-up.
-helper_call_ms="$(node -e '
-const http = require("node:http");
-const { profiles } = JSON.parse(require("fs").readFileSync(process.env.MLAAS_CONFIG_DIR + "/credentials.json", "utf8"));
-const token = profiles.default.accessToken;
-const url = process.env.MLAAS_HELPER_URL + "/api/services/" + encodeURIComponent(process.argv[1]) + "/usage?period=week";
-const once = () => new Promise((resolve, reject) => {
-  const started = performance.now();
-  const req = http.request(url, { agent: false, headers: { authorization: "Bearer " + token, connection: "close" } }, (res) => {
-    res.resume();
-    res.on("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error("HTTP " + res.statusCode))));
-  });
-  req.on("error", reject);
-  req.end();
-});
-(async () => {
-  for (let i = 0; i < 20; i++) await once();
-  const times = [];
-  for (let i = 0; i < 200; i++) times.push(await once());
-  times.sort((a, b) => a - b);
-  console.log(times[100].toFixed(2));
-})();
-' "$SERVICE")"
+# One helper call alone: the GET `mlaas usage SERVICE --json` makes, timed from a warm process.
+helper_call_ms="$(node bench/lib/helper-call-ms.mjs GET "/api/services/$SERVICE/usage?period=week")"
 
 # `node -e 0` runs first and last: other work on the machine shifts whole stretches of a run, and the lower
 # of its two medians is the baseline (the conservative choice: it makes the ratios larger).

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startStack } from '../packages/helper/test/idp/support/embedded-stack.js';
+import { getFirstKey, signIn } from '../packages/helper/test/web/page-steps.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, '..', 'docs', 'web');
@@ -27,18 +28,8 @@ try {
       const stack = await startStack();
       const context = await browser.newContext({ colorScheme, viewport, deviceScaleFactor: 1 });
       const page = await context.newPage();
-      await page.goto(`${stack.url}/`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByLabel('Username').fill('alice');
-      await page.getByLabel('Password').fill('alice');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
-      await page
-        .getByRole('button', { name: /^Get key for / })
-        .first()
-        .click();
-      await page.locator('#full-key').waitFor();
-      await page.getByText('Call it: a runnable snippet').first().click();
+      await signIn(page, stack.url, 'alice');
+      await getFirstKey(page);
       await page.evaluate('document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)');
       await page.screenshot({ path: join(OUT, `services-${colorScheme}-${size}.png`) });
       // The usage of that key: a few calls through the demo gateway, then its card on the 24-hour view.

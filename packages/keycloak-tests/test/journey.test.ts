@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFake3scale, type Fake3scale } from '@mlaas/fake-3scale';
 import { startHelperProcess, type HelperProcess } from '../../helper/test/support/helper-process.js';
+import { keyWorks } from '../../helper/test/support/threescale-harness.js';
 import type { Keycloak } from '../src/index.js';
 import { cliUser, type CliUser } from './support/clients.js';
 import { SKIP, useKeycloak } from './support/keycloak.js';
@@ -185,15 +186,7 @@ describe('the whole journey with Keycloak', { skip: SKIP }, () => {
       const user = cliUser(keycloak, { helperUrl: helper.url });
       users.push(user);
       await user.login('alice');
-      const works = (serviceId: string, key: string) =>
-        fake.state
-          .listApplications()
-          .some(
-            (app) =>
-              String(app.serviceId) === serviceId &&
-              app.state === 'live' &&
-              (app.userKey === key || app.keys.some((k) => k.value === key)),
-          );
+      const works = (serviceId: string, key: string) => keyWorks(fake, serviceId, key);
       for (const name of ['Image Classification', 'LLM Chat Completions']) {
         const init = await user.run(['services', 'init', '--name', name, '--json']);
         assert.equal(init.code, 0, init.stderr);

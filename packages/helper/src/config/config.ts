@@ -3,6 +3,7 @@
  * The helper's configuration: every setting, its environment variable and its default.
  */
 
+import type { KeycloakConnection } from '../directory/keycloak-directory.js';
 import type { EntitlementPolicy } from '../entitlements/policy.js';
 
 export type ApimBackend = 'threescale' | 'embedded';
@@ -90,16 +91,7 @@ export interface KeyLifecycleConfig {
 
 /** Where offboarding reads users: Keycloak's Admin REST API with a service-account client, when configured. */
 export interface DirectoryConfig {
-  keycloak: {
-    /** Keycloak's base URL (`https://sso.example.com`), without `/realms/…`. */
-    baseUrl: string;
-    realm: string;
-    clientId: string;
-    clientSecret: string;
-    timeoutMs: number;
-    /** Users read per page. */
-    pageSize: number;
-  } | null;
+  keycloak: KeycloakConnection | null;
   /** Suspend keys of people gone from the directory or no longer entitled (`OFFBOARDING`, on by default). */
   offboarding: boolean;
 }

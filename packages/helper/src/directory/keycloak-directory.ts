@@ -15,15 +15,19 @@ import type { ClaimPaths } from '../entitlements/policy.js';
 import { userIdOf, type DirectoryUser, type LookupRequest, type UserDirectory } from './user-directory.js';
 import { mapLimited } from '../lib/bounded.js';
 
-export interface KeycloakDirectoryOptions {
-  /** Keycloak's base URL, without `/realms/…`. */
+/** Where the directory is and how it signs in: a service-account client of the realm. */
+export interface KeycloakConnection {
+  /** Keycloak's base URL (`https://sso.example.com`), without `/realms/…`. */
   baseUrl: string;
   realm: string;
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
-  /** Users per page. */
+  /** Users read per page. */
   pageSize: number;
+}
+
+export interface KeycloakDirectoryOptions extends KeycloakConnection {
   /** Per-person role and group reads in flight at once. */
   concurrency: number;
   userIdClaims: readonly string[];

@@ -14,6 +14,7 @@ import { NO_ORIGIN } from '../../src/audit/audit-log.js';
 import { createKeyLifecycle } from '../../src/provisioning/key-lifecycle.js';
 import { createProvisioning } from '../../src/provisioning/provisioning.js';
 import { createMemoryLocks } from '../../src/state/memory-locks.js';
+import type { LockService } from '../../src/state/shared-state.js';
 
 const SERVICE = 'sentiment-analysis';
 const identity: Identity = {
@@ -30,6 +31,16 @@ function recordingAudit(): AuditTrail & { events: KeyEventInput[] } {
   return { events, record: async (event) => void events.push(event) };
 }
 const noHistory: AuditStore = { append: async () => assert.fail(), list: async () => [], close: async () => {} };
+/** The key lifecycle with no expiry, over `apiManager`, recording into `audit`. */
+const lifecycleOver = (apiManager: ApiManager, locks: LockService, audit: AuditTrail, defaultGraceSeconds = 0) =>
+  createKeyLifecycle({
+    apiManager,
+    locks,
+    audit,
+    history: noHistory,
+    keyTtlDays: 0,
+    grace: { defaultSeconds: defaultGraceSeconds, maxSeconds: 600 },
+  });
 
 /** Holds every `listApplications` call until `count` of them are waiting, so all rotations see the same key. */
 function withBarrier(inner: ApiManager, count: number): ApiManager & { arm(): void } {
@@ -79,14 +90,7 @@ describe('concurrent rotations of one key', () => {
     );
     const apiManager = withBarrier(first, 6);
     const audit = recordingAudit();
-    const lifecycle = createKeyLifecycle({
-      apiManager,
-      locks,
-      audit,
-      history: noHistory,
-      keyTtlDays: 0,
-      grace: { defaultSeconds: 60, maxSeconds: 600 },
-    });
+    const lifecycle = lifecycleOver(apiManager, locks, audit, 60);
     apiManager.arm();
     const rotations = await Promise.all(
       Array.from({ length: 6 }, () => lifecycle.rotateKey(identity, SERVICE, 60, NO_ORIGIN)),
@@ -139,14 +143,7 @@ describe('an account id known from earlier that is no longer the caller’s', ()
     // The hint names the other person's account, as a stale one might.
     const apiManager: ApiManager = { ...store, knownAccountId: async () => theirs.account.id };
     const audit = recordingAudit();
-    const lifecycle = createKeyLifecycle({
-      apiManager,
-      locks,
-      audit,
-      history: noHistory,
-      keyTtlDays: 0,
-      grace: { defaultSeconds: 0, maxSeconds: 600 },
-    });
+    const lifecycle = lifecycleOver(apiManager, locks, audit);
     const rotation = await lifecycle.rotateKey(identity, SERVICE, 0, NO_ORIGIN);
     assert.equal(rotation.rotated, true);
     assert.equal(rotation.application.accountId, mine.account.id);
@@ -174,14 +171,7 @@ describe('an account id known from earlier that is no longer the caller’s', ()
       revokeKeys: (accountId, serviceId, at, options) =>
         accountId === unreachable ? down() : store.revokeKeys(accountId, serviceId, at, options),
     };
-    const lifecycle = createKeyLifecycle({
-      apiManager,
-      locks,
-      audit: recordingAudit(),
-      history: noHistory,
-      keyTtlDays: 0,
-      grace: { defaultSeconds: 0, maxSeconds: 600 },
-    });
+    const lifecycle = lifecycleOver(apiManager, locks, recordingAudit());
     const rotation = await lifecycle.rotateKey(erin, SERVICE, 0, NO_ORIGIN);
     assert.equal(rotation.application.accountId, mine.account.id);
     const revocation = await lifecycle.revokeKeys(erin, SERVICE, NO_ORIGIN);

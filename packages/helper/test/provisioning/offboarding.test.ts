@@ -33,6 +33,19 @@ services:
     plans: { group:/premium: Pro }
 `;
 
+type OffboardOptions = Parameters<typeof offboardOnce>[0];
+
+/** One offboarding run with no policy and no audit trail kept. */
+const offboardQuietly = (apiManager: OffboardOptions['apiManager'], directory: UserDirectory) =>
+  offboardOnce({
+    apiManager,
+    directory,
+    audit: { record: async () => {} },
+    policy: null,
+    callsPerMinute: 60_000,
+    concurrency: 2,
+  });
+
 describe('offboarding (embedded stack)', () => {
   let stack: Stack;
   let usersFile: string;
@@ -276,7 +289,7 @@ describe('offboarding safety brake', () => {
       listServices: async () => [{ id: SERVICE, systemName: SERVICE, name: 'S' }],
       listHolders: async () => ({ holders, next: null }),
       suspendApplication: async (_account: string, id: string) => void suspended.push(id),
-    } as unknown as Parameters<typeof offboardOnce>[0]['apiManager'];
+    } as unknown as OffboardOptions['apiManager'];
     // Only one of the eight is known: the directory is misconfigured, not emptied by departures.
     const directory: UserDirectory = {
       name: 'half-empty',
@@ -285,14 +298,7 @@ describe('offboarding safety brake', () => {
           new Map([['user-0', { subject: 's0', userId: 'user-0', enabled: false, roles: [], groups: [] }]]),
       }),
     };
-    const report = await offboardOnce({
-      apiManager,
-      directory,
-      audit: { record: async () => {} },
-      policy: null,
-      callsPerMinute: 60_000,
-      concurrency: 2,
-    });
+    const report = await offboardQuietly(apiManager, directory);
     assert.deepEqual(suspended, []);
     assert.match(report.directoryError ?? '', /knows 7 of 8 key holders as nobody/);
   });
@@ -303,16 +309,9 @@ describe('offboarding safety brake', () => {
       listHolders: async () => {
         throw new HelperError('UPSTREAM_ERROR', 'listing key holders is not supported by this backend yet');
       },
-    } as unknown as Parameters<typeof offboardOnce>[0]['apiManager'];
+    } as unknown as OffboardOptions['apiManager'];
     const directory: UserDirectory = { name: 'any', open: async () => ({ lookup: async () => new Map() }) };
-    const report = await offboardOnce({
-      apiManager,
-      directory,
-      audit: { record: async () => {} },
-      policy: null,
-      callsPerMinute: 60_000,
-      concurrency: 2,
-    });
+    const report = await offboardQuietly(apiManager, directory);
     assert.match(report.backendError ?? '', /UPSTREAM_ERROR: listing key holders is not supported/);
     assert.equal(report.suspended, 0);
   });

@@ -73,6 +73,15 @@ function multiStore(apps: Application[]) {
 describe('reconcile duplicate sweep', () => {
   const events: KeyEventInput[] = [];
   const audit: AuditTrail = { record: async (event) => void events.push(event) };
+  /** Person a has two applications on s1 (10, 11) and one on s2; person b two on s1 (9, 13). */
+  const twoPairsWithDuplicates = () =>
+    multiStore([
+      application('10', 'a', 's1'),
+      application('11', 'a', 's1'),
+      application('12', 'a', 's2'),
+      application('13', 'b', 's1'),
+      application('9', 'b', 's1'),
+    ]);
   const run = (manager: ReturnType<typeof multiStore>, dryRun = false, onDeadline?: (o: string, k: string) => void) =>
     reconcileOnce(
       {
@@ -87,13 +96,7 @@ describe('reconcile duplicate sweep', () => {
 
   it('a dry run lists the newer application of each pair and changes nothing', async () => {
     events.length = 0;
-    const manager = multiStore([
-      application('10', 'a', 's1'),
-      application('11', 'a', 's1'),
-      application('12', 'a', 's2'),
-      application('13', 'b', 's1'),
-      application('9', 'b', 's1'),
-    ]);
+    const manager = twoPairsWithDuplicates();
     const report = await run(manager, true);
     assert.equal(report.due, 2);
     assert.deepEqual(
@@ -110,13 +113,7 @@ describe('reconcile duplicate sweep', () => {
 
   it('removes the newer application of each pair, keeps the older, records and counts each removal', async () => {
     events.length = 0;
-    const manager = multiStore([
-      application('10', 'a', 's1'),
-      application('11', 'a', 's1'),
-      application('12', 'a', 's2'),
-      application('13', 'b', 's1'),
-      application('9', 'b', 's1'),
-    ]);
+    const manager = twoPairsWithDuplicates();
     const counted: string[] = [];
     const report = await run(manager, false, (outcome, kind) => counted.push(`${outcome}:${kind}`));
     assert.deepEqual([report.due, report.done, report.failed], [2, 2, 0]);

@@ -8,6 +8,18 @@ import { checkAgainstSpec, createFake3scale, type Fake3scale, type Seed } from '
 import { startHarness, type Harness } from './helper-harness.js';
 import type { TestIssuer } from './test-issuer.js';
 
+/** Whether 3scale accepts `key` on the service: a live application of it holds the key (user key or app key). */
+export function keyWorks(fake: Fake3scale, serviceId: string, key: string): boolean {
+  return fake.state
+    .listApplications()
+    .some(
+      (app) =>
+        String(app.serviceId) === serviceId &&
+        app.state === 'live' &&
+        (app.userKey === key || app.keys.some((k) => k.value === key)),
+    );
+}
+
 export interface ThreescaleHarness extends Harness {
   fake: Fake3scale;
   token(username: string, email?: string | null): Promise<string>;

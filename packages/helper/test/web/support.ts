@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { startStack, type Stack } from '../idp/support/embedded-stack.js';
 import { launchChromium } from '../support/chromium.js';
 
@@ -20,6 +20,8 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 export function useStackAndBrowser(env: Record<string, string> = {}): {
   readonly stack: Stack;
   readonly browser: Browser;
+  /** Runs `use` on a page of a fresh browser context (made with `options`), and closes the context after. */
+  withPage<T>(use: (page: Page) => Promise<T>, options?: BrowserContextOptions): Promise<T>;
 } {
   let stack: Stack | undefined;
   let browser: Browser | undefined;
@@ -40,18 +42,33 @@ export function useStackAndBrowser(env: Record<string, string> = {}): {
       assert.ok(browser !== undefined, 'Chromium is started before the tests');
       return browser;
     },
+    async withPage(use, options) {
+      assert.ok(browser !== undefined, 'Chromium is started before the tests');
+      const context = await browser.newContext(options);
+      try {
+        return await use(await context.newPage());
+      } finally {
+        await context.close();
+      }
+    },
   };
 }
 
-/** Signs in on the page as a demo user (whose password is the user name) and waits for the services. */
-export async function signIn(page: Page, url: string, user = 'alice'): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(user);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+/** Collects the CSP violations a context's pages report (through their own event) and their console errors. */
+export async function watch(context: BrowserContext): Promise<{ violations: string[]; errors: string[] }> {
+  const seen = { violations: [] as string[], errors: [] as string[] };
+  await context.exposeBinding('__cspViolation', (_source, text: string) => seen.violations.push(text));
+  // A string: these tests have no DOM types; it runs in the page before the page's own scripts.
+  await context.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
+  );
+  context.on('console', (message) => {
+    if (message.type() === 'error') seen.errors.push(message.text());
+  });
+  return seen;
 }
+
+export { getFirstKey, signIn } from './page-steps.js';
 
 /** Runs axe-core on the page as it is and returns its violations, one line each. */
 export async function axeViolations(page: Page): Promise<string[]> {

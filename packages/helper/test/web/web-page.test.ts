@@ -8,23 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BrowserContext } from 'playwright-core';
 import { chromiumSkip } from '../support/chromium.js';
-import { axeViolations, signIn, useStackAndBrowser } from './support.js';
-
-/** Collects CSP violations (reported by the page's own event) and console errors. */
-async function watch(context: BrowserContext): Promise<{ violations: string[]; errors: string[] }> {
-  const seen = { violations: [] as string[], errors: [] as string[] };
-  await context.exposeBinding('__cspViolation', (_source, text: string) => seen.violations.push(text));
-  // A string: these tests have no DOM types; it runs in the page before the page's own scripts.
-  await context.addInitScript(
-    "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective + ' ' + e.blockedURI));",
-  );
-  context.on('console', (message) => {
-    if (message.type() === 'error') seen.errors.push(message.text());
-  });
-  return seen;
-}
+import { axeViolations, getFirstKey, signIn, useStackAndBrowser, watch } from './support.js';
 
 /** Polls a condition a few times (the report crosses from the page to this process). */
 async function waitFor(condition: () => boolean): Promise<boolean> {
@@ -144,104 +129,96 @@ describe('the web page in Chromium', { skip: chromiumSkip('web-page') }, () => {
   });
 
   it('search and filter narrow the list; at phone width nothing overflows sideways', async () => {
-    const context = await web.browser.newContext({ viewport: { width: 360, height: 740 } });
-    const page = await context.newPage();
-    try {
-      await signIn(page, web.stack.url, 'bob');
-      const all = await page.getByRole('article').count();
-      assert.ok(all >= 2, 'the demo catalog has several services');
-      const first = (await page.getByRole('article').first().getByRole('heading').textContent()) ?? '';
-      await page.getByLabel('Search services').fill(first);
-      assert.ok((await page.getByRole('article').count()) < all || all === 1);
-      await page.getByRole('article', { name: first }).waitFor();
-      await page.getByLabel('Search services').fill('no-such-service-anywhere');
-      await page.getByText('No service matches.').waitFor();
-      await page.getByLabel('Search services').fill('');
-      await page.getByLabel('Show').selectOption('with');
-      await page.getByText('No service matches.').waitFor();
-      await page.getByLabel('Show').selectOption('all');
-      for (const summary of await page.getByText('Call it: a runnable snippet').all()) await summary.click();
-      await page.getByText('Key history').click();
-      assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
-    } finally {
-      await context.close();
-    }
+    await web.withPage(
+      async (page) => {
+        await signIn(page, web.stack.url, 'bob');
+        const all = await page.getByRole('article').count();
+        assert.ok(all >= 2, 'the demo catalog has several services');
+        const first = (await page.getByRole('article').first().getByRole('heading').textContent()) ?? '';
+        await page.getByLabel('Search services').fill(first);
+        assert.ok((await page.getByRole('article').count()) < all || all === 1);
+        await page.getByRole('article', { name: first }).waitFor();
+        await page.getByLabel('Search services').fill('no-such-service-anywhere');
+        await page.getByText('No service matches.').waitFor();
+        await page.getByLabel('Search services').fill('');
+        await page.getByLabel('Show').selectOption('with');
+        await page.getByText('No service matches.').waitFor();
+        await page.getByLabel('Show').selectOption('all');
+        for (const summary of await page.getByText('Call it: a runnable snippet').all()) await summary.click();
+        await page.getByText('Key history').click();
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
+      },
+      { viewport: { width: 360, height: 740 } },
+    );
   });
 
   it('axe-core finds no violation: signed out, the services, a revealed key, the dialog; light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await web.browser.newContext({ colorScheme });
-      const page = await context.newPage();
-      try {
-        await page.goto(`${web.stack.url}/`);
-        await page.getByRole('button', { name: 'Sign in' }).waitFor();
-        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: signed out`);
-        await signIn(page, web.stack.url, 'bob');
-        await page
-          .getByRole('button', { name: /^Get key for / })
-          .first()
-          .click();
-        await page.locator('#full-key').waitFor();
-        await page.getByText('Call it: a runnable snippet').first().click();
-        await page.getByText('Key history').click();
-        await page.getByRole('table', { name: 'Your key events, newest first' }).waitFor();
-        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: services`);
-        await page
-          .getByRole('button', { name: /^Rotate key for / })
-          .first()
-          .click();
-        await page.getByRole('dialog').waitFor();
-        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: dialog`);
-        await page.keyboard.press('Escape');
-        await page
-          .getByRole('button', { name: /^Revoke key for / })
-          .first()
-          .click();
-        await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
-        await page.getByRole('button', { name: /^Revoke key for / }).waitFor({ state: 'detached' });
-      } finally {
-        await context.close();
-      }
+      await web.withPage(
+        async (page) => {
+          await page.goto(`${web.stack.url}/`);
+          await page.getByRole('button', { name: 'Sign in' }).waitFor();
+          assert.deepEqual(await axeViolations(page), [], `${colorScheme}: signed out`);
+          await signIn(page, web.stack.url, 'bob');
+          await getFirstKey(page);
+          await page.getByText('Key history').click();
+          await page.getByRole('table', { name: 'Your key events, newest first' }).waitFor();
+          assert.deepEqual(await axeViolations(page), [], `${colorScheme}: services`);
+          await page
+            .getByRole('button', { name: /^Rotate key for / })
+            .first()
+            .click();
+          await page.getByRole('dialog').waitFor();
+          assert.deepEqual(await axeViolations(page), [], `${colorScheme}: dialog`);
+          await page.keyboard.press('Escape');
+          await page
+            .getByRole('button', { name: /^Revoke key for / })
+            .first()
+            .click();
+          await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+          await page.getByRole('button', { name: /^Revoke key for / }).waitFor({ state: 'detached' });
+        },
+        { colorScheme },
+      );
     }
   });
 
   it('keyboard only: sign in and get a key with Tab and Enter', async () => {
-    const context = await web.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
-    const page = await context.newPage();
-    try {
-      await page.goto(`${web.stack.url}/`);
-      await page.getByRole('button', { name: 'Sign in' }).waitFor();
-      const tabTo = async (pattern: RegExp, limit = 40) => {
-        for (let i = 0; i < limit; i++) {
-          await page.keyboard.press('Tab');
-          const label = await page.evaluate<string>(
-            "document.activeElement ? document.activeElement.tagName + ' ' + document.activeElement.textContent : ''",
-          );
-          if (pattern.test(label)) return label;
-        }
-        throw new Error(`no focusable element matches ${pattern}`);
-      };
-      await tabTo(/^BUTTON Sign in$/);
-      await page.keyboard.press('Enter');
-      await page.getByLabel('Username').waitFor();
-      await page.keyboard.type('alice');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type('alice');
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
-      const label = await tabTo(/^BUTTON Get key for /);
-      await page.keyboard.press('Enter');
-      await page.locator('#full-key').waitFor();
-      // Focus moves to the revealed key; the copy button is next.
-      assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'revealed');
-      await tabTo(/^BUTTON Copy key$/, 3);
-      await page.keyboard.press('Enter');
-      const key = (await page.locator('#full-key').textContent()) ?? '';
-      assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), key);
-      assert.match(label, /Get key for /);
-    } finally {
-      await context.close();
-    }
+    await web.withPage(
+      async (page) => {
+        await page.goto(`${web.stack.url}/`);
+        await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        const tabTo = async (pattern: RegExp, limit = 40) => {
+          for (let i = 0; i < limit; i++) {
+            await page.keyboard.press('Tab');
+            const label = await page.evaluate<string>(
+              "document.activeElement ? document.activeElement.tagName + ' ' + document.activeElement.textContent : ''",
+            );
+            if (pattern.test(label)) return label;
+          }
+          throw new Error(`no focusable element matches ${pattern}`);
+        };
+        await tabTo(/^BUTTON Sign in$/);
+        await page.keyboard.press('Enter');
+        await page.getByLabel('Username').waitFor();
+        await page.keyboard.type('alice');
+        await page.keyboard.press('Tab');
+        await page.keyboard.type('alice');
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
+        const label = await tabTo(/^BUTTON Get key for /);
+        await page.keyboard.press('Enter');
+        await page.locator('#full-key').waitFor();
+        // Focus moves to the revealed key; the copy button is next.
+        assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'revealed');
+        await tabTo(/^BUTTON Copy key$/, 3);
+        await page.keyboard.press('Enter');
+        const key = (await page.locator('#full-key').textContent()) ?? '';
+        assert.equal(await page.evaluate<string>('navigator.clipboard.readText()'), key);
+        assert.match(label, /Get key for /);
+      },
+      { permissions: ['clipboard-read', 'clipboard-write'] },
+    );
   });
 });
 
@@ -254,9 +231,7 @@ describe('the web page keeps its session and explains errors', { skip: chromiumS
   });
 
   it('renews the access token with the refresh token in memory, and the API takes the new one', async () => {
-    const context = await web.browser.newContext();
-    const page = await context.newPage();
-    try {
+    await web.withPage(async (page) => {
       const tokens: string[] = [];
       page.on('request', (request) => {
         const auth = request.headers().authorization;
@@ -280,15 +255,11 @@ describe('the web page keeps its session and explains errors', { skip: chromiumS
       assert.match((await page.locator('.state-active').first().textContent()) ?? '', /expires .+\(in (29|30) days\)/);
       assert.notEqual(tokens.at(-1), tokens[0], 'the API call after the renewal carries the new token');
       assert.deepEqual(await page.evaluate('[localStorage.length, sessionStorage.length]'), [0, 0]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('an API error is shown in words with what to do (rate limit)', async () => {
-    const context = await web.browser.newContext();
-    const page = await context.newPage();
-    try {
+    await web.withPage(async (page) => {
       await signIn(page, web.stack.url, 'bob');
       const getKey = page.getByRole('button', { name: /^Get key for / });
       await getKey.first().click();
@@ -303,8 +274,6 @@ describe('the web page keeps its session and explains errors', { skip: chromiumS
       const text = (await alert.textContent()) ?? '';
       assert.match(text, /Too many requests: wait a little and try again\. Try again in \d+ s\./);
       assert.match(text, /Request id: /);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

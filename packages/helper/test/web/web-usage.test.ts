@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { type Locator, type Page } from 'playwright-core';
 import type { Stack } from '../idp/support/embedded-stack.js';
 import { chromiumSkip } from '../support/chromium.js';
-import { axeViolations, signIn, useStackAndBrowser } from './support.js';
+import { axeViolations, signIn, useStackAndBrowser, watch } from './support.js';
 
 /** The demo catalog's Sentiment Analysis: key in the X-API-Key header; Basic plan 60/minute, 1000/day, 10000/month. */
 const SERVICE = { id: 'sentiment-analysis', name: 'Sentiment Analysis' };
@@ -53,11 +53,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
 
   it('shows the calls made with the key per period, and each limit with used / max and its reset', async () => {
     const context = await web.browser.newContext();
-    const violations: string[] = [];
-    await context.exposeBinding('__cspViolation', (_source, text: string) => violations.push(text));
-    await context.addInitScript(
-      "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(e.violatedDirective));",
-    );
+    const seen = await watch(context);
     const page = await context.newPage();
     try {
       await signIn(page, web.stack.url, 'alice');
@@ -111,7 +107,7 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
       await callGateway(web.stack, key, 1);
       await usage.getByRole('button', { name: `Refresh usage of ${SERVICE.name}` }).click();
       await usage.getByText(`${CALLS + 1} calls over the last 30 days`).waitFor();
-      assert.deepEqual(violations, [], 'no CSP violation');
+      assert.deepEqual(seen.violations, [], 'no CSP violation');
     } finally {
       await context.close();
     }
@@ -120,40 +116,36 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
   // The tests below sign in as alice, who has the key got in the first test.
   it('axe-core finds no violation on the usage view, light and dark', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      const context = await web.browser.newContext({ colorScheme });
-      const page = await context.newPage();
-      try {
-        await signIn(page, web.stack.url, 'alice');
-        const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
-        await usage.getByText(/calls over the last 7 days/).waitFor();
-        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: week`);
-        await usage.getByRole('button', { name: '24 hours' }).click();
-        await usage.getByText(/calls over the last 24 hours/).waitFor();
-        assert.deepEqual(await axeViolations(page), [], `${colorScheme}: day`);
-      } finally {
-        await context.close();
-      }
+      await web.withPage(
+        async (page) => {
+          await signIn(page, web.stack.url, 'alice');
+          const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
+          await usage.getByText(/calls over the last 7 days/).waitFor();
+          assert.deepEqual(await axeViolations(page), [], `${colorScheme}: week`);
+          await usage.getByRole('button', { name: '24 hours' }).click();
+          await usage.getByText(/calls over the last 24 hours/).waitFor();
+          assert.deepEqual(await axeViolations(page), [], `${colorScheme}: day`);
+        },
+        { colorScheme },
+      );
     }
   });
 
   it('at phone width the usage view does not scroll sideways', async () => {
-    const context = await web.browser.newContext({ viewport: { width: 360, height: 740 } });
-    const page = await context.newPage();
-    try {
-      await signIn(page, web.stack.url, 'alice');
-      const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
-      await usage.getByRole('button', { name: '30 days' }).click();
-      await usage.getByText(/calls over the last 30 days/).waitFor();
-      assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
-    } finally {
-      await context.close();
-    }
+    await web.withPage(
+      async (page) => {
+        await signIn(page, web.stack.url, 'alice');
+        const usage = page.getByRole('article', { name: SERVICE.name }).getByRole('region', { name: 'Usage' });
+        await usage.getByRole('button', { name: '30 days' }).click();
+        await usage.getByText(/calls over the last 30 days/).waitFor();
+        assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360, 'no horizontal scrolling');
+      },
+      { viewport: { width: 360, height: 740 } },
+    );
   });
 
   it('says "usage unavailable" when the API manager could not count (a report with usage_available false)', async () => {
-    const context = await web.browser.newContext();
-    const page = await context.newPage();
-    try {
+    await web.withPage(async (page) => {
       // The embedded store always counts; the report 3scale gives when its analytics fail is played back here.
       await page.route(`**/api/services/${SERVICE.id}/usage?*`, (route) =>
         route.fulfill({
@@ -185,15 +177,11 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
         /Calls per day.*usage unavailable \/ 1,000/,
       );
       assert.deepEqual(await axeViolations(page), []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('an API error is shown in the card in words: the key revoked elsewhere gives KEY_NOT_FOUND', async () => {
-    const context = await web.browser.newContext();
-    const page = await context.newPage();
-    try {
+    await web.withPage(async (page) => {
       await signIn(page, web.stack.url, 'bob');
       const card = page.getByRole('article', { name: SERVICE.name });
       await getKey(page, card);
@@ -213,8 +201,6 @@ describe('the usage view of the web page', { skip: chromiumSkip('web-usage') }, 
       assert.match(text, /There is no key to change here: reload the list, or get a key first\./);
       assert.match(text, /Request id: \S+/);
       assert.deepEqual(await axeViolations(page), [], 'the error passes axe too');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ENDPOINT_KEYS, defaultSeed } from '@mlaas/fake-3scale';
 import { keyHash, keyStamp } from '../../../src/apim/threescale/lifecycle-fields.js';
-import { startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
+import { keyWorks, startThreescaleHarness, type ThreescaleHarness } from '../../support/threescale-harness.js';
 
 const DAY_MS = 86_400_000;
 
@@ -51,16 +51,7 @@ describe('key lifecycle on 3scale', () => {
   const init = async (serviceId: string) => (await api('POST', '/api/services/init', { service_id: serviceId })).json();
   const rotate = async (serviceId: string, grace: number) =>
     api('POST', `/api/services/${serviceId}/key/rotate`, { grace_seconds: grace });
-  /** Whether 3scale accepts the key on the service: a live application of it holds the key. */
-  const works = (serviceId: string, key: string) =>
-    h.fake.state
-      .listApplications()
-      .some(
-        (app) =>
-          String(app.serviceId) === serviceId &&
-          app.state === 'live' &&
-          (app.userKey === key || app.keys.some((k) => k.value === key)),
-      );
+  const works = (serviceId: string, key: string) => keyWorks(h.fake, serviceId, key);
   /** States of the person's keys on a service (3scale's signup also subscribes them to other services). */
   const keyStates = async (serviceId: string) =>
     ((await api('GET', '/api/keys')).json().data.keys as { state: string; service_id: string }[])
